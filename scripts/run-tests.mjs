@@ -1,0 +1,28 @@
+// Runs every test file under test/ with node's built-in runner through tsx.
+// Node 20 has no test globs, so the file list is collected here.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+
+function collect(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) {
+      if (name === 'fixtures' || name === 'node_modules') continue;
+      out.push(...collect(full));
+    } else if (name.endsWith('.test.ts')) out.push(full);
+  }
+  return out;
+}
+
+const filter = process.argv.slice(2);
+let files = collect('test');
+if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  { stdio: 'inherit', env: { ...process.env, PORTCULLIS_TEST: '1' } },
+);
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { duration, fileRef } from './common.js';
+
+const hostTarget = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).optional(),
+  path: z.string().optional(),
+});
+
+/** Static per-target shaping (beyond agentgateway, #95/#772): hide tools for everyone before CEL runs. */
+const toolFilter = z.strictObject({
+  include: z.array(z.string()).optional(),
+  exclude: z.array(z.string()).optional(),
+});
+
+const targetCommon = {
+  name: z.string().min(1),
+  tools: toolFilter.optional(),
+  connectTimeout: duration.optional(),
+  requestTimeout: duration.optional(),
+};
+
+export const mcpTarget = z.union([
+  z.strictObject({
+    ...targetCommon,
+    stdio: z.strictObject({
+      cmd: z.string().min(1),
+      args: z.array(z.string()).optional(),
+      env: z.record(z.string(), z.string()).optional(),
+    }),
+  }),
+  z.strictObject({ ...targetCommon, mcp: hostTarget }),
+  z.strictObject({ ...targetCommon, sse: hostTarget }),
+  z.strictObject({
+    ...targetCommon,
+    openapi: z.strictObject({
+      host: z.string().min(1),
+      port: z.number().int().optional(),
+      path: z.string().optional(),
+      schema: z.union([fileRef, z.strictObject({ inline: z.string() })]),
+    }),
+  }),
+]);
+
+export const mcpBackendOptions = {
+  targets: z.array(mcpTarget).min(1),
+  statefulMode: z.enum(['stateful', 'stateless']).optional(),
+  prefixMode: z.enum(['conditional', 'always']).optional(),
+  failureMode: z.enum(['failClosed', 'failOpen']).optional(),
+  dnsRebindingProtection: z.boolean().optional(),
+  /** Idle session TTL (default 30m). */
+  sessionIdleTtl: duration.optional(),
+  /** Max request body size in bytes (default 2 MiB). */
+  maxBodyBytes: z.number().int().positive().optional(),
+};
+export const mcpBackend = z.strictObject(mcpBackendOptions);
+
+export const backend = z.union([
+  z.strictObject({ weight: z.number().int().optional(), mcp: mcpBackend }),
+  z.strictObject({ weight: z.number().int().optional(), host: z.string().min(1) }),
+]);
+
+export type McpTargetConfig = z.infer<typeof mcpTarget>;
+export type McpBackendConfig = z.infer<typeof mcpBackend>;
+export type BackendConfig = z.infer<typeof backend>;

@@ -1,0 +1,4 @@
+export * from './common.js';
+export * from './policies.js';
+export * from './backends.js';
+export * from './root.js';

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { celExpr, duration, fileRef, stringMap } from './common.js';
+
+// ---- jwtAuth (reference §3) ----
+export const jwksSource = z.union([
+  fileRef,
+  z.strictObject({ url: z.string().url() }),
+  z.string().min(1).describe('inline JWKS JSON'),
+]);
+export const jwtMode = z.enum(['strict', 'optional', 'permissive']);
+export const jwtProvider = z.strictObject({
+  issuer: z.string().min(1),
+  audiences: z.array(z.string()).optional(),
+  jwks: jwksSource,
+});
+export const jwtAuth = z.union([
+  z.strictObject({
+    mode: jwtMode.optional(),
+    issuer: z.string().min(1),
+    audiences: z.array(z.string()).optional(),
+    jwks: jwksSource,
+    clockSkew: duration.optional(),
+  }),
+  z.strictObject({
+    mode: jwtMode.optional(),
+    providers: z.array(jwtProvider).min(1),
+    clockSkew: duration.optional(),
+  }),
+]);
+
+// ---- mcpAuthentication (reference §6.2) ----
+export const mcpAuthentication = z.strictObject({
+  issuer: z.string().min(1),
+  audience: z.string().optional(),
+  audiences: z.array(z.string()).optional(),
+  jwksUrl: z.string().optional(),
+  jwks: jwksSource.optional(),
+  mode: jwtMode.optional(),
+  provider: z
+    .union([z.strictObject({ auth0: z.strictObject({}) }), z.strictObject({ keycloak: z.strictObject({}) })])
+    .optional(),
+  resourceMetadata: z.record(z.string(), z.unknown()).optional(),
+  scopesSupported: z.array(z.string()).optional(),
+});
+
+// ---- authorization rules (reference §4) ----
+export const rule = z.union([
+  celExpr,
+  z.strictObject({ allow: celExpr }),
+  z.strictObject({ deny: celExpr }),
+  z.strictObject({ require: celExpr }),
+]);
+export const rules = z.strictObject({ rules: z.array(rule) });
+
+// ---- cors (reference §5) ----
+export const cors = z.strictObject({
+  allowCredentials: z.boolean().optional(),
+  allowHeaders: z.array(z.string()).optional(),
+  allowMethods: z.array(z.string()).optional(),
+  allowOrigins: z.array(z.string()).optional(),
+  exposeHeaders: z.array(z.string()).optional(),
+  maxAge: duration.optional(),
+});
+
+// ---- backendAuth (reference §6.1) ----
+export const backendAuth = z.union([
+  z.strictObject({ passthrough: z.strictObject({}) }),
+  z.strictObject({ key: z.union([z.string().min(1), fileRef]) }),
+]);
+
+// ---- header modifiers, timeout, direct response, rate limit (reference §6.3) ----
+export const headerModifier = z.strictObject({
+  add: stringMap.optional(),
+  set: stringMap.optional(),
+  remove: z.array(z.string()).optional(),
+});
+export const timeout = z.strictObject({
+  requestTimeout: duration.optional(),
+  backendRequestTimeout: duration.optional(),
+});
+export const directResponse = z.strictObject({
+  body: z.string().optional(),
+  status: z.number().int().min(100).max(599),
+});
+export const localRateLimitBucket = z.strictObject({
+  maxTokens: z.number().int().positive(),
+  tokensPerFill: z.number().int().positive().optional(),
+  fillInterval: duration,
+  type: z.enum(['requests']).optional(),
+  /** Beyond agentgateway: a CEL expression whose value keys the bucket (e.g. `jwt.sub`). */
+  key: celExpr.optional(),
+});
+export const localRateLimit = z.array(localRateLimitBucket).min(1);
+
+/** Policies the reference names that Portcullis does not implement: rejected with "not supported yet". */
+export const UNSUPPORTED_POLICIES = [
+  'a2a',
+  'ai',
+  'apiKey',
+  'backendTLS',
+  'backendTunnel',
+  'basicAuth',
+  'buffer',
+  'csrf',
+  'delay',
+  'extAuthz',
+  'extProc',
+  'mcpGuardrails',
+  'oidc',
+  'remoteRateLimit',
+  'requestMirror',
+  'requestRedirect',
+  'retry',
+  'transformations',
+  'urlRewrite',
+] as const;
+
+export const routePolicies = z.strictObject({
+  cors: cors.optional(),
+  jwtAuth: jwtAuth.optional(),
+  mcpAuthentication: mcpAuthentication.optional(),
+  authorization: rules.optional(),
+  mcpAuthorization: rules.optional(),
+  localRateLimit: localRateLimit.optional(),
+  requestHeaderModifier: headerModifier.optional(),
+  responseHeaderModifier: headerModifier.optional(),
+  timeout: timeout.optional(),
+  directResponse: directResponse.optional(),
+  backendAuth: backendAuth.optional(),
+});
+
+export type JwtAuthConfig = z.infer<typeof jwtAuth>;
+export type JwksSourceConfig = z.infer<typeof jwksSource>;
+export type McpAuthenticationConfig = z.infer<typeof mcpAuthentication>;
+export type RuleConfig = z.infer<typeof rule>;
+export type CorsConfig = z.infer<typeof cors>;
+export type BackendAuthConfig = z.infer<typeof backendAuth>;
+export type HeaderModifierConfig = z.infer<typeof headerModifier>;
+export type TimeoutConfig = z.infer<typeof timeout>;
+export type DirectResponseConfig = z.infer<typeof directResponse>;
+export type LocalRateLimitConfig = z.infer<typeof localRateLimit>;
+export type RoutePoliciesConfig = z.infer<typeof routePolicies>;

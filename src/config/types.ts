@@ -1,0 +1,156 @@
+/**
+ * The normalized config: defaults filled, names generated, shorthand expanded, relative paths resolved.
+ * Frozen after normalization. The runtime builder (src/runtime/) compiles it; the request path never
+ * sees raw YAML. Policy blocks keep their typed config shape plus `at` (the YAML path) so compile-time
+ * errors (bad CEL, missing JWKS) can point at file:line:col.
+ */
+import type { RoutePoliciesConfig, StaticConfig } from './schema/index.js';
+
+/** A path into the config document, e.g. ['binds', 0, 'listeners', 0, 'routes', 0, 'policies', 'jwtAuth']. */
+export type ConfigPath = readonly (string | number)[];
+
+export interface NormalizedConfig {
+  readonly source: ConfigSource;
+  readonly static: NormalizedStatic;
+  readonly binds: readonly NormalizedBind[];
+}
+
+export interface ConfigSource {
+  /** Absolute path of the config file; undefined for `-c` inline config or stdin. */
+  readonly file: string | undefined;
+  /** Display name used in error messages (file path, `<inline>` or `<stdin>`). */
+  readonly name: string;
+  /** Folder that relative paths resolve against after the working directory. */
+  readonly baseDir: string;
+  readonly text: string;
+}
+
+export interface NormalizedStatic {
+  readonly adminAddr: HostPort;
+  readonly statsAddr: HostPort;
+  readonly readinessAddr: HostPort;
+  readonly connectionTerminationDeadlineMs: number;
+  readonly maxBufferSize: number;
+  readonly sessionTtlMs: number;
+  readonly logging: {
+    readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+    readonly format: 'json' | 'text';
+    readonly filter: string | undefined;
+    readonly fieldsAdd: Readonly<Record<string, string>>;
+    readonly fieldsRemove: readonly string[];
+  };
+  readonly tracing:
+    | {
+        readonly otlpEndpoint: string;
+        readonly headers: Readonly<Record<string, string>>;
+        readonly samplingRatio: number;
+        readonly clientSampling: boolean;
+      }
+    | undefined;
+  readonly backend: { readonly connectTimeoutMs: number; readonly poolIdleTimeoutMs: number };
+  /** The raw static section, to detect changes that need a restart. */
+  readonly raw: StaticConfig;
+}
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface NormalizedBind {
+  /** `bind/<port>` */
+  readonly key: string;
+  readonly port: number;
+  /** Address to listen on; default `::` (all interfaces) */
+  readonly address: string;
+  readonly listeners: readonly NormalizedListener[];
+  readonly at: ConfigPath;
+}
+
+export interface NormalizedListener {
+  /** `<name>/<gatewayName>` */
+  readonly key: string;
+  readonly name: string;
+  readonly gatewayName: string;
+  /** Empty string = any host. May be a wildcard `*.example.com`. */
+  readonly hostname: string;
+  readonly protocol: 'HTTP' | 'HTTPS';
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  readonly routes: readonly NormalizedRoute[];
+  readonly at: ConfigPath;
+}
+
+export interface NormalizedRoute {
+  /** `<listenerKey>/<routeName>/<ruleName>` */
+  readonly key: string;
+  readonly name: string;
+  readonly ruleName: string;
+  readonly hostnames: readonly string[];
+  readonly matches: readonly NormalizedMatch[];
+  readonly policies: Readonly<RoutePoliciesConfig>;
+  readonly backends: readonly NormalizedBackend[];
+  readonly at: ConfigPath;
+}
+
+export type PathMatch =
+  | { readonly kind: 'exact'; readonly value: string }
+  | { readonly kind: 'prefix'; readonly value: string }
+  | { readonly kind: 'regex'; readonly value: string };
+
+export type ValueMatch = { readonly exact: string } | { readonly regex: string };
+
+export interface NormalizedMatch {
+  readonly path: PathMatch;
+  readonly method: string | undefined;
+  readonly headers: readonly { readonly name: string; readonly value: ValueMatch }[];
+  readonly query: readonly { readonly name: string; readonly value: ValueMatch }[];
+}
+
+export type NormalizedBackend = NormalizedMcpBackend | NormalizedHostBackend;
+
+export interface NormalizedHostBackend {
+  readonly kind: 'host';
+  readonly host: string;
+  readonly at: ConfigPath;
+}
+
+export interface NormalizedMcpBackend {
+  readonly kind: 'mcp';
+  /** `mcp` for the shorthand, else `<routeKey>/backend<idx>` */
+  readonly name: string;
+  readonly targets: readonly NormalizedTarget[];
+  readonly statefulMode: 'stateful' | 'stateless';
+  readonly prefixMode: 'conditional' | 'always';
+  readonly failureMode: 'failClosed' | 'failOpen';
+  /** undefined = decide from the listener's bind address (on when loopback only). */
+  readonly dnsRebindingProtection: boolean | undefined;
+  readonly sessionIdleTtlMs: number;
+  readonly maxBodyBytes: number;
+  readonly at: ConfigPath;
+}
+
+interface TargetCommon {
+  readonly name: string;
+  readonly tools: { readonly include: readonly string[]; readonly exclude: readonly string[] } | undefined;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly at: ConfigPath;
+}
+
+export type NormalizedTarget =
+  | (TargetCommon & {
+      readonly kind: 'stdio';
+      readonly cmd: string;
+      readonly args: readonly string[];
+      /** Only these variables plus PATH and HOME reach the child (see docs/targets.md). */
+      readonly env: Readonly<Record<string, string>>;
+    })
+  | (TargetCommon & { readonly kind: 'mcp'; readonly url: string })
+  | (TargetCommon & { readonly kind: 'sse'; readonly url: string })
+  | (TargetCommon & {
+      readonly kind: 'openapi';
+      readonly baseUrl: string;
+      /** The parsed OpenAPI document. */
+      readonly schema: unknown;
+      readonly schemaFile: string | undefined;
+    });

@@ -1,0 +1,66 @@
+/**
+ * The one error registry (STYLE §5). Every error the gateway returns has a stable code, an HTTP status
+ * and — for MCP — a JSON-RPC code. `toHttp` and `toJsonRpc` in ./respond.ts are the only mappers.
+ * docs/errors.md lists every code; a test fails when one is missing there.
+ */
+export const ERRORS = {
+  // routing (plain text, like agentgateway)
+  LISTENER_NOT_FOUND: { status: 404, rpc: -32600, message: 'listener not found' },
+  ROUTE_NOT_FOUND: { status: 404, rpc: -32600, message: 'route not found' },
+  NO_BACKEND: { status: 500, rpc: -32603, message: 'no valid backends' },
+  // authentication / authorization
+  AUTHN_FAILED: { status: 401, rpc: -32001, message: 'authentication failed' },
+  AUTHZ_FAILED: { status: 403, rpc: -32003, message: 'authorization failed' },
+  DNS_REBINDING: {
+    status: 403,
+    rpc: -32003,
+    message: 'MCP DNS rebinding protection: Host/Origin not allowed',
+  },
+  SESSION_IDENTITY_MISMATCH: { status: 403, rpc: -32003, message: 'session belongs to another identity' },
+  RATE_LIMITED: { status: 429, rpc: -32029, message: 'rate limit exceeded' },
+  REQUEST_TIMEOUT: { status: 504, rpc: -32001, message: 'request timeout' },
+  // MCP transport
+  NOT_ACCEPTABLE: { status: 406, rpc: -32600, message: 'Not Acceptable' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, rpc: -32600, message: 'Unsupported Media Type' },
+  PAYLOAD_TOO_LARGE: { status: 413, rpc: -32600, message: 'request body too large' },
+  PARSE_ERROR: { status: 400, rpc: -32700, message: 'Parse error' },
+  INVALID_REQUEST: { status: 400, rpc: -32600, message: 'Invalid Request' },
+  BATCH_NOT_SUPPORTED: { status: 400, rpc: -32600, message: 'JSON-RPC batches are not supported' },
+  SESSION_REQUIRED: { status: 400, rpc: -32600, message: 'Mcp-Session-Id header is required' },
+  SESSION_NOT_FOUND: { status: 404, rpc: -32001, message: 'Session not found' },
+  METHOD_NOT_ALLOWED: { status: 405, rpc: -32600, message: 'Method Not Allowed' },
+  UNSUPPORTED_PROTOCOL_VERSION: { status: 400, rpc: -32600, message: 'Unsupported protocol version' },
+  // MCP semantics
+  METHOD_NOT_FOUND: { status: 200, rpc: -32601, message: 'Method not found' },
+  UNKNOWN_ITEM: { status: 200, rpc: -32602, message: 'Unknown item' },
+  INVALID_PARAMS: { status: 200, rpc: -32602, message: 'Invalid params' },
+  UPSTREAM_FAILED: { status: 502, rpc: -32603, message: 'upstream failed' },
+  INTERNAL: { status: 500, rpc: -32603, message: 'internal error' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error that crosses the wire. `message` is safe to show a client: never a stack or a secret. */
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly rpcCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    opts: { status?: number; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    const def = ERRORS[code];
+    super(message ?? def.message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = opts.status ?? def.status;
+    this.rpcCode = def.rpc;
+    this.headers = opts.headers ?? {};
+  }
+}
+
+export function isGatewayError(e: unknown): e is GatewayError {
+  return e instanceof GatewayError;
+}

@@ -1,0 +1,56 @@
+import type { Logger } from 'pino';
+import type { NormalizedMcpBackend, NormalizedTarget } from '../config/types.js';
+import type { CompiledBackendAuth } from '../policies/types.js';
+import type { RequestContext } from '../server/context.js';
+import type { McpTelemetry } from '../telemetry/hooks.js';
+import type { McpAuthorizer } from './authorizer.js';
+import type { Upstream } from './upstream/types.js';
+
+/** One MCP backend of one route, compiled. Rebuilt on every reload; `key` stays equal while the backend is unchanged. */
+export interface RuntimeMcpBackend {
+  /** Stable identity across reloads: backend name + a hash of its targets and modes. */
+  readonly key: string;
+  readonly config: NormalizedMcpBackend;
+  readonly authorizer: McpAuthorizer;
+  readonly backendAuth: CompiledBackendAuth | undefined;
+  /** Resolved: explicit config, else on when the listener binds only to loopback. */
+  readonly dnsRebindingProtection: boolean;
+}
+
+/** Creates upstream connections; owns the keep-alive pools so unchanged targets reuse them across reloads. */
+export interface UpstreamFactory {
+  create(target: NormalizedTarget, opts: { readonly logger: Logger }): Upstream;
+  close(): Promise<void>;
+}
+
+export interface SessionInfo {
+  readonly id: string;
+  readonly backend: string;
+  readonly transport: 'streamable' | 'sse' | 'stateless';
+  readonly protocolVersion: string;
+  readonly sub: string | undefined;
+  readonly createdAt: number;
+  readonly lastActiveAt: number;
+  readonly targets: readonly { readonly name: string; readonly kind: string; readonly pid?: number }[];
+}
+
+/**
+ * The MCP service: owns the session store across reloads (STYLE §8: owned objects, not module globals).
+ * `handle` is the MCP backend's request entry point, called by the pipeline after all route policies.
+ */
+export interface McpService {
+  handle(ctx: RequestContext, backend: RuntimeMcpBackend): Promise<void>;
+  sessions(): SessionInfo[];
+  /** After a reload: close sessions whose backend key is not in `keys` (their clients then get 404). */
+  retainBackends(keys: ReadonlySet<string>): Promise<void>;
+  /** Close every session and child process. */
+  shutdown(): Promise<void>;
+}
+
+export interface McpServiceDeps {
+  readonly logger: Logger;
+  readonly upstreams: UpstreamFactory;
+  readonly telemetry: McpTelemetry;
+  /** Default idle TTL for sessions (ms); a backend's sessionIdleTtlMs overrides it. */
+  readonly sessionTtlMs: number;
+}

@@ -1,0 +1,33 @@
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+/** Per-call options. `headers` go on HTTP upstream requests (backendAuth, traceparent, forwarded headers). */
+export interface UpstreamSendOptions {
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * One connection to one upstream MCP server, whatever the transport (STYLE §6: upstreams don't know about
+ * policy). Shaped like the SDK's Transport so the SDK transports can sit behind it.
+ * - Responses and server-initiated messages (notifications, requests) arrive through `onmessage`.
+ * - `onclose` fires once when the connection ends (child exited, stream closed, `close()` called);
+ *   the session then fails every request still in flight to this upstream at once.
+ */
+export interface Upstream {
+  readonly target: string;
+  readonly kind: 'stdio' | 'mcp' | 'sse' | 'openapi';
+  /** Connect (spawn, open SSE stream...). Rejects with an Error whose message says what failed. */
+  start(): Promise<void>;
+  send(message: JSONRPCMessage, opts?: UpstreamSendOptions): Promise<void>;
+  /** Open the server→client stream (Streamable HTTP GET); no-op where messages always flow. */
+  openEventStream?(opts?: UpstreamSendOptions): Promise<void>;
+  /** End the connection (DELETE for Streamable HTTP, kill the process group for stdio). Idempotent. */
+  close(): Promise<void>;
+  onmessage?: (message: JSONRPCMessage) => void;
+  onclose?: (reason?: Error) => void;
+  onerror?: (error: Error) => void;
+  /** The stdio child's pid, for process hygiene checks and metrics. */
+  readonly pid?: number | undefined;
+  /** The upstream's own session id (Streamable HTTP). */
+  readonly sessionId?: string | undefined;
+}

@@ -1,0 +1,94 @@
+/**
+ * Compiled policy contracts. Each policy folder exports a factory `compileX(config, ctx: BuildContext, at)`
+ * that validates and precomputes at config load (STYLE §2) and returns one of these. The request pipeline
+ * (src/server/pipeline.ts) calls them in the fixed phase order; policies never see transports.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AuthzSubject, Decision, McpAuthorizer } from '../mcp/authorizer.js';
+import type { Identity, RequestContext } from '../server/context.js';
+
+/** Phase 1 — CORS. */
+export interface CompiledCors {
+  /**
+   * If this is a preflight (OPTIONS + Access-Control-Request-Method), write the complete response and
+   * return true. Otherwise set the CORS response headers for this origin on `ctx.res` (so that every
+   * response, errors included, carries them) and return false.
+   */
+  handle(ctx: RequestContext, opts: { mcpBackend: boolean }): boolean;
+}
+
+/** Phase 2 — authentication (jwtAuth; mcpAuthentication wraps one). */
+export interface CompiledAuthenticator {
+  /**
+   * Returns the verified identity, or null when no token was presented (optional/permissive mode) or an
+   * invalid one in permissive mode. Throws a GatewayError (401 + WWW-Authenticate) on rejection.
+   * Must be constant in behaviour for bad tokens (no timing or message differences beyond the reason).
+   */
+  authenticate(headers: IncomingHttpHeaders): Promise<Identity | null>;
+  /** Release timers (remote JWKS refresh) when the config is replaced. */
+  close(): void;
+}
+
+/** mcpAuthentication (RFC 9728): an authenticator plus the well-known endpoints and the 401 challenge. */
+export interface CompiledMcpAuthentication {
+  readonly authenticator: CompiledAuthenticator;
+  /** Serve `/.well-known/oauth-protected-resource*` etc.; returns true when it answered. */
+  handleWellKnown(ctx: RequestContext): Promise<boolean>;
+  /** The 401 for a request without a verified identity (JSON body + `WWW-Authenticate: Bearer resource_metadata=…`). */
+  challenge(ctx: RequestContext, reason?: string): void;
+  close(): void;
+}
+
+/** Phase 3 — HTTP-level `authorization` (CEL over request/jwt/source). */
+export interface CompiledHttpAuthorization {
+  check(subject: Omit<AuthzSubject, 'mcpMethod'>): Decision;
+}
+
+/** Phase 4 — localRateLimit. */
+export interface RateLimitResult {
+  readonly allowed: boolean;
+  readonly limit: number;
+  readonly remaining: number;
+  /** Seconds until a token is available again. */
+  readonly resetSeconds: number;
+}
+export interface CompiledRateLimit {
+  take(ctx: RequestContext): RateLimitResult;
+}
+
+/** Phase 5 — header modifiers (request: on ctx.upstreamHeaders; response: on ctx.res before writeHead). */
+export interface CompiledHeaderModifier {
+  applyTo(headers: Record<string, string>): void;
+  applyToResponse(res: RequestContext['res']): void;
+}
+
+/** timeout policy. */
+export interface CompiledTimeout {
+  readonly requestTimeoutMs: number | undefined;
+  readonly backendRequestTimeoutMs: number | undefined;
+}
+
+/** directResponse policy. */
+export interface CompiledDirectResponse {
+  respond(ctx: RequestContext): void;
+}
+
+/** backendAuth: headers to add on every HTTP call to mcp/sse/openapi targets. */
+export interface CompiledBackendAuth {
+  headersFor(identity: Identity | null): Record<string, string>;
+}
+
+/** All compiled policies of one route. Absent = policy not configured (its phase is skipped). */
+export interface CompiledRoutePolicies {
+  readonly cors?: CompiledCors;
+  readonly jwtAuth?: CompiledAuthenticator;
+  readonly mcpAuthentication?: CompiledMcpAuthentication;
+  readonly authorization?: CompiledHttpAuthorization;
+  readonly mcpAuthorization?: McpAuthorizer;
+  readonly localRateLimit?: CompiledRateLimit;
+  readonly requestHeaderModifier?: CompiledHeaderModifier;
+  readonly responseHeaderModifier?: CompiledHeaderModifier;
+  readonly timeout?: CompiledTimeout;
+  readonly directResponse?: CompiledDirectResponse;
+  readonly backendAuth?: CompiledBackendAuth;
+}

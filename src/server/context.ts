@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Verified identity from jwtAuth / mcpAuthentication. */
+export interface Identity {
+  /** Verified claims as JSON (what logs and `/api/explain` show). */
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** Claims converted once for CEL (integer JSON numbers → bigint). */
+  readonly celClaims: Readonly<Record<string, unknown>>;
+  readonly sub: string | undefined;
+  readonly issuer: string;
+  /** The original bearer token: only for backendAuth passthrough. Never logged. */
+  readonly rawToken: string;
+}
+
+/** The access-log record of one request; filled in as the request travels (telemetry/log.ts writes it). */
+export interface AccessLogFields {
+  listener?: string;
+  route?: string;
+  'http.method'?: string;
+  'http.path'?: string;
+  'http.host'?: string;
+  'http.status'?: number;
+  'src.addr'?: string;
+  'jwt.sub'?: string;
+  'mcp.method'?: string;
+  'mcp.target'?: string;
+  'mcp.resource.type'?: string;
+  'mcp.resource.name'?: string;
+  'mcp.session'?: string;
+  'authz.decision'?: 'allow' | 'deny';
+  'authz.rule'?: string;
+  'authn.reason'?: string;
+  error?: string;
+  'trace.id'?: string;
+}
+
+/** What the CEL `request` variable sees. */
+export interface RequestInfo {
+  readonly method: string;
+  readonly path: string;
+  readonly host: string;
+  readonly scheme: 'http' | 'https';
+  /** lower-case name → value (multi-valued joined with ", "). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Typed per-request context (STYLE: no stringly-typed bags). Created by the listener, filled by the
+ * policy phases, read by the MCP handler.
+ */
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: URL;
+  readonly request: RequestInfo;
+  readonly source: { readonly address: string; readonly port: number };
+  readonly startedAt: number;
+  /** Set by jwtAuth / mcpAuthentication after verification; null when no (valid) token was presented. */
+  identity: Identity | null;
+  /** Headers to send to HTTP upstreams after hygiene and requestHeaderModifier (lower-case names). */
+  upstreamHeaders: Record<string, string>;
+  /** Aborted when the route's requestTimeout fires or the client goes away. */
+  readonly signal: AbortSignal;
+  /** Per-upstream-call timeout from the `timeout.backendRequestTimeout` policy (ms), if any. */
+  backendRequestTimeoutMs: number | undefined;
+  readonly log: AccessLogFields;
+  /** W3C traceparent for the current span, to propagate upstream (undefined when tracing is off). */
+  traceparent: string | undefined;
+}

@@ -1,0 +1,29 @@
+/**
+ * Telemetry hooks the MCP layer and upstreams call. src/telemetry/metrics.ts implements them with
+ * prom-client; NOOP_TELEMETRY is used where observability is not wired (unit tests).
+ */
+export interface McpRequestEvent {
+  readonly method: string;
+  readonly target: string | undefined;
+  readonly resourceType: 'tool' | 'prompt' | 'resource' | 'template' | undefined;
+  readonly resource: string | undefined;
+  readonly decision: 'allow' | 'deny' | undefined;
+}
+
+export interface McpTelemetry {
+  mcpRequest(e: McpRequestEvent): void;
+  upstreamCall(target: string, seconds: number, error: string | undefined): void;
+  sessionOpened(): void;
+  sessionClosed(): void;
+  childSpawned(target: string): void;
+  childExited(target: string): void;
+}
+
+export const NOOP_TELEMETRY: McpTelemetry = {
+  mcpRequest() {},
+  upstreamCall() {},
+  sessionOpened() {},
+  sessionClosed() {},
+  childSpawned() {},
+  childExited() {},
+};
