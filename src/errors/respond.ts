@@ -29,7 +29,10 @@ export function sendHttpError(res: ServerResponse, e: unknown): void {
   }
   for (const [k, v] of Object.entries(g.headers)) res.setHeader(k, v);
   const body = g.message + '\n';
-  res.writeHead(g.status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(g.status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
