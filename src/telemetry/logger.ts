@@ -1,0 +1,57 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+export interface LoggerOptions {
+  readonly level: string;
+  readonly format: 'json' | 'text';
+  /** Where lines go; default stdout. Tests pass a stream to capture lines. */
+  readonly destination?: DestinationStream | NodeJS.WritableStream;
+}
+
+/** Paths pino must never print, wherever they appear (defence in depth: we never log them on purpose). */
+export const REDACT_PATHS = [
+  'authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'token',
+  'rawToken',
+  'identity.rawToken',
+  'password',
+  'secret',
+  'key',
+];
+
+/** The gateway's one logger. Created once at startup and passed down (no module globals). */
+export function createLogger(opts: LoggerOptions): Logger {
+  const dest = (opts.destination ?? process.stdout) as DestinationStream;
+  const base = {
+    level: opts.level,
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  if (opts.format === 'text') {
+    return pino({ ...base }, textStream(dest));
+  }
+  return pino(base, dest);
+}
+
+/** A dependency-free human format: `2026-01-01T00:00:00Z INFO message key=value …`. */
+function textStream(dest: DestinationStream): DestinationStream {
+  return {
+    write(line: string) {
+      let rec: Record<string, unknown>;
+      try {
+        rec = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        dest.write(line);
+        return;
+      }
+      const { time, level, msg, ...rest } = rec;
+      const kv = Object.entries(rest)
+        .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`)
+        .join(' ');
+      dest.write(`${String(time)} ${String(level).toUpperCase()} ${String(msg ?? '')}${kv ? ' ' + kv : ''}\n`);
+    },
+  };
+}
