@@ -29,7 +29,11 @@ export const ERRORS = {
   SESSION_REQUIRED: { status: 400, rpc: -32600, message: 'Mcp-Session-Id header is required' },
   SESSION_NOT_FOUND: { status: 404, rpc: -32001, message: 'Session not found' },
   METHOD_NOT_ALLOWED: { status: 405, rpc: -32600, message: 'Method Not Allowed' },
-  UNSUPPORTED_PROTOCOL_VERSION: { status: 400, rpc: -32600, message: 'Unsupported protocol version' },
+  // -32022 is the 2026-07-28 UnsupportedProtocolVersionError code; legacy revisions define none.
+  UNSUPPORTED_PROTOCOL_VERSION: { status: 400, rpc: -32022, message: 'Unsupported protocol version' },
+  // 2026-07-28: Mcp-Method / Mcp-Name / MCP-Protocol-Version headers missing or not matching the body.
+  HEADER_MISMATCH: { status: 400, rpc: -32020, message: 'Header mismatch' },
+  SESSION_ALREADY_INITIALIZED: { status: 400, rpc: -32600, message: 'Session already initialized' },
   // MCP semantics
   METHOD_NOT_FOUND: { status: 200, rpc: -32601, message: 'Method not found' },
   UNKNOWN_ITEM: { status: 200, rpc: -32602, message: 'Unknown item' },
@@ -46,10 +50,12 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly rpcCode: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** JSON-RPC `error.data` (client-safe), e.g. `{supported, requested}` for an unsupported version. */
+  readonly data: unknown;
   constructor(
     code: ErrorCode,
     message?: string,
-    opts: { status?: number; headers?: Record<string, string>; cause?: unknown } = {},
+    opts: { status?: number; headers?: Record<string, string>; cause?: unknown; data?: unknown } = {},
   ) {
     const def = ERRORS[code];
     super(message ?? def.message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -58,6 +64,7 @@ export class GatewayError extends Error {
     this.status = opts.status ?? def.status;
     this.rpcCode = def.rpc;
     this.headers = opts.headers ?? {};
+    this.data = opts.data;
   }
 }
 

@@ -17,7 +17,9 @@ export function asGatewayError(e: unknown): GatewayError {
 
 export function toJsonRpc(e: unknown, id: JsonRpcId): JsonRpcErrorBody {
   const g = asGatewayError(e);
-  return { jsonrpc: '2.0', id, error: { code: g.rpcCode, message: g.message } };
+  const error: JsonRpcErrorBody['error'] = { code: g.rpcCode, message: g.message };
+  if (g.data !== undefined) error.data = g.data;
+  return { jsonrpc: '2.0', id, error };
 }
 
 /** Plain-text error response (routing, authn, authz — agentgateway's shape). */
