@@ -1,0 +1,96 @@
+/** The app's side of the admin seam: answers the admin API from the running gateway. */
+import { renameSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { deriveEndpoints } from '../admin/endpoints.js';
+import { redactSecrets } from '../admin/redact.js';
+import { buildSummary } from '../admin/summary.js';
+import { AdminError, type AdminBackend, type DemoToken, type LogLevel } from '../admin/types.js';
+import { loadConfig } from '../config/load.js';
+import { updateConfigText } from '../config/write.js';
+import { buildSnapshot } from '../runtime/build.js';
+import { setLevel } from '../telemetry/logger.js';
+import { explain } from './explain.js';
+import type { Gateway } from './gateway.js';
+import type { TargetHealth } from './target-health.js';
+import { VERSION } from './version.js';
+
+export interface AdminBackendOptions {
+  readonly gateway: Gateway;
+  readonly health: TargetHealth;
+  readonly demoTokens: readonly DemoToken[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly quit: () => void;
+}
+
+export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
+  const gw = o.gateway;
+  const logger = gw.deps.logger;
+  const boundPorts = () => new Map(gw.addresses().map((a) => [a.key, a.port]));
+  return {
+    configJson() {
+      const input = gw.configInput;
+      if (!input.file)
+        throw new AdminError(404, 'the config did not come from a file (started with -c or stdin)');
+      return parseYaml(input.text) ?? {};
+    },
+    configDump() {
+      return redactSecrets({ version: VERSION, ...gw.config });
+    },
+    async writeConfig(json) {
+      const input = gw.configInput;
+      if (!input.file) throw new AdminError(409, 'the config did not come from a file: nothing to write');
+      const text = updateConfigText(input.text, json);
+      // Full validation, the same as a reload: parse, normalize and compile (CEL, JWKS, TLS).
+      const loaded = loadConfig({ ...input, text }, o.env);
+      const snap = await buildSnapshot(loaded, 0);
+      snap.close();
+      const tmp = `${input.file}.portcullis-tmp`;
+      writeFileSync(tmp, text);
+      renameSync(tmp, input.file);
+      logger.info({ file: input.file }, 'config written from the admin API; the watcher applies it');
+    },
+    reloadStatus() {
+      const s = gw.reloadStatus();
+      return {
+        ok: s.ok,
+        at: s.at,
+        restartRequired: s.restartRequired,
+        errors: s.errors.map((e) => ({
+          file: e.file ?? '',
+          line: e.line ?? 0,
+          column: e.column ?? 0,
+          path: e.path ?? '',
+          message: e.message,
+        })),
+      };
+    },
+    sessions: () => gw.mcp.sessions(),
+    explain: (token, opts) => explain(gw.snapshot, gw.upstreamFactory, logger, token, opts),
+    endpoints: () => {
+      const ports = boundPorts();
+      return deriveEndpoints(gw.config, { boundPort: (k) => ports.get(k) });
+    },
+    demoTokens: () => [...o.demoTokens],
+    summary() {
+      return buildSummary(gw.config, {
+        version: VERSION,
+        reload: this.reloadStatus(),
+        sessions: gw.mcp.sessions().length,
+        targetStatus: (_backend, target) => {
+          const h = o.health.get(target);
+          return h.error ? { status: h.status, error: h.error } : { status: h.status };
+        },
+      });
+    },
+    logLevel: () => logger.level as LogLevel,
+    setLogLevel: (level) => void setLevel(logger, level),
+    quit: () => o.quit(),
+    ready() {
+      const pending: string[] = [];
+      const bound = new Set(gw.addresses().map((a) => a.key));
+      for (const b of gw.config.binds) if (!bound.has(b.key)) pending.push(`listener ${b.key}`);
+      for (const [target, h] of o.health.failing()) pending.push(`target ${target}: ${h.error ?? 'failing'}`);
+      return { ready: pending.length === 0, pending };
+    },
+  };
+}

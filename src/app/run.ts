@@ -1,0 +1,142 @@
+/**
+ * The composition root: config → logger, telemetry, gateway, admin/stats/readiness servers, watcher,
+ * signals. The CLI and the test helper both start Portcullis through `startPortcullis`, so tests run
+ * the real wiring.
+ */
+import type { DestinationStream } from 'pino';
+import type { DemoToken } from '../admin/api.js';
+import { startAdminServer, startReadinessServer } from '../admin/server.js';
+import { loadConfig, type ConfigInput } from '../config/load.js';
+import type { HostPort } from '../config/types.js';
+import { celLogCompiler, createAccessLog } from '../telemetry/access-log.js';
+import { createLogger, setLevel } from '../telemetry/logger.js';
+import { createMetrics } from '../telemetry/metrics.js';
+import { startStatsServer } from '../telemetry/stats-server.js';
+import { createTracing } from '../telemetry/tracing.js';
+import { createAdminBackend } from './admin-backend.js';
+import { Gateway } from './gateway.js';
+import { createObserver } from './observer.js';
+import { TargetHealth } from './target-health.js';
+import { VERSION } from './version.js';
+import { ConfigWatcher } from './watcher.js';
+
+export interface PortcullisOptions {
+  readonly input: ConfigInput;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Watch the config file (and what it references) and reload on change. Default: when from a file. */
+  readonly watch?: boolean;
+  /** Where log lines go (default stdout). */
+  readonly logDestination?: DestinationStream | NodeJS.WritableStream;
+  readonly logLevel?: string;
+  /** Override static addresses (tests use 127.0.0.1:0); `false` disables that server. */
+  readonly adminAddr?: HostPort | false;
+  readonly statsAddr?: HostPort | false;
+  readonly readinessAddr?: HostPort | false;
+  readonly demoTokens?: readonly DemoToken[];
+  /** Called when something asks the process to stop (`/quitquitquit`). */
+  readonly onQuit?: () => void;
+}
+
+export interface Portcullis {
+  readonly gateway: Gateway;
+  readonly adminUrl: string | undefined;
+  readonly statsUrl: string | undefined;
+  readonly readinessUrl: string | undefined;
+  readonly watcher: ConfigWatcher | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis> {
+  const loaded = loadConfig(o.input, o.env);
+  const st = loaded.config.static;
+  const logger = createLogger({
+    level: o.logLevel ?? st.logging.level,
+    format: st.logging.format,
+    ...(o.logDestination ? { destination: o.logDestination } : {}),
+  });
+  if (o.logLevel) setLevel(logger, o.logLevel);
+  const metrics = createMetrics({ version: VERSION });
+  const accessLog = createAccessLog({
+    logger,
+    filter: st.logging.filter,
+    fieldsAdd: st.logging.fieldsAdd,
+    fieldsRemove: st.logging.fieldsRemove,
+    compile: celLogCompiler(loaded.build),
+  });
+  const tracing = await createTracing(st.tracing, { version: VERSION, logger });
+  const health = new TargetHealth();
+  const gateway = await Gateway.start(
+    o.input,
+    {
+      logger,
+      telemetry: health.wrap(metrics),
+      observer: createObserver({ accessLog, metrics, tracing }),
+      env: o.env,
+      onReload: (ok) => metrics.configReload(ok),
+    },
+    loaded,
+  );
+  metrics.configReload(true);
+
+  const servers: { close(): Promise<void> }[] = [];
+  let watcher: ConfigWatcher | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await watcher?.close();
+      await Promise.all(servers.map((s) => s.close().catch(() => {})));
+      await gateway.stop();
+      await tracing.shutdown();
+      logger.info('Portcullis stopped');
+      logger.flush?.();
+    })());
+
+  try {
+    const admin = createAdminBackend({
+      gateway,
+      health,
+      demoTokens: o.demoTokens ?? [],
+      env: o.env,
+      quit: () => (o.onQuit ? o.onQuit() : void stop()),
+    });
+    const adminAddr = o.adminAddr ?? st.adminAddr;
+    const statsAddr = o.statsAddr ?? st.statsAddr;
+    const readinessAddr = o.readinessAddr ?? st.readinessAddr;
+    let adminUrl: string | undefined;
+    let statsUrl: string | undefined;
+    let readinessUrl: string | undefined;
+    if (adminAddr) {
+      const s = await startAdminServer(admin, {
+        host: adminAddr.host,
+        port: adminAddr.port,
+        onError: (err, route) => logger.error({ err, route }, 'admin handler failed'),
+      });
+      servers.push(s);
+      adminUrl = s.url;
+    }
+    if (statsAddr) {
+      const s = await startStatsServer(metrics, statsAddr);
+      servers.push(s);
+      statsUrl = s.url;
+    }
+    if (readinessAddr) {
+      const s = await startReadinessServer(admin, readinessAddr);
+      servers.push(s);
+      readinessUrl = s.url;
+    }
+    if (o.watch ?? o.input.file !== undefined) {
+      if (o.input.file) {
+        watcher = new ConfigWatcher({
+          configFile: o.input.file,
+          dependencies: () => gateway.snapshot.dependencies,
+          reload: () => gateway.reload(),
+        });
+        await watcher.start();
+      }
+    }
+    return { gateway, adminUrl, statsUrl, readinessUrl, watcher, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The immutable runtime snapshot the request path reads (STYLE §4). Built completely by build.ts
+ * before it replaces the previous one; a request reads `gateway.snapshot` once and uses that object
+ * throughout, so it sees either the old or the new config, never a mix.
+ */
+import type {
+  NormalizedBind,
+  NormalizedConfig,
+  NormalizedListener,
+  NormalizedRoute,
+} from '../config/types.js';
+import type { RuntimeMcpBackend } from '../mcp/types.js';
+import type { CompiledRoutePolicies } from '../policies/types.js';
+import type { CompiledRouteMatcher } from '../server/router.js';
+
+export type RuntimeBackend =
+  | { readonly kind: 'mcp'; readonly mcp: RuntimeMcpBackend }
+  | { readonly kind: 'host'; readonly host: string };
+
+export interface RuntimeRoute {
+  readonly key: string;
+  readonly name: string;
+  readonly hostnames: readonly string[];
+  readonly matcher: CompiledRouteMatcher;
+  readonly policies: CompiledRoutePolicies;
+  readonly backend: RuntimeBackend | undefined;
+  readonly config: NormalizedRoute;
+}
+
+export interface RuntimeListener {
+  readonly key: string;
+  readonly name: string;
+  readonly hostname: string;
+  readonly routes: readonly RuntimeRoute[];
+  readonly config: NormalizedListener;
+}
+
+export interface RuntimeBind {
+  readonly key: string;
+  readonly port: number;
+  readonly address: string;
+  readonly protocol: 'HTTP' | 'HTTPS';
+  /** PEM contents for HTTPS binds (first HTTPS listener's cert; SNI per listener hostname). */
+  readonly tls: readonly { readonly hostname: string; readonly cert: string; readonly key: string }[];
+  readonly listeners: readonly RuntimeListener[];
+  readonly config: NormalizedBind;
+}
+
+export interface Snapshot {
+  readonly generation: number;
+  readonly config: NormalizedConfig;
+  readonly binds: readonly RuntimeBind[];
+  /** Absolute paths of every file the config read (JWKS, TLS, OpenAPI) — watched for reload. */
+  readonly dependencies: readonly string[];
+  readonly warnings: readonly string[];
+  /** Keys of every MCP backend, for McpService.retainBackends after a swap. */
+  readonly mcpBackendKeys: ReadonlySet<string>;
+  /** Release policy resources (JWKS refresh timers) once no request uses this snapshot any more. */
+  close(): void;
+}
