@@ -11,7 +11,7 @@ import { buildSnapshot } from '../runtime/build.js';
 import { NOOP_TELEMETRY } from '../telemetry/hooks.js';
 import { banner } from './banner.js';
 import { HELP, parseCli, UsageError, type CliArgs } from './args.js';
-import { QUICKSTART_CONFIG, quickstartTokens } from './quickstart.js';
+import { PACKAGE_ROOT, QUICKSTART_CONFIG, quickstartTokens } from './quickstart.js';
 
 const out = (s: string) => process.stdout.write(s);
 const err = (s: string) => process.stderr.write(s);
@@ -92,6 +92,8 @@ async function run(a: CliArgs, i: ConfigInput, quickstart: boolean): Promise<voi
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  // The quickstart config names bundled files relative to the package: `${PORTCULLIS_ROOT}`.
+  process.env.PORTCULLIS_ROOT ??= PACKAGE_ROOT.replace(/\/$/, '');
   let a: CliArgs;
   try {
     a = parseCli(argv);
