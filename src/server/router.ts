@@ -1,7 +1,8 @@
 /**
  * Listener and route selection, compiled at config load.
  * Listener: hostname exact > wildcard (longest suffix) > empty (any).
- * Route (Gateway API order): exact path > longest prefix > regex > method match > most header matches >
+ * Route (Gateway API order): exact path > longest prefix (a regex ranks as a prefix of its source length)
+ * > method match > most header matches >
  * most query matches > first in the list.
  */
 import type { NormalizedMatch, ValueMatch } from '../config/types.js';
@@ -105,7 +106,8 @@ function compileMatch(m: NormalizedMatch): CompiledMatch {
     case 'regex': {
       const re = new RegExp(`^(?:${m.path.value})$`);
       pathTest = (p) => re.test(p);
-      pathRank = [1, m.path.value.length];
+      // Regex ranks with prefixes by its source length, so a specific regex beats the `/` catch-all.
+      pathRank = [2, m.path.value.length];
       break;
     }
   }
