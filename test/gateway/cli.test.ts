@@ -1,0 +1,146 @@
+/** The real `portcullis` binary (bin/portcullis.js → dist/): flags, exit codes, banner, shutdown. */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const BIN = resolve('bin/portcullis.js');
+const PUB_KEY = resolve('test/fixtures/seed-jwt/pub-key');
+
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    input,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: {
+      ...process.env,
+      ADMIN_ADDR: '127.0.0.1:0',
+      STATS_ADDR: '127.0.0.1:0',
+      READINESS_ADDR: '127.0.0.1:0',
+    },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const GOOD = `binds:
+- port: 0
+  listeners:
+  - routes:
+    - policies:
+        jwtAuth:
+          issuer: agentgateway.dev
+          audiences: [test.agentgateway.dev]
+          jwks: {file: ${PUB_KEY}}
+        mcpAuthorization:
+          rules: ['mcp.tool.name == "echo"']
+      backends:
+      - mcp:
+          targets:
+          - name: t1
+            mcp: {host: "http://127.0.0.1:1/mcp"}
+`;
+
+const dir = mkdtempSync(join(tmpdir(), 'portcullis-cli-'));
+const goodFile = join(dir, 'good.yaml');
+writeFileSync(goodFile, GOOD);
+const badFile = join(dir, 'bad.yaml');
+writeFileSync(
+  badFile,
+  GOOD.replace('audiences:', 'audience_list:').replace('\'mcp.tool.name == "echo"\'', "'mcp.tool.nme == 1'"),
+);
+
+describe('portcullis CLI', () => {
+  test('--validate-only on a good file prints "Configuration is valid!" and exits 0', () => {
+    const r = run(['-f', goodFile, '--validate-only']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'Configuration is valid!');
+  });
+
+  test('--validate-only on a bad file prints every error with file:line:col and exits 1', () => {
+    const r = run(['-f', badFile, '--validate-only']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /bad\.yaml:8:\d+: .*jwtAuth.*audience_list/);
+    assert.doesNotMatch(r.stdout, /valid/);
+  });
+
+  test('-c takes the whole config inline (binds included)', () => {
+    const r = run(['-c', GOOD, '--validate-only']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'Configuration is valid!');
+  });
+
+  test('-c with an error names <inline>', () => {
+    const r = run(['-c', 'binds: [{port: 0, listeners: [{routes: [{polices: {}}]}]}]', '--validate-only']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /<inline>:1:\d+: .*polices.*did you mean .*policies/);
+  });
+
+  test('-f - reads the config from stdin', () => {
+    const r = run(['-f', '-', '--validate-only'], GOOD);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'Configuration is valid!');
+  });
+
+  test('-c and -f together is a usage error (exit 2)', () => {
+    const r = run(['-c', GOOD, '-f', goodFile]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /only one of --config or --file/);
+  });
+
+  test('unknown flag is a usage error with help (exit 2)', () => {
+    const r = run(['--bogus']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /Usage:/);
+  });
+
+  test('--version, -V and --help', () => {
+    const pkg = JSON.parse(spawnSync('cat', ['package.json'], { encoding: 'utf8' }).stdout) as {
+      version: string;
+    };
+    const v = run(['--version']);
+    assert.equal(v.code, 0);
+    assert.equal((JSON.parse(v.stdout) as { version: string }).version, pkg.version);
+    assert.equal(run(['-V']).stdout.trim(), pkg.version);
+    const h = run(['--help']);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /--validate-only/);
+  });
+
+  test('a missing file is a clear error (exit 1)', () => {
+    const r = run(['-f', join(dir, 'nope.yaml'), '--validate-only']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /nope\.yaml/);
+  });
+
+  test('runs: banner lists the listening address, admin UI and watched file; SIGTERM drains and exits 0', async () => {
+    const child = spawn(process.execPath, [BIN, '-f', goodFile], {
+      env: {
+        ...process.env,
+        ADMIN_ADDR: '127.0.0.1:0',
+        STATS_ADDR: '127.0.0.1:0',
+        READINESS_ADDR: '127.0.0.1:0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    const deadline = Date.now() + 20_000;
+    while (!/config .*good\.yaml/.test(stderr) && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(stderr, /listening +http:\/\/\S+:\d+/);
+    assert.match(stderr, /admin UI +http:\/\/127\.0\.0\.1:\d+\/ui\//);
+    assert.match(stderr, /good\.yaml +\(watched/);
+    const port = Number(/listening +http:\/\/\S+:(\d+)/.exec(stderr)![1]);
+    const r = await fetch(`http://127.0.0.1:${port}/mcp`, { method: 'GET' });
+    assert.ok(r.status >= 400, 'the listener answers');
+    const code = await new Promise<number | null>((ok) => {
+      child.once('exit', (c) => ok(c));
+      child.kill('SIGTERM');
+    });
+    assert.equal(code, 0);
+  });
+});

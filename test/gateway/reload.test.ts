@@ -1,0 +1,253 @@
+/**
+ * Live reload (issue 7): edits apply within 2 s; broken edits keep the old config serving and are
+ * reported; nothing in flight fails during reloads; binds open and close; removed stdio targets end.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { connect, toolNames } from '../helpers/mcp-client.js';
+
+const EVERYTHING = resolve('node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+const PUB_KEY = resolve('test/fixtures/seed-jwt/pub-key');
+
+function config(o: {
+  rules: string[];
+  extraBind?: number;
+  jwks?: string;
+  extra?: string;
+  targets?: string;
+}): string {
+  const rules = o.rules.map((r) => `          - '${r}'`).join('\n');
+  const targets =
+    o.targets ??
+    `          - name: everything
+            stdio:
+              cmd: node
+              args: ["${EVERYTHING}", "stdio"]`;
+  let y = `binds:
+- port: 0
+  listeners:
+  - routes:
+    - policies:
+        jwtAuth:
+          issuer: agentgateway.dev
+          audiences: [test.agentgateway.dev]
+          jwks:
+            file: ${o.jwks ?? PUB_KEY}
+        mcpAuthorization:
+          rules:
+${rules}
+${o.extra ?? ''}
+      backends:
+      - mcp:
+          targets:
+${targets}
+`;
+  if (o.extraBind !== undefined) {
+    y += `- port: ${o.extraBind}
+  listeners:
+  - routes:
+    - policies:
+        directResponse: {status: 200, body: "extra bind"}
+`;
+  }
+  return y;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => ok(p));
+    });
+  });
+}
+
+async function reloadMetric(gw: TestGateway, result: 'success' | 'failure'): Promise<number> {
+  const text = await (await fetch(`${gw.statsUrl}/metrics`)).text();
+  const m = text.match(new RegExp(`^portcullis_config_reload_total\\{result="${result}"\\} (\\d+)`, 'm'));
+  return m ? Number(m[1]) : 0;
+}
+
+describe('config reload', () => {
+  const gateways: TestGateway[] = [];
+  after(async () => {
+    for (const g of gateways) await g.stop();
+  });
+
+  test('an edited rule is effective within 2 s; existing sessions keep working', async () => {
+    const gw = await startGateway(config({ rules: ['mcp.tool.name == "echo"'] }), {
+      watch: true,
+      name: 'reload-edit',
+    });
+    gateways.push(gw);
+    const client = await connect(`${gw.url}/mcp`);
+    assert.deepEqual(await toolNames(client), ['echo']);
+    gw.writeConfig(config({ rules: ['mcp.tool.name == "echo"', 'mcp.tool.name == "get-sum"'] }));
+    await eventually(async () => (await toolNames(client)).includes('get-sum'), 2000);
+    assert.deepEqual(await toolNames(client), ['echo', 'get-sum']);
+    const r = await client.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } });
+    assert.match(JSON.stringify(r.content), /5/);
+    await client.close();
+  });
+
+  const broken: [string, (good: string) => string, RegExp][] = [
+    ['broken YAML', () => 'binds:\n- port: 0\n  listeners: [\n', /config\.yaml:\d+:\d+/],
+    ['unknown key', (g) => g.replace('mcpAuthorization:', 'mcpAuthorisation:'), /mcpAuthorisation/],
+    ['bad CEL', (g) => g.replace('mcp.tool.name == "echo"', 'mcp.tool.name == '), /mcpAuthorization/],
+    ['missing JWKS file', (g) => g.replace(PUB_KEY, '/nonexistent/pub-key'), /nonexistent/],
+  ];
+  for (const [name, breakIt, want] of broken) {
+    test(`${name}: the old config keeps serving and the error is reported`, async () => {
+      const good = config({ rules: ['mcp.tool.name == "echo"'] });
+      const gw = await startGateway(good, { watch: true, name: 'reload-broken' });
+      gateways.push(gw);
+      const before = await reloadMetric(gw, 'failure');
+      gw.writeConfig(breakIt(good));
+      const status = await eventually(async () => {
+        const s = (await (await fetch(`${gw.adminUrl}/api/reload`)).json()) as {
+          ok: boolean;
+          errors: { message: string; file: string; line: number; path: string }[];
+        };
+        return s.ok ? undefined : s;
+      }, 3000);
+      const text = status.errors.map((e) => `${e.file}:${e.line}: ${e.path}: ${e.message}`).join('\n');
+      assert.match(text, want);
+      assert.equal(await reloadMetric(gw, 'failure'), before + 1);
+      // Still serving the old config.
+      const client = await connect(`${gw.url}/mcp`);
+      assert.deepEqual(await toolNames(client), ['echo']);
+      await client.close();
+    });
+  }
+
+  test('reload under load: 3 sessions calling tools while the config is rewritten 20 times → 0 failures', async () => {
+    const a = config({ rules: ['mcp.tool.name == "echo"'] });
+    const b = config({ rules: ['mcp.tool.name == "echo" || mcp.tool.name == "get-sum"'] });
+    const bad = a.replace('mcpAuthorization:', 'mcpAuthorizationTypo:');
+    const gw = await startGateway(a, { watch: true, name: 'reload-load' });
+    gateways.push(gw);
+    const clients = await Promise.all([0, 1, 2].map(() => connect(`${gw.url}/mcp`)));
+    let calls = 0;
+    const failures: string[] = [];
+    let running = true;
+    const loops = clients.map(async (c, i) => {
+      while (running) {
+        try {
+          const r = await c.callTool({ name: 'echo', arguments: { message: `m${i}-${calls}` } });
+          if (r.isError) failures.push(JSON.stringify(r.content));
+          calls++;
+        } catch (e) {
+          failures.push((e as Error).message);
+        }
+      }
+    });
+    const started = Date.now();
+    for (let i = 0; i < 20; i++) {
+      gw.writeConfig([a, b, bad][i % 3]!);
+      // Spread the 20 rewrites over ~10 s; each is picked up by the 250 ms debounce.
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    while (Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 100));
+    running = false;
+    await Promise.all(loops);
+    for (const c of clients) await c.close();
+    assert.ok(calls > 0, 'made calls');
+    assert.deepEqual(failures, [], `${failures.length} of ${calls} calls failed`);
+  });
+
+  test('a bind added by a reload opens its port; removing it closes the port', async () => {
+    const port = await freePort();
+    const base = config({ rules: ['true'] });
+    const gw = await startGateway(base, { watch: true, name: 'reload-bind' });
+    gateways.push(gw);
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/`));
+    gw.writeConfig(config({ rules: ['true'], extraBind: port }));
+    const body = await eventually(async () => (await fetch(`http://127.0.0.1:${port}/`)).text(), 3000);
+    assert.equal(body, 'extra bind');
+    gw.writeConfig(base);
+    await eventually(async () => {
+      try {
+        await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(500) });
+        return false;
+      } catch {
+        return true;
+      }
+    }, 3000);
+  });
+
+  test('removing a stdio target closes its sessions and ends the child', async () => {
+    const gw = await startGateway(config({ rules: ['true'] }), { watch: true, name: 'reload-target' });
+    gateways.push(gw);
+    const client = await connect(`${gw.url}/mcp`);
+    await client.listTools();
+    const pids = gw.portcullis.gateway.mcp
+      .sessions()
+      .flatMap((s) => s.targets.map((t) => t.pid))
+      .filter((p): p is number => typeof p === 'number');
+    assert.ok(pids.length > 0, 'a stdio child runs');
+    // Same route, different target set → the backend changed; its sessions are closed.
+    gw.writeConfig(
+      config({
+        rules: ['true'],
+        targets: `          - name: other
+            stdio:
+              cmd: node
+              args: ["${EVERYTHING}", "stdio"]`,
+      }),
+    );
+    await eventually(() => gw.portcullis.gateway.mcp.sessions().length === 0, 3000);
+    await eventually(
+      () =>
+        pids.every((pid) => {
+          try {
+            process.kill(pid, 0);
+            return false;
+          } catch {
+            return true;
+          }
+        }),
+      3000,
+    );
+    // The old session id is gone: the client gets an error, not a hang.
+    await assert.rejects(client.listTools());
+    await client.close().catch(() => {});
+  });
+
+  test('atomic swap: body and header always come from the same config generation', async () => {
+    const gen = (n: number) => `binds:
+- port: 0
+  listeners:
+  - routes:
+    - policies:
+        responseHeaderModifier:
+          set: {x-generation: "${n}"}
+        directResponse: {status: 200, body: "${n}"}
+`;
+    const gw = await startGateway(gen(0), { watch: true, name: 'reload-atomic' });
+    gateways.push(gw);
+    const mismatches: string[] = [];
+    let seen = new Set<string>();
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        const r = await fetch(`${gw.url}/x`);
+        const body = await r.text();
+        seen.add(body);
+        if (r.headers.get('x-generation') !== body)
+          mismatches.push(`${body} vs ${r.headers.get('x-generation')}`);
+      }
+    })();
+    for (let i = 1; i <= 6; i++) {
+      gw.writeConfig(gen(i));
+      await eventually(async () => (await (await fetch(`${gw.url}/x`)).text()) === String(i), 3000);
+    }
+    running = false;
+    await loop;
+    assert.deepEqual(mismatches, []);
+    assert.ok(seen.size >= 3, `saw generations ${[...seen].join(',')}`);
+    seen = new Set();
+  });
+});
