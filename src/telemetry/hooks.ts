@@ -17,6 +17,11 @@ export interface McpTelemetry {
   sessionClosed(): void;
   childSpawned(target: string): void;
   childExited(target: string): void;
+  /**
+   * Names an upstream returned in tools/list, prompts/list or resources/list (before authorization
+   * filtering). Optional: the metrics use them to keep the `resource` label bounded to real names.
+   */
+  resourcesListed?(target: string, type: McpRequestEvent['resourceType'], names: readonly string[]): void;
 }
 
 export const NOOP_TELEMETRY: McpTelemetry = {
@@ -26,4 +31,5 @@ export const NOOP_TELEMETRY: McpTelemetry = {
   sessionClosed() {},
   childSpawned() {},
   childExited() {},
+  resourcesListed() {},
 };

@@ -51,7 +51,32 @@ function textStream(dest: DestinationStream): DestinationStream {
       const kv = Object.entries(rest)
         .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`)
         .join(' ');
-      dest.write(`${String(time)} ${String(level).toUpperCase()} ${String(msg ?? '')}${kv ? ' ' + kv : ''}\n`);
+      dest.write(
+        `${String(time)} ${String(level).toUpperCase()} ${String(msg ?? '')}${kv ? ' ' + kv : ''}\n`,
+      );
     },
   };
+}
+
+/** Levels accepted by `--log-level`, `config.logging.level` and the `/logging` admin endpoint. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function isLogLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+/**
+ * Changes the level of a running logger; its child loggers follow (unless one was given its own
+ * level). Used by `--log-level` and the `/logging` admin endpoint. Returns the previous level; throws a
+ * RangeError naming the valid levels for anything else, so the admin endpoint can answer 400.
+ */
+export function setLevel(logger: Logger, level: string): LogLevel {
+  const wanted = level.trim().toLowerCase();
+  if (!isLogLevel(wanted)) {
+    throw new RangeError(`invalid log level "${level}": expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const previous = logger.level as LogLevel;
+  logger.level = wanted;
+  return previous;
 }
