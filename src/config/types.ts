@@ -47,7 +47,12 @@ export interface NormalizedStatic {
         readonly clientSampling: boolean;
       }
     | undefined;
-  readonly backend: { readonly connectTimeoutMs: number; readonly poolIdleTimeoutMs: number };
+  readonly backend: {
+    readonly connectTimeoutMs: number;
+    readonly poolIdleTimeoutMs: number;
+    /** Max idle connections per upstream host; undefined = undici's default. */
+    readonly poolMaxSize: number | undefined;
+  };
   /** The raw static section, to detect changes that need a restart. */
   readonly raw: StaticConfig;
 }
@@ -111,6 +116,8 @@ export type NormalizedBackend = NormalizedMcpBackend | NormalizedHostBackend;
 export interface NormalizedHostBackend {
   readonly kind: 'host';
   readonly host: string;
+  /** Relative weight among the route's backends (default 1). */
+  readonly weight: number;
   readonly at: ConfigPath;
 }
 
@@ -118,6 +125,8 @@ export interface NormalizedMcpBackend {
   readonly kind: 'mcp';
   /** `mcp` for the shorthand, else `<routeKey>/backend<idx>` */
   readonly name: string;
+  /** Relative weight among the route's backends (default 1). */
+  readonly weight: number;
   readonly targets: readonly NormalizedTarget[];
   readonly statefulMode: 'stateful' | 'stateless';
   readonly prefixMode: 'conditional' | 'always';

@@ -14,7 +14,11 @@ const toolFilter = z.strictObject({
 });
 
 const targetCommon = {
-  name: z.string().min(1),
+  /** Also the tool-name prefix when multiplexing (`<name>_<tool>`), so it must not contain `_`. */
+  name: z
+    .string()
+    .min(1)
+    .regex(/^[^_]*$/, 'must not contain "_" (it separates the target name from the tool name)'),
   tools: toolFilter.optional(),
   connectTimeout: duration.optional(),
   requestTimeout: duration.optional(),
@@ -34,10 +38,8 @@ export const mcpTarget = z.union([
   z.strictObject({
     ...targetCommon,
     openapi: z.strictObject({
-      host: z.string().min(1),
-      port: z.number().int().optional(),
-      path: z.string().optional(),
-      schema: z.union([fileRef, z.strictObject({ inline: z.string() })]),
+      ...hostTarget.shape,
+      schema: z.union([fileRef, z.strictObject({ inline: z.string().min(1) })]),
     }),
   }),
 ]);
@@ -55,9 +57,10 @@ export const mcpBackendOptions = {
 };
 export const mcpBackend = z.strictObject(mcpBackendOptions);
 
+const weight = z.number().int().min(0).optional();
 export const backend = z.union([
-  z.strictObject({ weight: z.number().int().optional(), mcp: mcpBackend }),
-  z.strictObject({ weight: z.number().int().optional(), host: z.string().min(1) }),
+  z.strictObject({ weight, mcp: mcpBackend }),
+  z.strictObject({ weight, host: z.string().min(1) }),
 ]);
 
 export type McpTargetConfig = z.infer<typeof mcpTarget>;

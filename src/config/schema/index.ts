@@ -2,3 +2,4 @@ export * from './common.js';
 export * from './policies.js';
 export * from './backends.js';
 export * from './root.js';
+export * from './unsupported.js';

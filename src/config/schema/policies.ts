@@ -4,8 +4,8 @@ import { celExpr, duration, fileRef, stringMap } from './common.js';
 // ---- jwtAuth (reference §3) ----
 export const jwksSource = z.union([
   fileRef,
-  z.strictObject({ url: z.string().url() }),
-  z.string().min(1).describe('inline JWKS JSON'),
+  z.strictObject({ url: z.url({ protocol: /^https?$/ }) }),
+  z.string().min(1).describe('a string of inline JWKS JSON'),
 ]);
 export const jwtMode = z.enum(['strict', 'optional', 'permissive']);
 export const jwtProvider = z.strictObject({

@@ -28,12 +28,14 @@ export const route = z.strictObject({
   backends: z.array(backend).optional(),
 });
 
+export const listenerProtocol = z.enum(['HTTP', 'HTTPS']);
+
 export const listener = z.strictObject({
   name: z.string().optional(),
   gatewayName: z.string().optional(),
   hostname: z.string().optional(),
-  protocol: z.enum(['HTTP', 'HTTPS']).optional(),
-  tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
+  protocol: listenerProtocol.optional(),
+  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   routes: z.array(route).optional(),
 });
 
@@ -43,6 +45,9 @@ export const bind = z.strictObject({
   address: z.string().optional(),
   listeners: z.array(listener).min(1),
 });
+
+/** OTLP over HTTP/protobuf only; agentgateway's default `grpc` is listed in UNSUPPORTED_VALUES. */
+export const otlpProtocol = z.enum(['http']);
 
 export const staticConfig = z.strictObject({
   adminAddr: z.string().optional(),
@@ -66,7 +71,7 @@ export const staticConfig = z.strictObject({
   tracing: z
     .strictObject({
       otlpEndpoint: z.string().optional(),
-      otlpProtocol: z.enum(['http', 'grpc']).optional(),
+      otlpProtocol: otlpProtocol.optional(),
       headers: z.record(z.string(), z.string()).optional(),
       randomSampling: z.union([z.boolean(), z.number().min(0).max(1)]).optional(),
       clientSampling: z.boolean().optional(),

@@ -1,0 +1,145 @@
+/**
+ * MCP backends and their targets: defaults, unique target names, target URLs (reference §2.4) and
+ * OpenAPI schemas read at load.
+ */
+import { parse as parseYaml } from 'yaml';
+import type { ConfigBuildContext } from './build-context.js';
+import { durationMs } from './duration.js';
+import { isConfigError } from './errors.js';
+import type { ConfigIssue } from './errors.js';
+import { targetUrl } from './mcp-host.js';
+import type { McpBackendConfig, McpTargetConfig } from './schema/index.js';
+import type { ConfigPath, NormalizedMcpBackend, NormalizedStatic, NormalizedTarget } from './types.js';
+
+export const TARGET_REQUEST_TIMEOUT_MS = 60_000;
+
+export interface BackendScope {
+  readonly ctx: ConfigBuildContext;
+  readonly report: (at: ConfigPath, message: string) => void;
+  readonly collect: (issues: readonly ConfigIssue[]) => void;
+  readonly statics: NormalizedStatic;
+}
+
+/**
+ * @param raw   the object holding `targets` (a route backend's `mcp:` or the top-level `mcp:`)
+ * @param at    path of the backend node; `mcpAt` path of `raw`
+ */
+export function normalizeMcpBackend(
+  raw: McpBackendConfig,
+  name: string,
+  weight: number,
+  at: ConfigPath,
+  mcpAt: ConfigPath,
+  scope: BackendScope,
+): NormalizedMcpBackend {
+  const seen = new Map<string, number>();
+  const targets: NormalizedTarget[] = [];
+  raw.targets.forEach((t, i) => {
+    const tat = [...mcpAt, 'targets', i];
+    const first = seen.get(t.name);
+    if (first !== undefined) {
+      scope.report([...tat, 'name'], `duplicate target name "${t.name}" (also targets[${first}])`);
+    } else seen.set(t.name, i);
+    const nt = normalizeTarget(t, tat, scope);
+    if (nt) targets.push(nt);
+  });
+  return {
+    kind: 'mcp',
+    name,
+    weight,
+    targets,
+    statefulMode: raw.statefulMode ?? 'stateful',
+    prefixMode: raw.prefixMode ?? 'conditional',
+    failureMode: raw.failureMode ?? 'failClosed',
+    dnsRebindingProtection: raw.dnsRebindingProtection,
+    sessionIdleTtlMs: durationMs(raw.sessionIdleTtl, scope.statics.sessionTtlMs),
+    maxBodyBytes: raw.maxBodyBytes ?? scope.statics.maxBufferSize,
+    at,
+  };
+}
+
+function normalizeTarget(
+  t: McpTargetConfig,
+  at: ConfigPath,
+  scope: BackendScope,
+): NormalizedTarget | undefined {
+  const common = {
+    name: t.name,
+    tools: t.tools ? { include: t.tools.include ?? [], exclude: t.tools.exclude ?? [] } : undefined,
+    connectTimeoutMs: durationMs(t.connectTimeout, scope.statics.backend.connectTimeoutMs),
+    requestTimeoutMs: durationMs(t.requestTimeout, TARGET_REQUEST_TIMEOUT_MS),
+    at,
+  };
+  if ('stdio' in t) {
+    return { ...common, kind: 'stdio', cmd: t.stdio.cmd, args: t.stdio.args ?? [], env: t.stdio.env ?? {} };
+  }
+  if ('mcp' in t || 'sse' in t) {
+    const kind = 'mcp' in t ? 'mcp' : 'sse';
+    const spec = 'mcp' in t ? t.mcp : t.sse;
+    const r = targetUrl(kind, spec);
+    if ('error' in r) {
+      scope.report([...at, kind, r.field], r.error);
+      return undefined;
+    }
+    return { ...common, kind, url: r.url.href };
+  }
+  const r = targetUrl('openapi', t.openapi);
+  if ('error' in r) {
+    scope.report([...at, 'openapi', r.field], r.error);
+    return undefined;
+  }
+  const schemaAt = [...at, 'openapi', 'schema'];
+  let text: string;
+  let schemaFile: string | undefined;
+  try {
+    if ('file' in t.openapi.schema) {
+      schemaFile = scope.ctx.resolvePath(t.openapi.schema.file, [...schemaAt, 'file']);
+      text = scope.ctx.readFile(schemaFile, [...schemaAt, 'file']);
+    } else text = t.openapi.schema.inline;
+  } catch (e) {
+    if (isConfigError(e)) scope.collect(e.issues);
+    else throw e;
+    return undefined;
+  }
+  const schema = parseOpenApi(text, schemaAt, scope);
+  if (schema === undefined) return undefined;
+  // The schema's `servers[0].url` path wins (agentgateway); else a path given on the target.
+  const prefix = schema.serverPath ?? (r.url.pathname === '/' ? '' : r.url.pathname);
+  const baseUrl = `${r.url.origin}${prefix}`.replace(/\/+$/, '');
+  return { ...common, kind: 'openapi', baseUrl, schema: schema.doc, schemaFile };
+}
+
+function parseOpenApi(
+  text: string,
+  at: ConfigPath,
+  scope: BackendScope,
+): { doc: Record<string, unknown>; serverPath: string | undefined } | undefined {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { prettyErrors: false });
+  } catch (e) {
+    scope.report(at, `cannot parse the OpenAPI schema: ${(e as Error).message}`);
+    return undefined;
+  }
+  if (
+    typeof doc !== 'object' ||
+    doc === null ||
+    Array.isArray(doc) ||
+    typeof (doc as { paths?: unknown }).paths !== 'object'
+  ) {
+    scope.report(at, 'not an OpenAPI document (expected a mapping with `paths`)');
+    return undefined;
+  }
+  const servers = (doc as { servers?: unknown }).servers;
+  if (servers !== undefined && (!Array.isArray(servers) || servers.length > 1)) {
+    scope.report(
+      at,
+      `an OpenAPI schema may list at most one server (found ${Array.isArray(servers) ? servers.length : 'a non-list'})`,
+    );
+    return undefined;
+  }
+  const url = (servers?.[0] as { url?: unknown } | undefined)?.url;
+  let serverPath: string | undefined;
+  if (typeof url === 'string') serverPath = /^[a-z]+:\/\//i.test(url) ? new URL(url).pathname : url;
+  return { doc: doc as Record<string, unknown>, serverPath };
+}

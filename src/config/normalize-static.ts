@@ -1,0 +1,94 @@
+/**
+ * The static `config:` section with agentgateway's defaults (reference §1.3). `ADMIN_ADDR`,
+ * `STATS_ADDR` and `READINESS_ADDR` from the environment take precedence over the file.
+ */
+import { durationMs } from './duration.js';
+import type { StaticConfig } from './schema/index.js';
+import type { ConfigPath, HostPort, NormalizedStatic } from './types.js';
+
+export const STATIC_DEFAULTS = {
+  adminAddr: 'localhost:15000',
+  statsAddr: '0.0.0.0:15020',
+  readinessAddr: '0.0.0.0:15021',
+  connectionTerminationDeadlineMs: 5_000,
+  maxBufferSize: 2 * 1024 * 1024,
+  sessionTtlMs: 30 * 60_000,
+  connectTimeoutMs: 10_000,
+  poolIdleTimeoutMs: 90_000,
+} as const;
+
+type Report = (at: ConfigPath, message: string) => void;
+
+const ADDRESS_ENV = {
+  adminAddr: 'ADMIN_ADDR',
+  statsAddr: 'STATS_ADDR',
+  readinessAddr: 'READINESS_ADDR',
+} as const;
+
+export function normalizeStatic(
+  raw: StaticConfig | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  report: Report,
+): NormalizedStatic {
+  const s = raw ?? {};
+  const address = (key: keyof typeof ADDRESS_ENV): HostPort => {
+    const fromEnv = env[ADDRESS_ENV[key]];
+    const text = fromEnv || s[key] || STATIC_DEFAULTS[key];
+    const parsed = parseHostPort(text);
+    if (parsed) return parsed;
+    const source = fromEnv ? ` (from the environment variable ${ADDRESS_ENV[key]})` : '';
+    report(
+      ['config', key],
+      `expected "host:port" such as "127.0.0.1:15000" or "[::1]:15000", got ${JSON.stringify(text)}${source}`,
+    );
+    return parseHostPort(STATIC_DEFAULTS[key])!;
+  };
+
+  const tracing = s.tracing;
+  if (tracing && !tracing.otlpEndpoint)
+    report(['config', 'tracing'], 'missing required field `otlpEndpoint`');
+  const sampling = tracing?.randomSampling;
+
+  return {
+    adminAddr: address('adminAddr'),
+    statsAddr: address('statsAddr'),
+    readinessAddr: address('readinessAddr'),
+    connectionTerminationDeadlineMs: durationMs(
+      s.connectionTerminationDeadline,
+      STATIC_DEFAULTS.connectionTerminationDeadlineMs,
+    ),
+    maxBufferSize: s.listener?.maxBufferSize ?? STATIC_DEFAULTS.maxBufferSize,
+    sessionTtlMs: durationMs(s.mcp?.sessionTtl, STATIC_DEFAULTS.sessionTtlMs),
+    logging: {
+      level: s.logging?.level ?? 'info',
+      format: s.logging?.format ?? 'json',
+      filter: s.logging?.filter,
+      fieldsAdd: s.logging?.fields?.add ?? {},
+      fieldsRemove: s.logging?.fields?.remove ?? [],
+    },
+    tracing: tracing?.otlpEndpoint
+      ? {
+          otlpEndpoint: tracing.otlpEndpoint,
+          headers: tracing.headers ?? {},
+          samplingRatio: sampling === undefined || sampling === true ? 1 : sampling === false ? 0 : sampling,
+          clientSampling: tracing.clientSampling ?? false,
+        }
+      : undefined,
+    backend: {
+      connectTimeoutMs: durationMs(s.backend?.connectTimeout, STATIC_DEFAULTS.connectTimeoutMs),
+      poolIdleTimeoutMs: durationMs(s.backend?.poolIdleTimeout, STATIC_DEFAULTS.poolIdleTimeoutMs),
+      poolMaxSize: s.backend?.poolMaxSize,
+    },
+    raw: s,
+  };
+}
+
+/** `host:port`, `[v6]:port`; `:port` means all interfaces. */
+export function parseHostPort(text: string): HostPort | undefined {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim());
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port > 65535) return undefined;
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}
