@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthzSubject, Decision, McpAuthorizer } from '../mcp/authorizer.js';
-import type { Identity, RequestContext } from '../server/context.js';
+import type { AccessLogFields, Identity, RequestContext } from '../server/context.js';
 
 /** Phase 1 — CORS. */
 export interface CompiledCors {
@@ -17,14 +17,26 @@ export interface CompiledCors {
   handle(ctx: RequestContext, opts: { mcpBackend: boolean }): boolean;
 }
 
+/**
+ * What an authenticator reads from a request; `IncomingMessage` (ctx.req) satisfies it. Pass `rawHeaders`:
+ * node keeps only the first `Authorization` header in `headers` and drops the others silently, so a
+ * duplicated header (which must be refused) is only visible in the raw list.
+ */
+export interface AuthnRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly rawHeaders?: readonly string[];
+}
+
 /** Phase 2 — authentication (jwtAuth; mcpAuthentication wraps one). */
 export interface CompiledAuthenticator {
   /**
    * Returns the verified identity, or null when no token was presented (optional/permissive mode) or an
    * invalid one in permissive mode. Throws a GatewayError (401 + WWW-Authenticate) on rejection.
    * Must be constant in behaviour for bad tokens (no timing or message differences beyond the reason).
+   * When `log` is given, sets `authn.reason` on refusal (also in permissive mode) and `jwt.sub` on success.
+   * Pass the request (`ctx.req`): bare headers are still accepted, but then duplicates go unseen.
    */
-  authenticate(headers: IncomingHttpHeaders): Promise<Identity | null>;
+  authenticate(req: AuthnRequest | IncomingHttpHeaders, log?: AccessLogFields): Promise<Identity | null>;
   /** Release timers (remote JWKS refresh) when the config is replaced. */
   close(): void;
 }

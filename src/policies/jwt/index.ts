@@ -1,0 +1,149 @@
+/**
+ * jwtAuth (reference §3, issue 4): config → key sources (imported at load) → authenticator. Both config
+ * shapes — `{issuer, audiences, jwks}` and `{providers: […]}` — become a list of providers.
+ */
+import type { ConfigPath } from '../../config/types.js';
+import type { JwksSourceConfig, JwtAuthConfig } from '../../config/schema/policies.js';
+import type { BuildContext } from '../../runtime/build-context.js';
+import type { CompiledAuthenticator } from '../types.js';
+import { createAuthenticator, type JwtMode } from './authenticator.js';
+import { DEFAULT_REMOTE_JWKS_TIMING, SILENT_LOGGER, type JwtAuthDeps } from './deps.js';
+import { parseDurationMs } from './duration.js';
+import { staticKeySource, type KeySource } from './key-source.js';
+import { importKeySetText, KeySetError } from './keys.js';
+import { loadRemoteJwks, type RemoteJwksDeps } from './remote-jwks.js';
+import type { Provider } from './verify.js';
+
+export type { JwtAuthDeps, AuthnLogger } from './deps.js';
+export { AuthnError } from './reasons.js';
+
+const DEFAULT_CLOCK_SKEW_MS = 60_000;
+
+export interface ProviderSpec {
+  readonly issuer: string;
+  readonly audiences: readonly string[] | undefined;
+  readonly jwks: JwksSourceConfig;
+  /** Where `jwks` sits in the config (errors point there). */
+  readonly jwksAt: ConfigPath;
+  /** Where a URL fetch error points, when not `jwksAt` + `url` (mcpAuthentication's `jwksUrl`). */
+  readonly urlAt?: ConfigPath;
+}
+
+export interface AuthenticatorConfig {
+  readonly mode: JwtMode;
+  readonly providers: readonly ProviderSpec[];
+  readonly clockSkew: string | undefined;
+  readonly at: ConfigPath;
+}
+
+export async function compileJwtAuth(
+  cfg: JwtAuthConfig,
+  ctx: BuildContext,
+  at: ConfigPath,
+  deps: JwtAuthDeps = {},
+): Promise<CompiledAuthenticator> {
+  const providers: ProviderSpec[] =
+    'providers' in cfg
+      ? cfg.providers.map((p, i) => ({
+          issuer: p.issuer,
+          audiences: p.audiences,
+          jwks: p.jwks,
+          jwksAt: [...at, 'providers', i, 'jwks'],
+        }))
+      : [{ issuer: cfg.issuer, audiences: cfg.audiences, jwks: cfg.jwks, jwksAt: [...at, 'jwks'] }];
+  return buildAuthenticator(
+    { mode: cfg.mode ?? 'optional', providers, clockSkew: cfg.clockSkew, at },
+    ctx,
+    deps,
+  );
+}
+
+/** Shared with mcpAuthentication, which builds its provider from issuer/audience/jwksUrl. */
+export async function buildAuthenticator(
+  cfg: AuthenticatorConfig,
+  ctx: BuildContext,
+  deps: JwtAuthDeps,
+): Promise<CompiledAuthenticator> {
+  const logger = deps.logger ?? SILENT_LOGGER;
+  const now = deps.now ?? Date.now;
+  const remote: RemoteJwksDeps = {
+    timing: { ...DEFAULT_REMOTE_JWKS_TIMING, ...deps.remoteJwks },
+    logger,
+    now,
+    dispatcher: deps.dispatcher,
+  };
+  const providers: Provider[] = [];
+  try {
+    for (const p of cfg.providers) {
+      const source = await loadKeySource(p, ctx, remote);
+      providers.push({ issuer: p.issuer, audiences: p.audiences ?? [], source });
+    }
+  } catch (e) {
+    for (const p of providers) p.source.close();
+    throw e;
+  }
+  warnSharedKids(providers, cfg, ctx);
+  return createAuthenticator({
+    mode: cfg.mode,
+    providers,
+    clockSkewMs: cfg.clockSkew === undefined ? DEFAULT_CLOCK_SKEW_MS : parseDurationMs(cfg.clockSkew),
+    logger,
+    now,
+    cacheMax: deps.cacheMax ?? 1000,
+  });
+}
+
+async function loadKeySource(p: ProviderSpec, ctx: BuildContext, remote: RemoteJwksDeps): Promise<KeySource> {
+  const { jwks, jwksAt: at } = p;
+  if (typeof jwks === 'string') {
+    if (!jwks.trimStart().startsWith('{')) {
+      throw ctx.error(at, 'inline JWKS must be a JSON object (for a file, write `jwks: {file: <path>}`)');
+    }
+    return staticKeySource(await located(() => importKeySetText(jwks), ctx, at, 'inline JWKS'));
+  }
+  if ('file' in jwks) {
+    const fileAt = [...at, 'file'];
+    const text = ctx.readFile(jwks.file, fileAt);
+    return staticKeySource(
+      await located(() => importKeySetText(text), ctx, fileAt, `JWKS file ${jwks.file}`),
+    );
+  }
+  const urlAt = p.urlAt ?? [...at, 'url'];
+  const url = new URL(jwks.url);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    ctx.warn(urlAt, `JWKS is fetched over plain http from ${url.host}; use https outside local development`);
+  }
+  try {
+    return await loadRemoteJwks(jwks.url, remote);
+  } catch (e) {
+    throw ctx.error(urlAt, `cannot fetch JWKS from ${jwks.url}: ${(e as Error).message}`);
+  }
+}
+
+async function located<T>(fn: () => Promise<T>, ctx: BuildContext, at: ConfigPath, what: string): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof KeySetError) throw ctx.error(at, `${what}: ${e.message}`);
+    throw e;
+  }
+}
+
+function warnSharedKids(providers: readonly Provider[], cfg: AuthenticatorConfig, ctx: BuildContext): void {
+  const owner = new Map<string, number>();
+  providers.forEach((p, i) => {
+    for (const kid of p.source.current().byKid.keys()) {
+      const first = owner.get(kid);
+      if (first === undefined) owner.set(kid, i);
+      else
+        ctx.warn(
+          cfg.at,
+          `kid "${kid}" is published by providers ${first} and ${i}; tokens use provider ${first}`,
+        );
+    }
+  });
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
+}

@@ -1,0 +1,118 @@
+/**
+ * A JWKS fetched from a URL (reference §3.2, [HEAD] behaviour): fetched at load (a failure there is a
+ * config error), refreshed after `Cache-Control: max-age` (default 15 min, at least 60 s), refetched
+ * early when a token names an unknown kid (at most once per 30 s). A failed refresh keeps the last good
+ * keys, logs a warning and retries after 15 s. Timers are unref'd and cleared by close().
+ */
+import type { Dispatcher } from 'undici';
+import type { AuthnLogger, RemoteJwksTiming } from './deps.js';
+import { describeError, smallRequest } from './http.js';
+import type { KeySource } from './key-source.js';
+import { importKeySetText, type KeySet } from './keys.js';
+
+const MAX_TTL_MS = 24 * 3_600_000;
+
+/** Refresh interval from a Cache-Control header value. */
+export function ttlFromCacheControl(value: string | string[] | undefined, t: RemoteJwksTiming): number {
+  const text = Array.isArray(value) ? value.join(',') : (value ?? '');
+  if (/(^|,)\s*(no-store|no-cache)\s*(,|$)/i.test(text)) return t.minTtlMs;
+  const m = /(?:^|,)\s*max-age\s*=\s*"?(\d+)"?/i.exec(text);
+  if (!m) return t.defaultTtlMs;
+  return Math.min(MAX_TTL_MS, Math.max(t.minTtlMs, Number(m[1]) * 1000));
+}
+
+interface Fetched {
+  readonly set: KeySet;
+  readonly ttlMs: number;
+}
+
+async function fetchJwks(
+  url: string,
+  t: RemoteJwksTiming,
+  dispatcher: Dispatcher | undefined,
+  signal?: AbortSignal,
+): Promise<Fetched> {
+  const res = await smallRequest(url, {
+    headers: { accept: 'application/jwk-set+json, application/json' },
+    timeoutMs: t.timeoutMs,
+    maxBytes: t.maxBytes,
+    dispatcher,
+    signal,
+  });
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+  const set = await importKeySetText(res.body.toString('utf8'));
+  return { set, ttlMs: ttlFromCacheControl(res.headers['cache-control'], t) };
+}
+
+export interface RemoteJwksDeps {
+  readonly timing: RemoteJwksTiming;
+  readonly logger: AuthnLogger;
+  readonly now: () => number;
+  readonly dispatcher: Dispatcher | undefined;
+}
+
+/** Fetch now; throws an Error whose message is the reason (the caller locates it in the config). */
+export async function loadRemoteJwks(url: string, deps: RemoteJwksDeps): Promise<KeySource> {
+  const { timing, logger, now, dispatcher } = deps;
+  let lastAttempt = now();
+  let first: Fetched;
+  try {
+    first = await fetchJwks(url, timing, dispatcher);
+  } catch (e) {
+    throw new Error(describeError(e), { cause: e });
+  }
+  let keys = first.set;
+  let timer: NodeJS.Timeout | undefined;
+  let inflight: Promise<boolean> | undefined;
+  let closed = false;
+  const closing = new AbortController();
+
+  const schedule = (ms: number): void => {
+    if (closed) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void refresh(), ms);
+    timer.unref();
+  };
+
+  const refresh = (): Promise<boolean> => {
+    if (inflight) return inflight;
+    lastAttempt = now();
+    inflight = fetchJwks(url, timing, dispatcher, closing.signal)
+      .then(
+        (got) => {
+          if (closed) return false;
+          keys = got.set;
+          schedule(got.ttlMs);
+          return true;
+        },
+        (e: unknown) => {
+          if (closed) return false;
+          logger.warn({ url, reason: describeError(e) }, 'JWKS refresh failed; keeping the last good keys');
+          schedule(timing.retryMs);
+          return false;
+        },
+      )
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  };
+
+  schedule(first.ttlMs);
+
+  return {
+    current: () => keys,
+    refreshForUnknownKid() {
+      if (closed) return Promise.resolve(false);
+      if (inflight) return inflight;
+      if (now() - lastAttempt < timing.unknownKidCooldownMs) return Promise.resolve(false);
+      return refresh();
+    },
+    close() {
+      closed = true;
+      closing.abort();
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The gateway as a stand-in authorization server for providers whose metadata MCP clients cannot use
+ * as is (reference §6.2 items 4–5):
+ * - Auth0: `authorization_endpoint` gets `audience=<audience>` (else Auth0 issues an opaque token).
+ * - Keycloak: `registration_endpoint` points back at the gateway, which forwards the registration to
+ *   `<issuer>/clients-registrations/openid-connect` (Keycloak's own endpoint is not CORS-enabled).
+ * The upstream document is cached for a few minutes; failures are not cached.
+ */
+import type { Dispatcher } from 'undici';
+import type { RequestContext } from '../../server/context.js';
+import type { AuthnLogger } from '../jwt/deps.js';
+import { describeError, smallRequest } from '../jwt/http.js';
+import { AUTHORIZATION_SERVER } from './metadata.js';
+import { corsHeaders, sendJson } from './respond.js';
+
+export type AsProvider = 'auth0' | 'keycloak';
+
+export interface AsProxySpec {
+  readonly issuer: string;
+  readonly provider: AsProvider | undefined;
+  /** Auth0's `audience` parameter. */
+  readonly audience: string | undefined;
+  readonly logger: AuthnLogger;
+  readonly now: () => number;
+  readonly dispatcher: Dispatcher | undefined;
+  readonly cacheTtlMs: number;
+  readonly timeoutMs: number;
+}
+
+const MAX_BODY = 256 * 1024;
+const MAX_REGISTRATION_REQUEST = 64 * 1024;
+export const REGISTRATION_SUFFIX = '/client-registration';
+
+export interface AsProxy {
+  serveMetadata(ctx: RequestContext, origin: string, rest: string, headOnly: boolean): Promise<void>;
+  forwardRegistration(ctx: RequestContext): Promise<void>;
+}
+
+export function createAsProxy(spec: AsProxySpec): AsProxy {
+  const issuerBase = spec.issuer.replace(/\/+$/, '');
+  const metadataSource = `${issuerBase}${AUTHORIZATION_SERVER}`;
+  const registrationTarget = `${issuerBase}/clients-registrations/openid-connect`;
+  let cached: { readonly doc: Record<string, unknown>; readonly until: number } | undefined;
+  let inflight: Promise<Record<string, unknown>> | undefined;
+
+  const upstreamMetadata = async (): Promise<Record<string, unknown>> => {
+    if (cached && spec.now() < cached.until) return cached.doc;
+    inflight ??= (async () => {
+      const res = await smallRequest(metadataSource, {
+        headers: { accept: 'application/json' },
+        timeoutMs: spec.timeoutMs,
+        maxBytes: MAX_BODY,
+        dispatcher: spec.dispatcher,
+      });
+      if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+      const doc: unknown = JSON.parse(res.body.toString('utf8'));
+      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('not a JSON object');
+      cached = { doc: doc as Record<string, unknown>, until: spec.now() + spec.cacheTtlMs };
+      return cached.doc;
+    })().finally(() => {
+      inflight = undefined;
+    });
+    return inflight;
+  };
+
+  const adapt = (upstream: Record<string, unknown>, selfUrl: string): Record<string, unknown> => {
+    const doc = { ...upstream };
+    if (spec.provider === 'auth0' && spec.audience && typeof doc.authorization_endpoint === 'string') {
+      try {
+        const u = new URL(doc.authorization_endpoint);
+        u.searchParams.set('audience', spec.audience);
+        doc.authorization_endpoint = u.toString();
+      } catch {
+        // not a URL: leave it as the server sent it
+      }
+    }
+    if (spec.provider === 'keycloak') doc.registration_endpoint = selfUrl + REGISTRATION_SUFFIX;
+    return doc;
+  };
+
+  return {
+    serveMetadata: async function serveAuthorizationServerMetadata(ctx, origin, rest, headOnly) {
+      const cors = corsHeaders('GET, OPTIONS');
+      let upstream: Record<string, unknown>;
+      try {
+        upstream = await upstreamMetadata();
+      } catch (e) {
+        spec.logger.warn(
+          { url: metadataSource, reason: describeError(e) },
+          'authorization server metadata fetch failed',
+        );
+        const body = {
+          error: 'server_error',
+          error_description: 'authorization server metadata unavailable',
+        };
+        sendJson(ctx.res, 502, body, cors, headOnly);
+        return;
+      }
+      sendJson(ctx.res, 200, adapt(upstream, `${origin}${AUTHORIZATION_SERVER}${rest}`), cors, headOnly);
+    },
+
+    forwardRegistration: async function forwardClientRegistration(ctx) {
+      const cors = corsHeaders('POST, OPTIONS');
+      let body: Buffer;
+      try {
+        body = await readBody(ctx, MAX_REGISTRATION_REQUEST);
+      } catch {
+        sendJson(
+          ctx.res,
+          413,
+          { error: 'invalid_client_metadata', error_description: 'request too large' },
+          cors,
+        );
+        return;
+      }
+      const headers: Record<string, string> = {
+        'content-type': ctx.req.headers['content-type'] ?? 'application/json',
+        accept: 'application/json',
+      };
+      // Keycloak may require an initial access token for registration.
+      if (ctx.req.headers.authorization) headers.authorization = ctx.req.headers.authorization;
+      try {
+        const res = await smallRequest(registrationTarget, {
+          method: 'POST',
+          headers,
+          body,
+          timeoutMs: spec.timeoutMs,
+          maxBytes: MAX_BODY,
+          dispatcher: spec.dispatcher,
+        });
+        const type = res.headers['content-type'];
+        ctx.res.writeHead(res.status, {
+          ...cors,
+          'content-type': typeof type === 'string' ? type : 'application/json',
+          'content-length': res.body.length,
+        });
+        ctx.res.end(res.body);
+      } catch (e) {
+        spec.logger.warn(
+          { url: registrationTarget, reason: describeError(e) },
+          'client registration forward failed',
+        );
+        const err = { error: 'server_error', error_description: 'client registration unavailable' };
+        sendJson(ctx.res, 502, err, cors);
+      }
+    },
+  };
+}
+
+async function readBody(ctx: RequestContext, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new Error('too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,189 @@
+/**
+ * mcpAuthentication — the gateway as an OAuth 2.0 protected resource for MCP clients (RFC 9728,
+ * reference §6.2 with the [v0.11]/[HEAD] fields). It bundles:
+ * - an authenticator (jwtAuth semantics; mode default `strict`; JWKS from `jwks`, `jwksUrl` or the
+ *   issuer's conventional location),
+ * - the public discovery endpoints (`handleWellKnown`), answered before authentication,
+ * - the MCP 401 (`challenge`) that tells a client where to start OAuth.
+ */
+import type { McpAuthenticationConfig, JwksSourceConfig } from '../../config/schema/policies.js';
+import type { ConfigPath } from '../../config/types.js';
+import type { BuildContext } from '../../runtime/build-context.js';
+import type { RequestContext } from '../../server/context.js';
+import { buildAuthenticator } from '../jwt/index.js';
+import { DEFAULT_REMOTE_JWKS_TIMING, SILENT_LOGGER, type JwtAuthDeps } from '../jwt/deps.js';
+import { extractBearer } from '../jwt/extract.js';
+import { headerSafe, REASON } from '../jwt/reasons.js';
+import type { CompiledMcpAuthentication } from '../types.js';
+import { createAsProxy, REGISTRATION_SUFFIX, type AsProvider } from './as-proxy.js';
+import {
+  AUTHORIZATION_SERVER,
+  metadataUrl,
+  PROTECTED_RESOURCE,
+  protectedResourceMetadata,
+  publicOrigin,
+  snakeCase,
+  suffixAfter,
+} from './metadata.js';
+import { corsHeaders, sendJson, sendMethodNotAllowed, sendPreflight } from './respond.js';
+
+export interface McpAuthenticationDeps extends JwtAuthDeps {
+  /** How long proxied authorization-server metadata is reused (default 5 min). */
+  readonly asMetadataTtlMs?: number;
+}
+
+/** RFC 6749 scope-token characters. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+export async function compileMcpAuthentication(
+  cfg: McpAuthenticationConfig,
+  ctx: BuildContext,
+  at: ConfigPath,
+  deps: McpAuthenticationDeps = {},
+): Promise<CompiledMcpAuthentication> {
+  const provider: AsProvider | undefined = cfg.provider
+    ? 'auth0' in cfg.provider
+      ? 'auth0'
+      : 'keycloak'
+    : undefined;
+  const audiences = cfg.audiences ?? (cfg.audience ? [cfg.audience] : undefined);
+  const source = jwksFor(cfg, provider, ctx, at);
+
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(cfg.resourceMetadata ?? {})) extra[snakeCase(k)] = v;
+  const configuredOrigin = originOf(extra.resource, ctx, [...at, 'resourceMetadata', 'resource']);
+  const scopes = cfg.scopesSupported;
+  scopes?.forEach((s, i) => {
+    if (!SCOPE_TOKEN.test(s))
+      throw ctx.error([...at, 'scopesSupported', i], `"${s}" is not a valid OAuth scope`);
+  });
+  const audience = cfg.audience ?? cfg.audiences?.[0];
+  if (provider === 'auth0' && !audience) {
+    ctx.warn(at, 'provider auth0 without audience: Auth0 will issue opaque tokens the gateway cannot verify');
+  }
+
+  const authenticator = await buildAuthenticator(
+    {
+      mode: cfg.mode ?? 'strict',
+      providers: [{ issuer: cfg.issuer, audiences, ...source }],
+      clockSkew: undefined,
+      at,
+    },
+    ctx,
+    deps,
+  );
+  const asProxy = createAsProxy({
+    issuer: cfg.issuer,
+    provider,
+    audience,
+    logger: deps.logger ?? SILENT_LOGGER,
+    now: deps.now ?? Date.now,
+    dispatcher: deps.dispatcher,
+    cacheTtlMs: deps.asMetadataTtlMs ?? 5 * 60_000,
+    timeoutMs: deps.remoteJwks?.timeoutMs ?? DEFAULT_REMOTE_JWKS_TIMING.timeoutMs,
+  });
+  const resourceSpec = {
+    issuer: cfg.issuer,
+    proxiesAuthorizationServer: provider !== undefined,
+    scopesSupported: scopes,
+    extra,
+  };
+  const scopeAttr = scopes?.length ? `, scope="${scopes.join(' ')}"` : '';
+
+  return {
+    authenticator,
+
+    handleWellKnown: async function mcpWellKnown(rc: RequestContext): Promise<boolean> {
+      const path = rc.url.pathname;
+      const method = rc.req.method ?? 'GET';
+      const origin = publicOrigin(rc, configuredOrigin);
+
+      const resourcePath = suffixAfter(path, PROTECTED_RESOURCE);
+      if (resourcePath !== undefined) {
+        const cors = corsHeaders('GET, OPTIONS');
+        if (method === 'OPTIONS') sendPreflight(rc.res, cors);
+        else if (method !== 'GET' && method !== 'HEAD')
+          sendMethodNotAllowed(rc.res, 'GET, HEAD, OPTIONS', cors);
+        else {
+          const doc = protectedResourceMetadata(resourceSpec, origin, resourcePath);
+          sendJson(rc.res, 200, doc, cors, method === 'HEAD');
+        }
+        return true;
+      }
+
+      const rest = suffixAfter(path, AUTHORIZATION_SERVER);
+      if (rest === undefined) return false;
+      if (provider === 'keycloak' && rest.endsWith(REGISTRATION_SUFFIX)) {
+        const cors = corsHeaders('POST, OPTIONS');
+        if (method === 'OPTIONS') sendPreflight(rc.res, cors);
+        else if (method !== 'POST') sendMethodNotAllowed(rc.res, 'POST, OPTIONS', cors);
+        else await asProxy.forwardRegistration(rc);
+        return true;
+      }
+      const cors = corsHeaders('GET, OPTIONS');
+      if (method === 'OPTIONS') sendPreflight(rc.res, cors);
+      else if (method !== 'GET' && method !== 'HEAD')
+        sendMethodNotAllowed(rc.res, 'GET, HEAD, OPTIONS', cors);
+      else await asProxy.serveMetadata(rc, origin, rest, method === 'HEAD');
+      return true;
+    },
+
+    challenge: function mcpChallenge(rc: RequestContext, reason?: string): void {
+      const tokenPresent = extractBearer(rc.req).kind !== 'none';
+      const url = metadataUrl(publicOrigin(rc, configuredOrigin), rc.url.pathname);
+      let www = `Bearer resource_metadata="${url}"${scopeAttr}`;
+      if (tokenPresent) {
+        www += `, error="invalid_token", error_description="${headerSafe(reason ?? 'invalid token')}"`;
+      }
+      rc.log['authn.reason'] = reason ?? REASON.missing;
+      const body = { error: 'unauthorized', error_description: reason ?? 'JWT token required' };
+      sendJson(rc.res, 401, body, { 'www-authenticate': www });
+    },
+
+    close: function mcpAuthenticationClose() {
+      authenticator.close();
+    },
+  };
+}
+
+/** `jwks` wins; else `jwksUrl`; else the issuer's conventional JWKS location. */
+function jwksFor(
+  cfg: McpAuthenticationConfig,
+  provider: AsProvider | undefined,
+  ctx: BuildContext,
+  at: ConfigPath,
+): { jwks: JwksSourceConfig; jwksAt: ConfigPath; urlAt?: ConfigPath } {
+  if (cfg.jwks !== undefined) {
+    if (cfg.jwksUrl) throw ctx.error([...at, 'jwksUrl'], 'set either jwks or jwksUrl, not both');
+    return { jwks: cfg.jwks, jwksAt: [...at, 'jwks'] };
+  }
+  if (cfg.jwksUrl) {
+    if (!isHttpUrl(cfg.jwksUrl))
+      throw ctx.error([...at, 'jwksUrl'], `jwksUrl is not an http(s) URL: ${cfg.jwksUrl}`);
+    return { jwks: { url: cfg.jwksUrl }, jwksAt: [...at, 'jwksUrl'], urlAt: [...at, 'jwksUrl'] };
+  }
+  if (!isHttpUrl(cfg.issuer)) {
+    throw ctx.error([...at, 'issuer'], 'issuer is not an http(s) URL, so set jwks or jwksUrl');
+  }
+  const base = cfg.issuer.replace(/\/+$/, '');
+  const url =
+    provider === 'keycloak' ? `${base}/protocol/openid-connect/certs` : `${base}/.well-known/jwks.json`;
+  return { jwks: { url }, jwksAt: [...at, 'issuer'], urlAt: [...at, 'issuer'] };
+}
+
+function originOf(resource: unknown, ctx: BuildContext, at: ConfigPath): string | undefined {
+  if (resource === undefined) return undefined;
+  if (typeof resource !== 'string' || !isHttpUrl(resource)) {
+    throw ctx.error(at, 'resourceMetadata.resource must be an absolute http(s) URL');
+  }
+  return new URL(resource).origin;
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
