@@ -1,0 +1,68 @@
+import type { RequestContext } from '../server/context.js';
+import type { ItemGate } from './authz.js';
+import type { McpItemKind } from './authorizer.js';
+import type { NormalizedTarget } from '../config/types.js';
+import type { CallOptions, CallScope, TargetConn } from './target-conn.js';
+import type { RuntimeMcpBackend } from './types.js';
+import type { McpTelemetry } from '../telemetry/hooks.js';
+
+/** What the telemetry hook and the access log learn about one MCP message while it is handled. */
+export interface CallInfo {
+  target?: string;
+  resourceType?: McpItemKind | 'template';
+  resource?: string;
+  decision?: 'allow' | 'deny';
+}
+
+/** Everything the multiplexer needs to handle one client message. Built once per message. */
+export interface McpCall {
+  readonly ctx: RequestContext;
+  readonly backend: RuntimeMcpBackend;
+  readonly gate: ItemGate;
+  readonly scope: CallScope | undefined;
+  /** Headers for HTTP upstreams (computed once per message). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly info: CallInfo;
+  readonly telemetry?: McpTelemetry;
+}
+
+/** One target of a backend and, when it is connected, its connection. */
+export interface Slot {
+  readonly target: NormalizedTarget;
+  readonly conn: TargetConn | undefined;
+  /** Why there is no usable connection (start or initialize failed under failOpen). */
+  readonly failure: string | undefined;
+}
+
+/** Headers the gateway never forwards: its own MCP transport headers and the client's session. */
+const NOT_FORWARDED = [
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'mcp-method',
+  'mcp-name',
+  'last-event-id',
+  'accept',
+  'content-type',
+  'content-length',
+  'host',
+  'connection',
+  'transfer-encoding',
+];
+
+/** ctx.upstreamHeaders (already hygienic) + backendAuth for this identity + traceparent. */
+export function upstreamHeaders(ctx: RequestContext, backend: RuntimeMcpBackend): Record<string, string> {
+  const h: Record<string, string> = { ...ctx.upstreamHeaders };
+  for (const k of NOT_FORWARDED) delete h[k];
+  if (backend.backendAuth) Object.assign(h, backend.backendAuth.headersFor(ctx.identity));
+  if (ctx.traceparent) h.traceparent = ctx.traceparent;
+  return h;
+}
+
+export function callOptions(call: McpCall, withScope = true): CallOptions {
+  return {
+    headers: call.headers,
+    timeoutMs: call.ctx.backendRequestTimeoutMs,
+    scope: withScope ? call.scope : undefined,
+    traceparent: call.ctx.traceparent,
+  };
+}

@@ -1,0 +1,22 @@
+import type { Logger } from 'pino';
+import type { McpTelemetry } from '../telemetry/hooks.js';
+import type { ToolFilters } from './authz.js';
+import type { SessionStore } from './session-store.js';
+import type { StatelessPool } from './stateless-pool.js';
+import type { RuntimeMcpBackend } from './types.js';
+
+/** What the transport handlers share: the service's owned state and collaborators. */
+export interface McpEnv {
+  readonly logger: Logger;
+  readonly telemetry: McpTelemetry;
+  readonly sessions: SessionStore;
+  readonly filters: ToolFilters;
+  readonly version: string;
+  pool(backend: RuntimeMcpBackend): StatelessPool;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export function bodyLimit(backend: RuntimeMcpBackend): number {
+  return backend.config.maxBodyBytes > 0 ? backend.config.maxBodyBytes : DEFAULT_MAX_BODY_BYTES;
+}

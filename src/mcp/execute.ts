@@ -1,0 +1,80 @@
+import { isGatewayError } from '../errors/registry.js';
+import { asGatewayError } from '../errors/respond.js';
+import type { RequestContext } from '../server/context.js';
+import { ItemGate } from './authz.js';
+import type { McpCall } from './call.js';
+import { upstreamHeaders } from './call.js';
+import type { McpEnv } from './env.js';
+import type { JSONRPCResponseMessage, RequestId, RpcOutcome } from './jsonrpc.js';
+import { errorMessage, errorObject, outcomeMessage } from './jsonrpc.js';
+import type { CallScope } from './target-conn.js';
+import { CallCancelled } from './target-conn.js';
+import type { RuntimeMcpBackend } from './types.js';
+
+export function buildCall(
+  ctx: RequestContext,
+  backend: RuntimeMcpBackend,
+  env: McpEnv,
+  method: string,
+  scope: CallScope | undefined,
+): McpCall {
+  return {
+    ctx,
+    backend,
+    gate: new ItemGate(ctx, backend.authorizer, env.filters, backend.config.targets, method),
+    scope,
+    headers: upstreamHeaders(ctx, backend),
+    info: {},
+    telemetry: env.telemetry,
+  };
+}
+
+/**
+ * Runs one client request to its JSON-RPC answer: errors become JSON-RPC errors (never a stack trace),
+ * a cancelled request gets no answer (undefined).
+ */
+export async function answer(
+  id: RequestId,
+  call: McpCall,
+  env: McpEnv,
+  run: () => Promise<RpcOutcome>,
+): Promise<JSONRPCResponseMessage | undefined> {
+  try {
+    return outcomeMessage(id, await run());
+  } catch (e) {
+    if (e instanceof CallCancelled) return undefined;
+    if (!isGatewayError(e))
+      env.logger.error({ err: e, method: call.gate.subject.mcpMethod }, 'MCP request failed');
+    const g = asGatewayError(e);
+    call.ctx.log.error ??= g.message;
+    return errorMessage(id, errorObject(g));
+  }
+}
+
+/** Access-log fields and the telemetry hook, once per MCP message. */
+export function record(call: McpCall, env: McpEnv, method: string, sessionId: string | undefined): void {
+  const log = call.ctx.log;
+  log['mcp.method'] = method;
+  if (sessionId) log['mcp.session'] = sessionId;
+  const i = call.info;
+  if (i.target) log['mcp.target'] = i.target;
+  if (i.resourceType) log['mcp.resource.type'] = i.resourceType;
+  if (i.resource) log['mcp.resource.name'] = i.resource;
+  env.telemetry.mcpRequest({
+    method,
+    target: i.target,
+    resourceType: i.resourceType,
+    resource: i.resource,
+    decision: i.decision,
+  });
+}
+
+/** An AbortController that follows ctx.signal (route timeout, client gone) and more. */
+export function linkedAbort(...signals: AbortSignal[]): AbortController {
+  const ac = new AbortController();
+  for (const s of signals) {
+    if (s.aborted) ac.abort();
+    else s.addEventListener('abort', () => ac.abort(), { once: true });
+  }
+  return ac;
+}

@@ -1,0 +1,91 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatewayError } from '../errors/registry.js';
+
+export const JSON_TYPE = 'application/json';
+export const SSE_TYPE = 'text/event-stream';
+
+/** True when the Accept header admits `type` (exact, `type/*` or `*\/*`). */
+export function accepts(req: IncomingMessage, type: string): boolean {
+  const header = req.headers.accept;
+  if (!header) return false;
+  const [major] = type.split('/');
+  for (const part of header.split(',')) {
+    const t = part.split(';')[0]?.trim().toLowerCase();
+    if (t === type || t === '*/*' || t === `${major}/*`) return true;
+  }
+  return false;
+}
+
+/** 406 unless Accept admits every type in `types`. */
+export function requireAccept(req: IncomingMessage, types: readonly string[]): void {
+  if (types.every((t) => accepts(req, t))) return;
+  throw new GatewayError('NOT_ACCEPTABLE', `Not Acceptable: Client must accept ${types.join(' and ')}`);
+}
+
+/** 415 unless the body is declared as JSON. */
+export function requireJsonBody(req: IncomingMessage): void {
+  const ct = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (ct === JSON_TYPE) return;
+  throw new GatewayError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'Unsupported Media Type: Client must send application/json',
+  );
+}
+
+/**
+ * Reads and parses the JSON body, at most `limit` bytes (413 beyond, checked against Content-Length first
+ * and while streaming). Unparseable JSON → 400 PARSE_ERROR.
+ */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new GatewayError('PARSE_ERROR', `Parse error: ${(e as Error).message}`);
+  }
+}
+
+function tooLarge(limit: number): GatewayError {
+  // The rest of the body is not read, so the connection cannot be reused.
+  return new GatewayError('PAYLOAD_TOO_LARGE', `request body larger than ${limit} bytes`, {
+    headers: { connection: 'close' },
+  });
+}
+
+/** 405 with the Allow header. */
+export function methodNotAllowed(allow: readonly string[]): GatewayError {
+  return new GatewayError('METHOD_NOT_ALLOWED', 'Method Not Allowed', {
+    headers: { allow: allow.join(', ') },
+  });
+}
+
+export function writeEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.writableEnded) return;
+  res.writeHead(status, headers);
+  res.end();
+}
+
+export function writeJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent || res.writableEnded) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': JSON_TYPE,
+    'content-length': String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}

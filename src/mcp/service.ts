@@ -1,0 +1,112 @@
+import { isGatewayError } from '../errors/registry.js';
+import { sendHttpError, sendJsonRpcError } from '../errors/respond.js';
+import type { RequestContext } from '../server/context.js';
+import { ToolFilters } from './authz.js';
+import { checkDnsRebinding } from './dns-rebinding.js';
+import type { McpEnv } from './env.js';
+import { bodyLimit } from './env.js';
+import {
+  JSON_TYPE,
+  SSE_TYPE,
+  methodNotAllowed,
+  readJsonBody,
+  requireAccept,
+  requireJsonBody,
+} from './http-io.js';
+import type { ClientMessage } from './jsonrpc.js';
+import { classifyMessage } from './jsonrpc.js';
+import { legacySseGet, legacySsePost } from './legacy-sse.js';
+import { isModernMessage, modernPost } from './modern.js';
+import { SessionStore } from './session-store.js';
+import { StatelessPool } from './stateless-pool.js';
+import { streamableAllow, streamableDelete, streamableGet, streamablePost } from './streamable.js';
+import type { McpService, McpServiceDeps, RuntimeMcpBackend, SessionInfo } from './types.js';
+import { gatewayVersion } from './version.js';
+
+/**
+ * The MCP backend's entry point. Dispatch:
+ *   DNS-rebinding check (when enabled) →
+ *   GET on a path ending in `/sse`, or POST with `?sessionId=` there → legacy HTTP+SSE transport;
+ *   anything else → Streamable HTTP, where a POST is either 2026-07-28 (stateless, per-request `_meta`)
+ *   or legacy (sessions, or `statefulMode: stateless`).
+ */
+export function createMcpService(deps: McpServiceDeps): McpService {
+  const version = gatewayVersion();
+  const pools = new Map<string, StatelessPool>();
+  const sessionDeps = { logger: deps.logger, upstreams: deps.upstreams, telemetry: deps.telemetry, version };
+  const env: McpEnv = {
+    logger: deps.logger,
+    telemetry: deps.telemetry,
+    sessions: new SessionStore(sessionDeps, deps.sessionTtlMs),
+    filters: new ToolFilters(),
+    version,
+    pool(backend: RuntimeMcpBackend): StatelessPool {
+      let p = pools.get(backend.key);
+      if (!p) {
+        p = new StatelessPool(backend, sessionDeps);
+        pools.set(backend.key, p);
+      }
+      return p;
+    },
+  };
+
+  return {
+    handle: async function mcpService(ctx: RequestContext, backend: RuntimeMcpBackend): Promise<void> {
+      try {
+        await dispatch(ctx, backend, env);
+      } catch (e) {
+        fail(ctx, e, env);
+      }
+    },
+    sessions(): SessionInfo[] {
+      return [...env.sessions.list(), ...[...pools.values()].map((p) => p.info())];
+    },
+    async retainBackends(keys: ReadonlySet<string>): Promise<void> {
+      const gone = [...pools.entries()].filter(([k]) => !keys.has(k));
+      for (const [k] of gone) pools.delete(k);
+      await Promise.all([env.sessions.retain(keys), ...gone.map(([, p]) => p.close())]);
+    },
+    async shutdown(): Promise<void> {
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all([env.sessions.closeAll(), ...all.map((p) => p.close())]);
+    },
+  };
+}
+
+async function dispatch(ctx: RequestContext, backend: RuntimeMcpBackend, env: McpEnv): Promise<void> {
+  if (backend.dnsRebindingProtection) checkDnsRebinding(ctx.req);
+  const method = ctx.req.method ?? 'GET';
+  const legacySse = /\/sse\/?$/.test(ctx.url.pathname);
+  if (legacySse) {
+    if (method === 'GET') return legacySseGet(ctx, backend, env);
+    if (method === 'POST') {
+      const message = await readMessage(ctx, backend);
+      return legacySsePost(ctx, backend, message, env);
+    }
+    throw methodNotAllowed(['GET', 'POST']);
+  }
+  if (method === 'POST') {
+    requireAccept(ctx.req, [JSON_TYPE, SSE_TYPE]);
+    const message = await readMessage(ctx, backend);
+    if (isModernMessage(ctx, message)) return modernPost(ctx, backend, message, env);
+    return streamablePost(ctx, backend, message, env);
+  }
+  if (method === 'GET') return streamableGet(ctx, backend, env);
+  if (method === 'DELETE') return streamableDelete(ctx, backend, env);
+  throw methodNotAllowed(streamableAllow(backend));
+}
+
+async function readMessage(ctx: RequestContext, backend: RuntimeMcpBackend): Promise<ClientMessage> {
+  requireJsonBody(ctx.req);
+  const body = await readJsonBody(ctx.req, bodyLimit(backend));
+  return classifyMessage(body);
+}
+
+/** Transport-level failures: JSON-RPC error bodies with the error's status (id null); DNS rebinding is plain text. */
+function fail(ctx: RequestContext, e: unknown, env: McpEnv): void {
+  if (!isGatewayError(e)) env.logger.error({ err: e }, 'MCP transport failure');
+  ctx.log.error ??= isGatewayError(e) ? e.message : 'internal error';
+  if (isGatewayError(e) && e.code === 'DNS_REBINDING') sendHttpError(ctx.res, e);
+  else sendJsonRpcError(ctx.res, e, null);
+}

@@ -1,0 +1,44 @@
+import type { Identity } from '../server/context.js';
+import { Session } from './session.js';
+import type { SessionDeps } from './session.js';
+import type { RuntimeMcpBackend, SessionInfo } from './types.js';
+
+/** The live sessions of one MCP service (an owned object, STYLE §8). Closed sessions remove themselves. */
+export class SessionStore {
+  private readonly sessions = new Map<string, Session>();
+  private readonly deps: SessionDeps;
+  private readonly defaultTtlMs: number;
+
+  constructor(deps: SessionDeps, defaultTtlMs: number) {
+    this.deps = deps;
+    this.defaultTtlMs = defaultTtlMs;
+  }
+
+  create(backend: RuntimeMcpBackend, transport: 'streamable' | 'sse', identity: Identity | null): Session {
+    const ttl = backend.config.sessionIdleTtlMs > 0 ? backend.config.sessionIdleTtlMs : this.defaultTtlMs;
+    const s = new Session(backend, transport, identity, this.deps, ttl, (closed) => {
+      if (this.sessions.get(closed.id) === closed) this.sessions.delete(closed.id);
+    });
+    this.sessions.set(s.id, s);
+    return s;
+  }
+
+  /** The session with this id, if it belongs to `backendKey` (ids of other backends are simply unknown). */
+  get(id: string, backendKey: string): Session | undefined {
+    const s = this.sessions.get(id);
+    return s && s.backendKey === backendKey && !s.isClosed ? s : undefined;
+  }
+
+  list(): SessionInfo[] {
+    return [...this.sessions.values()].map((s) => s.info());
+  }
+
+  async retain(keys: ReadonlySet<string>): Promise<void> {
+    const gone = [...this.sessions.values()].filter((s) => !keys.has(s.backendKey));
+    await Promise.all(gone.map((s) => s.close('backend removed')));
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.close('gateway shutting down')));
+  }
+}

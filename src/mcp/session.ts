@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { NormalizedTarget } from '../config/types.js';
+import { GatewayError } from '../errors/registry.js';
+import type { Identity } from '../server/context.js';
+import type { McpTelemetry } from '../telemetry/hooks.js';
+import type { McpCall, Slot } from './call.js';
+import { callOptions } from './call.js';
+import { EventLog } from './event-log.js';
+import type { IdentityBinding } from './identity-binding.js';
+import { bindIdentity, checkBinding } from './identity-binding.js';
+import { mergeInitialize } from './initialize.js';
+import type {
+  JSONRPCMessage,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  JSONRPCResponseMessage,
+  JsonObject,
+  RpcOutcome,
+} from './jsonrpc.js';
+import { idKey, paramsOf } from './jsonrpc.js';
+import { Multiplexer } from './multiplexer.js';
+import { createNaming } from './naming.js';
+import type { SseStream } from './sse-stream.js';
+import { TargetConn, failureReason, targetFailed } from './target-conn.js';
+import type { RuntimeMcpBackend, SessionInfo, UpstreamFactory } from './types.js';
+
+export interface SessionDeps {
+  readonly logger: Logger;
+  readonly upstreams: UpstreamFactory;
+  readonly telemetry: McpTelemetry;
+  readonly version: string;
+}
+
+/**
+ * One client session (Streamable HTTP or legacy SSE): its own upstream connections (one stdio child per
+ * target per session, like agentgateway), the routing of server-initiated messages back to the client,
+ * and the identity it is bound to. Upstreams start at `initialize`.
+ */
+export class Session {
+  readonly id = randomUUID();
+  readonly backendKey: string;
+  readonly transport: 'streamable' | 'sse';
+  readonly createdAt = Date.now();
+  lastActiveAt = Date.now();
+  protocolVersion = '';
+  readonly mux: Multiplexer;
+  private readonly binding: IdentityBinding;
+  private readonly deps: SessionDeps;
+  private readonly logger: Logger;
+  private readonly targets: readonly NormalizedTarget[];
+  private readonly failureMode: 'failClosed' | 'failOpen';
+  private slotList: Slot[] | undefined;
+  private closed = false;
+  /** Server→client requests in flight: namespaced id → the upstream and its own id. */
+  private readonly serverRequests = new Map<string, { conn: TargetConn; id: string | number }>();
+  private serverRequestSeq = 0;
+  /** Client requests in flight, for notifications/cancelled. */
+  private readonly inFlight = new Map<string, AbortController>();
+  private readonly events = new EventLog();
+  private stream: SseStream | undefined;
+  private busy = 0;
+  private readonly idleTimer: NodeJS.Timeout;
+  private readonly onClosed: (s: Session) => void;
+
+  constructor(
+    backend: RuntimeMcpBackend,
+    transport: 'streamable' | 'sse',
+    identity: Identity | null,
+    deps: SessionDeps,
+    idleTtlMs: number,
+    onClosed: (s: Session) => void,
+  ) {
+    this.backendKey = backend.key;
+    this.transport = transport;
+    this.binding = bindIdentity(identity);
+    this.deps = deps;
+    this.targets = backend.config.targets;
+    this.failureMode = backend.config.failureMode;
+    this.logger = deps.logger.child({ session: this.id });
+    this.onClosed = onClosed;
+    const naming = createNaming(
+      this.targets.map((t) => t.name),
+      backend.config.prefixMode,
+    );
+    this.mux = new Multiplexer(naming, { slots: async () => this.slots() }, this.logger);
+    this.idleTimer = setTimeout(() => this.expire(), idleTtlMs);
+    this.idleTimer.unref();
+    deps.telemetry.sessionOpened();
+  }
+
+  get initialized(): boolean {
+    return this.slotList !== undefined;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  checkIdentity(identity: Identity | null): void {
+    checkBinding(this.binding, identity);
+  }
+
+  touch(): void {
+    this.lastActiveAt = Date.now();
+    this.idleTimer.refresh();
+  }
+
+  /** Starts every target and fans the client's initialize out (its version, capabilities and clientInfo). */
+  async initialize(req: JSONRPCRequest, call: McpCall): Promise<RpcOutcome> {
+    if (this.slotList) throw new GatewayError('SESSION_ALREADY_INITIALIZED');
+    const params = paramsOf(req);
+    const slots = await Promise.all(this.targets.map((t) => this.connect(t, params, call)));
+    const failed = slots.filter((s) => s.failure !== undefined);
+    if (failed.length > 0 && (this.failureMode === 'failClosed' || failed.length === slots.length)) {
+      await Promise.all(slots.map((s) => s.conn?.close()));
+      const first = failed[0] as Slot;
+      throw targetFailed(first.target.name, first.failure ?? 'failed');
+    }
+    for (const f of failed) {
+      this.logger.warn(
+        { target: f.target.name, err: f.failure },
+        'failOpen: target unavailable for this session',
+      );
+    }
+    this.slotList = slots;
+    const inits = slots.flatMap((s) =>
+      s.conn?.initResult ? [{ target: s.target.name, result: s.conn.initResult }] : [],
+    );
+    const result = mergeInitialize(inits, this.mux.naming, this.deps.version);
+    this.protocolVersion = typeof result.protocolVersion === 'string' ? result.protocolVersion : '';
+    return { result };
+  }
+
+  /** A client request: routed by the multiplexer, cancellable by id. */
+  async request(req: JSONRPCRequest, call: McpCall, abort: AbortController): Promise<RpcOutcome> {
+    const key = idKey(req.id);
+    this.inFlight.set(key, abort);
+    this.busy++;
+    try {
+      return await this.mux.request(req, call);
+    } finally {
+      this.busy--;
+      if (this.inFlight.get(key) === abort) this.inFlight.delete(key);
+      this.touch();
+    }
+  }
+
+  /** A client notification: cancellations go to the owning request, the rest to every target. */
+  async notify(msg: JSONRPCNotification, call: McpCall): Promise<void> {
+    if (msg.method === 'notifications/cancelled') {
+      const id = paramsOf(msg).requestId;
+      if (typeof id === 'string' || typeof id === 'number') this.inFlight.get(idKey(id))?.abort();
+      return;
+    }
+    if (!this.slotList) return;
+    await this.mux.notify(msg, call);
+    if (msg.method === 'notifications/initialized') {
+      for (const s of this.slotList) {
+        s.conn?.upstream.openEventStream?.({ headers: call.headers }).catch((e: unknown) => {
+          this.logger.warn(
+            { target: s.target.name, err: (e as Error).message },
+            'opening the upstream event stream failed',
+          );
+        });
+      }
+    }
+  }
+
+  /** The client's answer to a server→client request: back to the upstream that asked, with its own id. */
+  async respond(msg: JSONRPCResponseMessage, call: McpCall): Promise<void> {
+    const key = msg.id === undefined ? undefined : String(msg.id);
+    const entry = key === undefined ? undefined : this.serverRequests.get(key);
+    if (!entry || key === undefined) {
+      this.logger.debug({ id: msg.id }, 'client response for no pending server request');
+      return;
+    }
+    this.serverRequests.delete(key);
+    await entry.conn.respond({ ...msg, id: entry.id } as JSONRPCResponseMessage, callOptions(call, false));
+  }
+
+  /** The GET stream (Streamable HTTP) or the legacy SSE stream: server-initiated messages go there. */
+  attachStream(stream: SseStream, lastEventId?: string): void {
+    if (this.stream && this.stream !== stream) this.stream.end();
+    this.stream = stream;
+    stream.onClose(() => {
+      if (this.stream === stream) this.stream = undefined;
+      this.touch();
+    });
+    if (this.transport === 'streamable') {
+      for (const e of this.events.replay(lastEventId)) stream.send(e.message, String(e.id));
+    }
+  }
+
+  /** Messages that belong to no client request: the open stream, or held until one opens. */
+  emit(message: JSONRPCMessage): void {
+    if (this.transport === 'sse') {
+      this.stream?.send(message);
+      return;
+    }
+    const open = this.stream !== undefined && !this.stream.closed;
+    const id = this.events.push(message, open);
+    if (open) this.stream?.send(message, String(id));
+  }
+
+  async close(reason = 'session closed'): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    for (const a of this.inFlight.values()) a.abort();
+    this.stream?.end();
+    await Promise.all((this.slotList ?? []).map((s) => s.conn?.close(reason)));
+    this.deps.telemetry.sessionClosed();
+    this.onClosed(this);
+  }
+
+  info(): SessionInfo {
+    return {
+      id: this.id,
+      backend: this.backendKey,
+      transport: this.transport,
+      protocolVersion: this.protocolVersion,
+      sub: this.binding.sub,
+      createdAt: this.createdAt,
+      lastActiveAt: this.lastActiveAt,
+      targets: (this.slotList ?? []).map((s) => ({
+        name: s.target.name,
+        kind: s.target.kind,
+        ...(s.conn?.upstream.pid !== undefined && !s.conn.closed ? { pid: s.conn.upstream.pid } : {}),
+      })),
+    };
+  }
+
+  private slots(): Slot[] {
+    if (!this.slotList) throw new GatewayError('INVALID_REQUEST', 'Invalid Request: session not initialized');
+    return this.slotList;
+  }
+
+  private expire(): void {
+    if (this.closed) return;
+    const streaming = this.stream !== undefined && !this.stream.closed;
+    if (this.busy > 0 || streaming) {
+      this.idleTimer.refresh();
+      return;
+    }
+    this.logger.info('session expired (idle)');
+    void this.close('session expired');
+  }
+
+  private async connect(target: NormalizedTarget, params: JsonObject, call: McpCall): Promise<Slot> {
+    let conn: TargetConn | undefined;
+    try {
+      const upstream = this.deps.upstreams.create(target, {
+        logger: this.logger.child({ target: target.name }),
+      });
+      conn = new TargetConn(target, upstream, this.connEvents(), this.logger, this.deps.telemetry);
+      await conn.start(call.headers);
+      const o = await conn.call('initialize', params, callOptions(call));
+      if ('error' in o) throw targetFailed(target.name, o.error.message);
+      conn.initResult = o.result;
+      return { target, conn, failure: undefined };
+    } catch (e) {
+      await conn?.close();
+      return { target, conn: undefined, failure: failureReason((e as Error).message) };
+    }
+  }
+
+  private connEvents() {
+    return {
+      notification: (conn: TargetConn, msg: JSONRPCNotification) => this.upstreamNotification(conn, msg),
+      request: (conn: TargetConn, msg: JSONRPCRequest) => this.upstreamRequest(conn, msg),
+      closed: (conn: TargetConn) => {
+        for (const [k, v] of this.serverRequests) if (v.conn === conn) this.serverRequests.delete(k);
+      },
+    };
+  }
+
+  private upstreamNotification(conn: TargetConn, msg: JSONRPCNotification): void {
+    const params = paramsOf(msg);
+    const naming = this.mux.naming;
+    switch (msg.method) {
+      case 'notifications/message': {
+        // Logging has no request id; it belongs to the latest request in flight to that target, if any.
+        if (!conn.latestScope()?.sink(msg)) this.emit(msg);
+        return;
+      }
+      case 'notifications/resources/updated':
+        if (typeof params.uri === 'string') {
+          this.emit({
+            ...msg,
+            params: { ...params, uri: naming.uri(conn.name, params.uri) },
+          } as JSONRPCMessage);
+        } else this.emit(msg);
+        return;
+      case 'notifications/cancelled': {
+        // The upstream withdrew one of its own requests: translate its id to the namespaced one.
+        for (const [nid, v] of this.serverRequests) {
+          if (v.conn === conn && v.id === params.requestId) {
+            this.serverRequests.delete(nid);
+            this.emit({ ...msg, params: { ...params, requestId: nid } } as JSONRPCMessage);
+          }
+        }
+        return;
+      }
+      default:
+        this.emit(msg);
+    }
+  }
+
+  private upstreamRequest(conn: TargetConn, msg: JSONRPCRequest): void {
+    if (msg.method === 'ping') {
+      void conn
+        .respond({ jsonrpc: '2.0', id: msg.id, result: {} } as JSONRPCResponseMessage)
+        .catch(() => undefined);
+      return;
+    }
+    // Ids are namespaced per target so two upstreams can never collide in the client's id space.
+    const nid = `${conn.name}:${++this.serverRequestSeq}`;
+    this.serverRequests.set(nid, { conn, id: msg.id });
+    const out = { ...msg, id: nid } as JSONRPCMessage;
+    if (!conn.latestScope()?.sink(out)) this.emit(out);
+  }
+}

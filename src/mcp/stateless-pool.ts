@@ -1,0 +1,214 @@
+import type { Logger } from 'pino';
+import type { NormalizedTarget } from '../config/types.js';
+import type { McpTelemetry } from '../telemetry/hooks.js';
+import type { McpCall, Slot } from './call.js';
+import { callOptions } from './call.js';
+import { mergeInitialize } from './initialize.js';
+import type {
+  JSONRPCMessage,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  JSONRPCResponseMessage,
+  JsonObject,
+} from './jsonrpc.js';
+import { paramsOf } from './jsonrpc.js';
+import { Multiplexer } from './multiplexer.js';
+import { createNaming } from './naming.js';
+import { LATEST_LEGACY_VERSION } from './protocol.js';
+import { TargetConn, failureReason, targetFailed } from './target-conn.js';
+import type { RuntimeMcpBackend, SessionInfo, UpstreamFactory } from './types.js';
+
+/** A target that failed to start is not retried before this long (so a dead target costs one timeout, not one per request). */
+const RETRY_AFTER_MS = 5_000;
+
+const LIST_CHANGED = new Set([
+  'notifications/tools/list_changed',
+  'notifications/prompts/list_changed',
+  'notifications/resources/list_changed',
+]);
+
+export interface PoolListener {
+  message(message: JSONRPCMessage): void;
+  /** The pool is going away (reload removed the backend, shutdown). */
+  closed(): void;
+}
+
+interface PoolSlot {
+  conn: TargetConn | undefined;
+  starting: Promise<void> | undefined;
+  failure: string | undefined;
+  failedAt: number;
+}
+
+export interface PoolDeps {
+  readonly logger: Logger;
+  readonly upstreams: UpstreamFactory;
+  readonly telemetry: McpTelemetry;
+  readonly version: string;
+}
+
+/**
+ * The per-backend upstream connections used statelessly: by 2026-07-28 clients (no sessions in that
+ * revision) and by `statefulMode: stateless` backends. The gateway initializes each upstream itself
+ * (its own clientInfo, no client capabilities — so upstreams send no sampling/elicitation/roots requests)
+ * and keeps the connection for every later request; a closed connection is replaced on next use.
+ */
+export class StatelessPool {
+  readonly backendKey: string;
+  readonly mux: Multiplexer;
+  readonly createdAt = Date.now();
+  lastActiveAt = Date.now();
+  private readonly targets: readonly NormalizedTarget[];
+  private readonly slots = new Map<string, PoolSlot>();
+  private readonly deps: PoolDeps;
+  private readonly logger: Logger;
+  private readonly listeners = new Set<PoolListener>();
+  private closed = false;
+
+  constructor(backend: RuntimeMcpBackend, deps: PoolDeps) {
+    this.backendKey = backend.key;
+    this.targets = backend.config.targets;
+    this.deps = deps;
+    this.logger = deps.logger.child({ pool: backend.key });
+    for (const t of this.targets)
+      this.slots.set(t.name, { conn: undefined, starting: undefined, failure: undefined, failedAt: 0 });
+    const naming = createNaming(
+      this.targets.map((t) => t.name),
+      backend.config.prefixMode,
+    );
+    this.mux = new Multiplexer(naming, { slots: (call) => this.ready(call) }, this.logger);
+  }
+
+  /** Every target, connected when possible (failures are reported per slot, per failureMode by the caller). */
+  async ready(call: McpCall): Promise<Slot[]> {
+    this.lastActiveAt = Date.now();
+    await Promise.all(this.targets.map((t) => this.ensure(t, call)));
+    return this.targets.map((target) => {
+      const s = this.slots.get(target.name) as PoolSlot;
+      const conn = s.conn && !s.conn.closed ? s.conn : undefined;
+      return { target, conn, failure: conn ? undefined : (s.failure ?? 'not connected') };
+    });
+  }
+
+  /** The merged "initialize" view of the connected targets (server/discover, stateless initialize). */
+  async describe(call: McpCall): Promise<JsonObject> {
+    const slots = await this.ready(call);
+    const failed = slots.filter((s) => !s.conn);
+    const first = failed[0];
+    if (first && (call.backend.config.failureMode === 'failClosed' || failed.length === slots.length)) {
+      throw targetFailed(first.target.name, first.failure ?? 'not connected');
+    }
+    const inits = slots.flatMap((s) =>
+      s.conn?.initResult ? [{ target: s.target.name, result: s.conn.initResult }] : [],
+    );
+    return mergeInitialize(inits, this.mux.naming, this.deps.version);
+  }
+
+  /** list_changed notifications of the pooled upstreams (subscriptions/listen streams). */
+  subscribe(listener: PoolListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const l of [...this.listeners]) l.closed();
+    this.listeners.clear();
+    await Promise.all([...this.slots.values()].map((s) => s.conn?.close('backend removed')));
+  }
+
+  info(): SessionInfo {
+    return {
+      id: `stateless:${this.backendKey}`,
+      backend: this.backendKey,
+      transport: 'stateless',
+      protocolVersion: LATEST_LEGACY_VERSION,
+      sub: undefined,
+      createdAt: this.createdAt,
+      lastActiveAt: this.lastActiveAt,
+      targets: this.targets.map((t) => {
+        const conn = this.slots.get(t.name)?.conn;
+        const pid = conn && !conn.closed ? conn.upstream.pid : undefined;
+        return { name: t.name, kind: t.kind, ...(pid !== undefined ? { pid } : {}) };
+      }),
+    };
+  }
+
+  private async ensure(target: NormalizedTarget, call: McpCall): Promise<void> {
+    const s = this.slots.get(target.name) as PoolSlot;
+    if (s.conn && !s.conn.closed) return;
+    if (!s.starting) {
+      if (s.failure !== undefined && Date.now() - s.failedAt < RETRY_AFTER_MS) return;
+      s.starting = this.start(target, s, call).finally(() => {
+        s.starting = undefined;
+      });
+    }
+    await s.starting;
+  }
+
+  private async start(target: NormalizedTarget, s: PoolSlot, call: McpCall): Promise<void> {
+    if (this.closed) return;
+    const upstream = this.deps.upstreams.create(target, {
+      logger: this.logger.child({ target: target.name }),
+    });
+    const conn = new TargetConn(target, upstream, this.connEvents(), this.logger, this.deps.telemetry);
+    const opts = callOptions(call, false);
+    try {
+      await conn.start(opts.headers);
+      const o = await conn.call(
+        'initialize',
+        {
+          protocolVersion: LATEST_LEGACY_VERSION,
+          capabilities: {},
+          clientInfo: { name: 'portcullis', version: this.deps.version },
+        },
+        opts,
+      );
+      if ('error' in o) throw targetFailed(target.name, o.error.message);
+      conn.initResult = o.result;
+      await conn.notify('notifications/initialized', undefined, opts);
+      conn.upstream.openEventStream?.({ headers: opts.headers ?? {} }).catch((e: unknown) => {
+        this.logger.debug({ target: target.name, err: (e as Error).message }, 'no upstream event stream');
+      });
+      if (this.closed) {
+        await conn.close('backend removed');
+        return;
+      }
+      s.conn = conn;
+      s.failure = undefined;
+    } catch (e) {
+      await conn.close();
+      s.failure = failureReason((e as Error).message);
+      s.failedAt = Date.now();
+      this.logger.warn({ target: target.name, err: s.failure }, 'stateless upstream unavailable');
+    }
+  }
+
+  private connEvents() {
+    return {
+      notification: (conn: TargetConn, msg: JSONRPCNotification) => {
+        if (msg.method === 'notifications/message') {
+          const scope = conn.latestScope();
+          if (scope?.wantsLog(paramsOf(msg).level)) scope.sink(msg);
+          return;
+        }
+        if (LIST_CHANGED.has(msg.method)) for (const l of this.listeners) l.message(msg);
+      },
+      request: (conn: TargetConn, msg: JSONRPCRequest) => {
+        // No client capabilities were declared, so there is no one to ask; ping is answered.
+        const reply =
+          msg.method === 'ping'
+            ? { jsonrpc: '2.0', id: msg.id, result: {} }
+            : {
+                jsonrpc: '2.0',
+                id: msg.id,
+                error: {
+                  code: -32601,
+                  message: `Method not found: ${msg.method} (stateless gateway clients)`,
+                },
+              };
+        void conn.respond(reply as JSONRPCResponseMessage).catch(() => undefined);
+      },
+    };
+  }
+}

@@ -1,0 +1,311 @@
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { NormalizedTarget } from '../config/types.js';
+import { GatewayError } from '../errors/registry.js';
+import type { McpTelemetry } from '../telemetry/hooks.js';
+import type {
+  JSONRPCMessage,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  JSONRPCResponseMessage,
+  JsonObject,
+  RpcOutcome,
+} from './jsonrpc.js';
+import { isObject, metaOf } from './jsonrpc.js';
+import type { Upstream } from './upstream/types.js';
+
+/**
+ * `target "x" failed: …` — the one shape every upstream failure takes towards a client. HTTP upstreams
+ * already phrase their wire failures that way; those are not prefixed twice.
+ */
+export function targetFailed(target: string, reason: string): GatewayError {
+  const prefix = `target "${target}" failed: `;
+  return new GatewayError('UPSTREAM_FAILED', reason.startsWith(prefix) ? reason : prefix + reason);
+}
+
+/** The reason part of a `target "x" failed: reason` message. */
+export function failureReason(message: string): string {
+  return message.replace(/^target "[^"]*" failed: /, '');
+}
+
+/** Thrown when the client cancelled a request (notifications/cancelled, stream closed): nothing is answered. */
+export class CallCancelled extends Error {
+  constructor() {
+    super('request cancelled');
+    this.name = 'CallCancelled';
+  }
+}
+
+/** Where the messages that belong to one client request go, and how long the client still wants them. */
+export interface CallScope {
+  /** The request's own stream (its POST SSE stream, or the legacy SSE stream); false once it is gone. */
+  readonly sink: (message: JSONRPCMessage) => boolean;
+  /** Aborted when the client cancels the request or goes away. */
+  readonly signal?: AbortSignal | undefined;
+  /** Whether a `notifications/message` at `level` should reach this request's stream. */
+  readonly wantsLog: (level: unknown) => boolean;
+}
+
+export interface CallOptions {
+  /** Headers for HTTP upstreams (forwarded headers, backendAuth, traceparent). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly timeoutMs?: number | undefined;
+  readonly scope?: CallScope | undefined;
+  /** Also stamped into `_meta.traceparent` for stdio upstreams (no headers there). */
+  readonly traceparent?: string | undefined;
+}
+
+/** What the owner of a connection hears from the upstream besides responses. */
+export interface ConnEvents {
+  notification(conn: TargetConn, message: JSONRPCNotification): void;
+  request(conn: TargetConn, message: JSONRPCRequest): void;
+  closed?(conn: TargetConn, reason: string): void;
+}
+
+interface Pending {
+  readonly method: string;
+  readonly scope: CallScope | undefined;
+  readonly resolve: (o: RpcOutcome) => void;
+  readonly fail: (e: Error, label: string) => void;
+}
+
+/**
+ * One started upstream connection for one target, speaking raw JSON-RPC. The gateway numbers every request
+ * it sends (so ids from different clients and targets never collide), maps progress tokens per request,
+ * fails everything in flight at once when the upstream closes, and enforces the per-call timeout.
+ */
+export class TargetConn {
+  readonly target: NormalizedTarget;
+  readonly upstream: Upstream;
+  /** The upstream's InitializeResult once initialized. */
+  initResult: JsonObject | undefined;
+  private readonly events: ConnEvents;
+  private readonly logger: Logger;
+  private readonly telemetry: McpTelemetry;
+  private state: 'new' | 'started' | 'closed' = 'new';
+  private closeReason = 'connection closed';
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly progress = new Map<string, { readonly token: unknown; readonly scope: CallScope }>();
+
+  constructor(
+    target: NormalizedTarget,
+    upstream: Upstream,
+    events: ConnEvents,
+    logger: Logger,
+    telemetry: McpTelemetry,
+  ) {
+    this.target = target;
+    this.upstream = upstream;
+    this.events = events;
+    this.logger = logger;
+    this.telemetry = telemetry;
+    upstream.onmessage = (m) => this.onMessage(m);
+    upstream.onclose = (reason) => this.onClosed(failureReason(reason?.message ?? 'connection closed'));
+    upstream.onerror = (e) => this.logger.warn({ target: target.name, err: e.message }, 'upstream error');
+  }
+
+  get name(): string {
+    return this.target.name;
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  get failure(): string {
+    return this.closeReason;
+  }
+
+  /** Connects; `headers` go on the connecting request where there is one (legacy SSE GET). */
+  async start(headers?: Readonly<Record<string, string>>): Promise<void> {
+    const ms = this.target.connectTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.upstream.start(headers ? { headers } : undefined),
+        new Promise<never>((_, reject) => {
+          if (ms > 0) timer = setTimeout(() => reject(new Error(`connect timed out after ${ms} ms`)), ms);
+        }),
+      ]);
+    } catch (e) {
+      this.state = 'closed';
+      this.closeReason = failureReason((e as Error).message || 'connect failed');
+      await this.upstream.close().catch(() => undefined);
+      throw targetFailed(this.name, this.closeReason);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.state === 'closed') throw targetFailed(this.name, this.closeReason);
+    this.state = 'started';
+  }
+
+  /** Sends a request; resolves with the upstream's result or JSON-RPC error, rejects on transport failure. */
+  call(method: string, params: JsonObject | undefined, opts: CallOptions = {}): Promise<RpcOutcome> {
+    if (this.state === 'closed') return Promise.reject(targetFailed(this.name, this.closeReason));
+    const id = this.nextId++;
+    const scope = opts.scope;
+    if (scope?.signal?.aborted) return Promise.reject(new CallCancelled());
+    const outParams = this.outgoingParams(id, params, opts);
+    const started = performance.now();
+    return new Promise<RpcOutcome>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => {
+        this.sendCancel(id, 'cancelled by the client', opts);
+        pending.fail(new CallCancelled(), 'cancelled');
+      };
+      const cleanup = (label: string | undefined): void => {
+        clearTimeout(timer);
+        scope?.signal?.removeEventListener('abort', onAbort);
+        this.pending.delete(id);
+        this.progress.delete(progressKey(id));
+        this.telemetry.upstreamCall(this.name, (performance.now() - started) / 1000, label);
+      };
+      const pending: Pending = {
+        method,
+        scope,
+        resolve: (o) => {
+          cleanup(undefined);
+          resolve(o);
+        },
+        fail: (e, label) => {
+          if (!this.pending.has(id)) return;
+          cleanup(label);
+          reject(e);
+        },
+      };
+      this.pending.set(id, pending);
+      const ms = opts.timeoutMs ?? this.target.requestTimeoutMs;
+      if (ms > 0) {
+        timer = setTimeout(() => {
+          this.sendCancel(id, 'request timed out', opts);
+          pending.fail(targetFailed(this.name, `request timed out after ${ms} ms`), 'timeout');
+        }, ms);
+      }
+      scope?.signal?.addEventListener('abort', onAbort, { once: true });
+      const message = {
+        jsonrpc: '2.0',
+        id,
+        method,
+        ...(outParams ? { params: outParams } : {}),
+      } as JSONRPCRequest;
+      this.upstream.send(message, sendOpts(opts)).catch((e: unknown) => {
+        pending.fail(targetFailed(this.name, (e as Error).message || 'send failed'), 'send');
+      });
+    });
+  }
+
+  async notify(method: string, params: JsonObject | undefined, opts: CallOptions = {}): Promise<void> {
+    if (this.state === 'closed') return;
+    const message = { jsonrpc: '2.0', method, ...(params ? { params } : {}) } as JSONRPCNotification;
+    await this.upstream.send(message, sendOpts(opts));
+  }
+
+  /** Answers a request the upstream sent us (sampling, elicitation, roots), with the upstream's own id. */
+  async respond(message: JSONRPCResponseMessage, opts: CallOptions = {}): Promise<void> {
+    if (this.state === 'closed') return;
+    await this.upstream.send(message, sendOpts(opts));
+  }
+
+  /** The most recent in-flight request that has a stream: where unattributed logging/requests go. */
+  latestScope(): CallScope | undefined {
+    let last: CallScope | undefined;
+    for (const p of this.pending.values()) if (p.scope) last = p.scope;
+    return last;
+  }
+
+  async close(reason = 'session closed'): Promise<void> {
+    this.failAll(reason);
+    this.state = 'closed';
+    await this.upstream.close().catch((e: unknown) => {
+      this.logger.warn({ target: this.name, err: (e as Error).message }, 'upstream close failed');
+    });
+  }
+
+  private outgoingParams(
+    id: number,
+    params: JsonObject | undefined,
+    opts: CallOptions,
+  ): JsonObject | undefined {
+    if (!params)
+      return opts.traceparent && this.upstream.kind === 'stdio'
+        ? { _meta: { traceparent: opts.traceparent } }
+        : params;
+    const meta = metaOf(params);
+    const stampTrace = opts.traceparent !== undefined && this.upstream.kind === 'stdio';
+    const hasToken = meta?.progressToken !== undefined && opts.scope !== undefined;
+    if (!hasToken && !stampTrace) return params;
+    const outMeta: JsonObject = { ...meta };
+    if (hasToken && opts.scope) {
+      // Progress tokens are replaced by the gateway's own, so two clients (or two fan-out targets) can
+      // never collide, and each progress notification finds its request's stream.
+      this.progress.set(progressKey(id), { token: meta?.progressToken, scope: opts.scope });
+      outMeta.progressToken = progressKey(id);
+    }
+    if (stampTrace) outMeta.traceparent = opts.traceparent;
+    return { ...params, _meta: outMeta };
+  }
+
+  private sendCancel(id: number, reason: string, opts: CallOptions): void {
+    void this.notify('notifications/cancelled', { requestId: id, reason }, opts).catch(() => undefined);
+  }
+
+  private onMessage(message: JSONRPCMessage): void {
+    const m = message as JsonObject;
+    if (typeof m.method === 'string') {
+      if (m.id !== undefined) {
+        this.events.request(this, message as JSONRPCRequest);
+        return;
+      }
+      if (m.method === 'notifications/progress' && isObject(m.params)) {
+        const entry = this.progress.get(String(m.params.progressToken));
+        if (entry) {
+          entry.scope.sink({
+            ...message,
+            params: { ...m.params, progressToken: entry.token },
+          } as JSONRPCMessage);
+          return;
+        }
+      }
+      this.events.notification(this, message as JSONRPCNotification);
+      return;
+    }
+    const p = typeof m.id === 'number' ? this.pending.get(m.id) : undefined;
+    if (!p) {
+      this.logger.debug({ target: this.name, id: m.id }, 'upstream response for no pending request');
+      return;
+    }
+    if (isObject(m.result)) p.resolve({ result: m.result });
+    else if (isObject(m.error)) {
+      const e = m.error;
+      p.resolve({
+        error: {
+          code: typeof e.code === 'number' ? e.code : -32603,
+          message: typeof e.message === 'string' ? e.message : 'upstream error',
+          ...(e.data !== undefined ? { data: e.data } : {}),
+        },
+      });
+    } else p.fail(targetFailed(this.name, 'malformed response'), 'malformed');
+  }
+
+  private onClosed(reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.closeReason = reason;
+    this.failAll(reason);
+    this.logger.info({ target: this.name, reason }, 'upstream connection closed');
+    this.events.closed?.(this, reason);
+  }
+
+  private failAll(reason: string): void {
+    for (const p of [...this.pending.values()]) p.fail(targetFailed(this.name, reason), 'closed');
+  }
+}
+
+function progressKey(id: number): string {
+  return `portcullis-progress-${id}`;
+}
+
+function sendOpts(opts: CallOptions): { headers?: Readonly<Record<string, string>> } {
+  return opts.headers ? { headers: opts.headers } : {};
+}
