@@ -39,8 +39,8 @@ async function connect(url: string, transport: 'streamable' | 'sse'): Promise<Cl
   return client;
 }
 
-function text(result: { content?: unknown }): string {
-  const c = (result.content as { type: string; text?: string }[] | undefined) ?? [];
+function text(result: unknown): string {
+  const c = ((result as { content?: unknown }).content as { type: string; text?: string }[] | undefined) ?? [];
   return c.map((x) => x.text ?? '').join('');
 }
 

@@ -1,0 +1,29 @@
+/**
+ * The readiness server (default :15021): `GET /healthz/ready` → `200 ready` once the config is loaded
+ * and every listener is bound, else `503 not ready, pending: …` naming what is missing (failing stdio
+ * targets included). Kubernetes-style probes only: no other paths, no other methods.
+ */
+import { createServer } from 'node:http';
+import { sendText } from './http.js';
+import { listen, type ListenOptions, type RunningServer } from './listen.js';
+import type { AdminBackend } from './types.js';
+
+export async function startReadinessServer(
+  backend: Pick<AdminBackend, 'ready'>,
+  opts: ListenOptions = {},
+): Promise<RunningServer> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/healthz/ready') return sendText(res, 404, 'not found\n');
+    if (req.method !== 'GET') return sendText(res, 405, 'method not allowed\n', { allow: 'GET' });
+    let state;
+    try {
+      state = backend.ready();
+    } catch (e) {
+      return sendText(res, 503, `not ready, pending: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+    if (state.ready) return sendText(res, 200, 'ready\n');
+    sendText(res, 503, `not ready, pending: ${state.pending.join(', ') || 'unknown'}\n`);
+  });
+  return listen(server, opts.host ?? '0.0.0.0', opts.port ?? 15021);
+}

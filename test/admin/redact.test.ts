@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { REDACTED, redactSecrets } from '../../src/admin/redact.js';
+
+test('private JWK members are dropped, public ones kept (objects and inline JSON)', () => {
+  const jwk = {
+    kty: 'RSA',
+    kid: 'k1',
+    n: 'N',
+    e: 'AQAB',
+    d: 'D',
+    p: 'P',
+    q: 'Q',
+    dp: 'DP',
+    dq: 'DQ',
+    qi: 'QI',
+  };
+  const out = redactSecrets({
+    jwks: { keys: [jwk, { kty: 'oct', k: 'SYMMETRIC' }] },
+    inline: JSON.stringify({ keys: [jwk] }),
+  });
+  assert.deepEqual(out.jwks.keys[0], { kty: 'RSA', kid: 'k1', n: 'N', e: 'AQAB' });
+  assert.deepEqual(out.jwks.keys[1], { kty: 'oct' });
+  assert.deepEqual(JSON.parse(out.inline), { keys: [{ kty: 'RSA', kid: 'k1', n: 'N', e: 'AQAB' }] });
+});
+
+test('backendAuth keys, credential headers, tokens and secret env vars are redacted', () => {
+  const input = {
+    backendAuth: { key: 'sk-123' },
+    fileKey: { backendAuth: { key: { file: './key.txt' } } },
+    requestHeaderModifier: {
+      add: { 'X-API-Key': 'k', Cookie: 'c', 'x-request-id': 'keep' },
+      set: { authorization: 'Bearer t' },
+    },
+    tracing: { headers: { Authorization: 'Basic xyz' } },
+    identity: { rawToken: 'eyJ.a.b', claims: { sub: 'u' } },
+    oauth: { client_secret: 'cs', token: 't', password: 'p', enabled: true },
+    stdio: { env: { GITHUB_TOKEN: 'ghp', OPENAI_API_KEY: 'sk', DB_PASSWORD: 'pw', LOG_LEVEL: 'debug' } },
+    url: 'https://user:hunter2@example.com/mcp',
+    pem: '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----',
+    rules: [{ key: 'jwt.sub' }],
+  };
+  const out = redactSecrets(input);
+  assert.equal(out.backendAuth.key, REDACTED);
+  assert.deepEqual(
+    out.fileKey.backendAuth.key,
+    { file: './key.txt' },
+    'a file reference is a path, not a secret',
+  );
+  assert.deepEqual(out.requestHeaderModifier, {
+    add: { 'X-API-Key': REDACTED, Cookie: REDACTED, 'x-request-id': 'keep' },
+    set: { authorization: REDACTED },
+  });
+  assert.equal(out.tracing.headers.Authorization, REDACTED);
+  assert.deepEqual(out.identity, { rawToken: REDACTED, claims: { sub: 'u' } });
+  assert.deepEqual(out.oauth, {
+    client_secret: REDACTED,
+    token: REDACTED,
+    password: REDACTED,
+    enabled: true,
+  });
+  assert.deepEqual(out.stdio.env, {
+    GITHUB_TOKEN: REDACTED,
+    OPENAI_API_KEY: REDACTED,
+    DB_PASSWORD: REDACTED,
+    LOG_LEVEL: 'debug',
+  });
+  assert.equal(out.url, `https://user:${REDACTED}@example.com/mcp`);
+  assert.equal(out.pem, REDACTED);
+  assert.deepEqual(out.rules, [{ key: 'jwt.sub' }], 'a rate-limit key is a CEL expression, not a secret');
+  const text = JSON.stringify(out);
+  for (const s of ['sk-123', 'Bearer t', 'Basic xyz', 'eyJ.a.b', 'ghp', 'hunter2', 'MIIB'])
+    assert.ok(!text.includes(s), s);
+});
+
+test('the input is not modified', () => {
+  const input = { backendAuth: { key: 'sk' }, keys: [{ kty: 'RSA', d: 'D' }] };
+  const copy = structuredClone(input);
+  redactSecrets(input);
+  assert.deepEqual(input, copy);
+});

@@ -1,0 +1,66 @@
+/** Typed calls to the admin API (same origin as the UI). */
+import type {
+  AdminSummary,
+  ConfigIssue,
+  DemoToken,
+  EndpointInfo,
+  ExplainResult,
+  PreflightReport,
+  SessionView,
+} from '../../src/admin/api';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly issues: readonly ConfigIssue[];
+  constructor(status: number, message: string, issues: readonly ConfigIssue[] = []) {
+    super(message);
+    this.status = status;
+    this.issues = issues;
+  }
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(path, init);
+  const text = await res.text();
+  let body: unknown = undefined;
+  try {
+    body = text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    body = text;
+  }
+  if (!res.ok) {
+    const b = (typeof body === 'object' && body !== null ? body : {}) as {
+      message?: unknown;
+      issues?: unknown;
+    };
+    const message =
+      typeof b.message === 'string' ? b.message : typeof body === 'string' && body ? body : res.statusText;
+    throw new ApiError(res.status, message, Array.isArray(b.issues) ? (b.issues as ConfigIssue[]) : []);
+  }
+  return body as T;
+}
+
+export const api = {
+  summary: () => request<AdminSummary>('/api/summary'),
+  sessions: () => request<SessionView[]>('/api/sessions'),
+  endpoints: () => request<EndpointInfo[]>('/api/endpoints'),
+  demoTokens: () => request<DemoToken[]>('/api/demo-tokens'),
+  config: () => request<unknown>('/config'),
+  writeConfig: (json: unknown) =>
+    request<{ status: string; message?: string }>('/config', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(json),
+    }),
+  explain: (token: string | undefined, route?: string) =>
+    request<ExplainResult>(`/api/explain${route ? `?route=${encodeURIComponent(route)}` : ''}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    }),
+  preflight: (url: string, origin: string) =>
+    request<PreflightReport>(
+      `/api/preflight?url=${encodeURIComponent(url)}&origin=${encodeURIComponent(origin)}`,
+    ),
+  logLevel: () => request<{ level: string }>('/logging'),
+  setLogLevel: (level: string) =>
+    request<{ level: string }>(`/logging?level=${encodeURIComponent(level)}`, { method: 'POST' }),
+};
