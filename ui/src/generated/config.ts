@@ -243,6 +243,8 @@ export type McpBackend = {
   dnsRebindingProtection?: boolean;
   sessionIdleTtl?: Duration;
   maxBodyBytes?: number;
+  /** ignored: removed from the format in v0.7 */
+  name?: string;
 };
 
 export type McpTarget =
