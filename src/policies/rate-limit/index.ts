@@ -1,0 +1,159 @@
+/**
+ * `localRateLimit` (reference §6.3): a list of token buckets that must all allow a request. Without
+ * `key` a bucket is shared by every caller of the route (agentgateway). With `key` — a CEL expression
+ * over `jwt`, `request`, `source`, e.g. `jwt.sub` — each distinct value gets its own bucket, so two
+ * identities never starve each other. A key that fails to evaluate, is null or is empty falls into one
+ * shared `anonymous` bucket per route. Keyed buckets live in an LRU (default 100 000 keys per bucket):
+ * an evicted key starts again with a full bucket, which bounds memory at the cost of forgetting the
+ * least recently seen callers; keys longer than 64 characters are stored as their SHA-256 digest.
+ * State is per compiled policy, so a config reload starts all buckets full.
+ */
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { ConfigPath } from '../../config/types.js';
+import type { LocalRateLimitConfig } from '../../config/schema/policies.js';
+import type { BuildContext } from '../../runtime/build-context.js';
+import type { RequestContext } from '../../server/context.js';
+import {
+  buildBaseActivation,
+  compileCelExpression,
+  type CelActivation,
+  type CompiledCel,
+} from '../../cel/index.js';
+import type { CompiledRateLimit, RateLimitResult } from '../types.js';
+import { parseDurationMs } from '../../config/duration.js';
+import { newBucket, refill, secondsToNextFill, type BucketSpec, type BucketState } from './bucket.js';
+
+export { writeRateLimitHeaders } from './headers.js';
+
+export interface RateLimitOptions {
+  /** Monotonic clock in milliseconds (tests inject one). Default `performance.now()`. */
+  readonly now?: () => number;
+  /** Most keys remembered per keyed bucket. Default 100 000. */
+  readonly maxKeys?: number;
+}
+
+const DEFAULT_MAX_KEYS = 100_000;
+
+interface CompiledBucket extends BucketSpec {
+  readonly key: CompiledCel | undefined;
+  /** The route-wide bucket (no key), or the `anonymous` bucket of a keyed one. */
+  readonly shared: BucketState;
+  readonly keyed: LRUCache<string, BucketState> | undefined;
+}
+
+/** Keys longer than this are stored as a SHA-256 digest, so 100 000 keys stay small whatever callers send. */
+const MAX_PLAIN_KEY = 64;
+
+/** A CEL key value as a bucket name; undefined → the anonymous bucket. */
+export function keyString(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  const s =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'object'
+        ? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+        : String(value);
+  if (s === '') return undefined;
+  return s.length > MAX_PLAIN_KEY ? `sha256:${createHash('sha256').update(s).digest('base64url')}` : s;
+}
+
+class LocalRateLimitPolicy implements CompiledRateLimit {
+  readonly #buckets: readonly CompiledBucket[];
+  readonly #now: () => number;
+  readonly #keyed: boolean;
+  constructor(buckets: readonly CompiledBucket[], now: () => number) {
+    this.#buckets = buckets;
+    this.#now = now;
+    this.#keyed = buckets.some((b) => b.key !== undefined);
+  }
+
+  take(ctx: RequestContext): RateLimitResult {
+    const now = this.#now();
+    const activation = this.#keyed
+      ? buildBaseActivation({ identity: ctx.identity, request: ctx.request, source: ctx.source })
+      : undefined;
+    const states = this.#buckets.map((b) => {
+      const s = this.#stateFor(b, activation, now);
+      refill(b, s, now);
+      return s;
+    });
+    const allowed = states.every((s) => s.tokens >= 1);
+    if (allowed) for (const s of states) s.tokens -= 1;
+
+    // Report the bucket that binds: on denial the one that takes longest to allow again (Retry-After
+    // must cover every bucket), otherwise the one with the fewest tokens left.
+    let pick = 0;
+    for (let i = 1; i < states.length; i++) {
+      const a = states[i]!;
+      const p = states[pick]!;
+      const better = allowed
+        ? a.tokens < p.tokens
+        : a.tokens < 1 &&
+          (p.tokens >= 1 ||
+            secondsToNextFill(this.#buckets[i]!, a, now) > secondsToNextFill(this.#buckets[pick]!, p, now));
+      if (better) pick = i;
+    }
+    const b = this.#buckets[pick]!;
+    const s = states[pick]!;
+    return {
+      allowed,
+      limit: b.maxTokens,
+      remaining: Math.max(0, Math.floor(s.tokens)),
+      resetSeconds: secondsToNextFill(b, s, now),
+    };
+  }
+
+  #stateFor(b: CompiledBucket, activation: CelActivation | undefined, now: number): BucketState {
+    if (b.key === undefined || b.keyed === undefined || activation === undefined) return b.shared;
+    let name: string | undefined;
+    try {
+      name = keyString(b.key(activation));
+    } catch {
+      name = undefined; // e.g. `jwt.sub` without a token: the anonymous bucket
+    }
+    if (name === undefined) return b.shared;
+    let s = b.keyed.get(name);
+    if (s === undefined) {
+      s = newBucket(b, now);
+      b.keyed.set(name, s);
+    }
+    return s;
+  }
+}
+
+export function compileLocalRateLimit(
+  cfg: LocalRateLimitConfig,
+  ctx: BuildContext,
+  at: ConfigPath,
+  opts: RateLimitOptions = {},
+): CompiledRateLimit {
+  const now = opts.now ?? (() => performance.now());
+  const start = now();
+  const buckets = cfg.map((c, i): CompiledBucket => {
+    const bat: ConfigPath = [...at, i];
+    const intervalMs = parseDurationMs(c.fillInterval);
+    if (intervalMs === undefined)
+      throw ctx.error([...bat, 'fillInterval'], `invalid duration "${c.fillInterval}"`);
+    if (intervalMs <= 0) throw ctx.error([...bat, 'fillInterval'], 'fillInterval must be greater than 0');
+    const spec: BucketSpec = {
+      maxTokens: c.maxTokens,
+      tokensPerFill: c.tokensPerFill ?? c.maxTokens,
+      intervalMs,
+    };
+    const key =
+      c.key === undefined
+        ? undefined
+        : compileCelExpression(c.key, ctx, [...bat, 'key'], { variables: 'http', expect: 'any' });
+    return {
+      ...spec,
+      key,
+      shared: newBucket(spec, start),
+      keyed:
+        key === undefined
+          ? undefined
+          : new LRUCache<string, BucketState>({ max: opts.maxKeys ?? DEFAULT_MAX_KEYS }),
+    };
+  });
+  return new LocalRateLimitPolicy(buckets, now);
+}
