@@ -40,7 +40,8 @@ async function connect(url: string, transport: 'streamable' | 'sse'): Promise<Cl
 }
 
 function text(result: unknown): string {
-  const c = ((result as { content?: unknown }).content as { type: string; text?: string }[] | undefined) ?? [];
+  const c =
+    ((result as { content?: unknown }).content as { type: string; text?: string }[] | undefined) ?? [];
   return c.map((x) => x.text ?? '').join('');
 }
 
