@@ -69,7 +69,7 @@ export class Gateway {
   /** Load, build and bind. Throws (ConfigError/BuildError/listen error) when the first load fails. */
   static async start(input: ConfigInput, deps: GatewayDeps, preloaded?: LoadedConfig): Promise<Gateway> {
     const loaded = preloaded ?? loadConfig(input, deps.env);
-    const snap = await buildSnapshot(loaded, 1);
+    const snap = await buildSnapshot(loaded, 1, { logger: deps.logger });
     const upstreams = createUpstreamFactory({
       telemetry: deps.telemetry,
       connectTimeoutMs: snap.config.static.backend.connectTimeoutMs,
@@ -152,7 +152,7 @@ export class Gateway {
     try {
       if (this.input.file) this.input = await readConfigInput({ file: this.input.file });
       const loaded = loadConfig(this.input, this.deps.env);
-      next = await buildSnapshot(loaded, generation);
+      next = await buildSnapshot(loaded, generation, { logger: log });
       // Open new ports before the swap: if a port is taken, nothing changes.
       await this.binds.openFor(next);
     } catch (e) {

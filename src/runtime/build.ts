@@ -19,10 +19,16 @@ import { compileMcpAuthentication } from '../policies/mcp-authentication/index.j
 import { compileLocalRateLimit } from '../policies/rate-limit/index.js';
 import { compileTimeout } from '../policies/timeout/index.js';
 import type { CompiledRoutePolicies } from '../policies/types.js';
+import type { AuthnLogger } from '../policies/jwt/deps.js';
 import { compileRouteMatcher } from '../server/router.js';
 import type { BuildContext } from './build-context.js';
 import type { RuntimeBackend, RuntimeBind, RuntimeListener, RuntimeRoute, Snapshot } from './snapshot.js';
 import type { NormalizedConfig } from '../config/types.js';
+
+/** Run-time collaborators handed to policies that need them (logging of rejections, JWKS refresh). */
+export interface BuildDeps {
+  readonly logger?: AuthnLogger;
+}
 
 export interface BuildInput {
   readonly config: NormalizedConfig;
@@ -74,17 +80,19 @@ async function compilePolicies(
   at: ConfigPath,
   ctx: BuildContext,
   c: Collector,
+  deps: BuildDeps,
 ): Promise<CompiledRoutePolicies> {
+  const authnDeps = deps.logger ? { logger: deps.logger } : {};
   const pat = (name: string): ConfigPath => [...at, 'policies', name];
   const out: { -readonly [K in keyof CompiledRoutePolicies]: CompiledRoutePolicies[K] } = {};
   if (p.cors) out.cors = await c.run(() => compileCors(p.cors!, ctx, pat('cors')));
   if (p.jwtAuth) {
-    out.jwtAuth = await c.run(() => compileJwtAuth(p.jwtAuth!, ctx, pat('jwtAuth')));
+    out.jwtAuth = await c.run(() => compileJwtAuth(p.jwtAuth!, ctx, pat('jwtAuth'), authnDeps));
     if (out.jwtAuth) c.closers.push(() => out.jwtAuth?.close());
   }
   if (p.mcpAuthentication) {
     out.mcpAuthentication = await c.run(() =>
-      compileMcpAuthentication(p.mcpAuthentication!, ctx, pat('mcpAuthentication')),
+      compileMcpAuthentication(p.mcpAuthentication!, ctx, pat('mcpAuthentication'), authnDeps),
     );
     if (out.mcpAuthentication) c.closers.push(() => out.mcpAuthentication?.close());
   }
@@ -124,8 +132,9 @@ async function buildRoute(
   ctx: BuildContext,
   c: Collector,
   mcpKeys: Set<string>,
+  deps: BuildDeps,
 ): Promise<RuntimeRoute> {
-  const policies = await compilePolicies(route.policies, route.at, ctx, c);
+  const policies = await compilePolicies(route.policies, route.at, ctx, c, deps);
   let backend: RuntimeBackend | undefined;
   const first = route.backends[0];
   if (first?.kind === 'mcp') {
@@ -157,12 +166,13 @@ async function buildBind(
   ctx: BuildContext,
   c: Collector,
   mcpKeys: Set<string>,
+  deps: BuildDeps,
 ): Promise<RuntimeBind> {
   const listeners: RuntimeListener[] = [];
   const tls: { hostname: string; cert: string; key: string }[] = [];
   for (const l of bind.listeners) {
     const routes: RuntimeRoute[] = [];
-    for (const r of l.routes) routes.push(await buildRoute(r, bind, ctx, c, mcpKeys));
+    for (const r of l.routes) routes.push(await buildRoute(r, bind, ctx, c, mcpKeys, deps));
     if (l.tls) {
       const t = l.tls;
       const pem = await c.run(() => ({
@@ -198,11 +208,15 @@ export class BuildError extends Error {
   }
 }
 
-export async function buildSnapshot(input: BuildInput, generation: number): Promise<Snapshot> {
+export async function buildSnapshot(
+  input: BuildInput,
+  generation: number,
+  deps: BuildDeps = {},
+): Promise<Snapshot> {
   const c = new Collector();
   const mcpKeys = new Set<string>();
   const binds: RuntimeBind[] = [];
-  for (const b of input.config.binds) binds.push(await buildBind(b, input.build, c, mcpKeys));
+  for (const b of input.config.binds) binds.push(await buildBind(b, input.build, c, mcpKeys, deps));
   if (c.errors.length) {
     for (const close of c.closers) close();
     throw new BuildError(c.errors);

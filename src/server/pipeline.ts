@@ -60,12 +60,12 @@ async function phases(
   let hadJwtPolicy = false;
   if (p.jwtAuth) {
     hadJwtPolicy = true;
-    ctx.identity = await p.jwtAuth.authenticate(ctx.req.headers);
+    ctx.identity = await p.jwtAuth.authenticate(ctx.req, ctx.log);
   }
   if (p.mcpAuthentication) {
     hadJwtPolicy = true;
     try {
-      ctx.identity = (await p.mcpAuthentication.authenticator.authenticate(ctx.req.headers)) ?? ctx.identity;
+      ctx.identity = (await p.mcpAuthentication.authenticator.authenticate(ctx.req, ctx.log)) ?? ctx.identity;
     } catch (e) {
       p.mcpAuthentication.challenge(ctx, e instanceof Error ? e.message : undefined);
       ctx.log['authn.reason'] = e instanceof Error ? e.message : 'rejected';
