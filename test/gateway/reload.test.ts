@@ -94,7 +94,7 @@ describe('config reload', () => {
   });
 
   const broken: [string, (good: string) => string, RegExp][] = [
-    ['broken YAML', () => 'binds:\n- port: 0\n  listeners: [\n', /config\.yaml:\d+:\d+/],
+    ['broken YAML', () => 'binds:\n- port: 0\n  listeners: [\n', /config\.yaml:4: .*YAML syntax error/],
     ['unknown key', (g) => g.replace('mcpAuthorization:', 'mcpAuthorisation:'), /mcpAuthorisation/],
     ['bad CEL', (g) => g.replace('mcp.tool.name == "echo"', 'mcp.tool.name == '), /mcpAuthorization/],
     ['missing JWKS file', (g) => g.replace(PUB_KEY, '/nonexistent/pub-key'), /nonexistent/],
@@ -115,6 +115,7 @@ describe('config reload', () => {
       }, 3000);
       const text = status.errors.map((e) => `${e.file}:${e.line}: ${e.path}: ${e.message}`).join('\n');
       assert.match(text, want);
+      assert.ok(status.errors.every((e) => e.line > 0 && e.file.endsWith('config.yaml')), text);
       assert.equal(await reloadMetric(gw, 'failure'), before + 1);
       // Still serving the old config.
       const client = await connect(`${gw.url}/mcp`);
