@@ -104,13 +104,17 @@ export async function startGateway(yaml: string, opts: StartOptions = {}): Promi
 }
 
 /** Poll `fn` until it returns a truthy value or the deadline passes (never a sleep-as-assertion). */
-export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 5000, stepMs = 25): Promise<T> {
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs = 5000,
+  stepMs = 25,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await fn();
-      if (v) return v;
+      if (v) return v as NonNullable<T>;
     } catch (e) {
       last = e;
     }
