@@ -18,6 +18,10 @@ export function createObserver(o: {
       spans.set(ctx, s);
       ctx.traceparent = s.traceparent;
       if (s.traceId) ctx.log['trace.id'] = s.traceId;
+      ctx.trace = {
+        child: (name, fn, kind) =>
+          o.tracing.childSpan(s.span, name, (child) => fn(child.traceparent), kind ? { kind } : undefined),
+      };
     },
     end(ctx) {
       const ms = performance.now() - ctx.startedAt;

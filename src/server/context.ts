@@ -44,6 +44,17 @@ export interface RequestInfo {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** The tracing seam on a request: child spans for phases and upstream calls (no-op when tracing is off). */
+export interface TraceScope {
+  /**
+   * Run `fn` in a child span of the request span named `name`; `fn` receives the child's W3C
+   * `traceparent` (undefined when tracing is off) to propagate to an upstream.
+   */
+  child<T>(name: string, fn: (traceparent: string | undefined) => T, kind?: 'internal' | 'client'): T;
+}
+
+export const NO_TRACE: TraceScope = { child: (_name, fn) => fn(undefined) };
+
 /**
  * Typed per-request context (STYLE: no stringly-typed bags). Created by the listener, filled by the
  * policy phases, read by the MCP handler.
@@ -66,4 +77,6 @@ export interface RequestContext {
   readonly log: AccessLogFields;
   /** W3C traceparent for the current span, to propagate upstream (undefined when tracing is off). */
   traceparent: string | undefined;
+  /** Child spans for authentication, authorization and each upstream call (absent: tracing off). */
+  trace?: TraceScope;
 }

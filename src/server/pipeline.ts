@@ -11,6 +11,7 @@ import type { RuntimeRoute } from '../runtime/snapshot.js';
 import { upstreamHeadersFrom } from './header-hygiene.js';
 import type { HttpProxy } from './http-proxy.js';
 import type { MutableRequestContext } from './request-context.js';
+import { NO_TRACE } from './context.js';
 
 export interface PipelineDeps {
   readonly mcp: McpService;
@@ -39,6 +40,7 @@ async function phases(
   isMcp: boolean,
 ): Promise<void> {
   const p = route.policies;
+  const trace = ctx.trace ?? NO_TRACE;
 
   // 0. Response header modifiers are installed first, so they shape every response this route
   //    writes — error responses from later phases included.
@@ -60,7 +62,8 @@ async function phases(
   let hadJwtPolicy = false;
   if (p.jwtAuth) {
     hadJwtPolicy = true;
-    ctx.identity = await p.jwtAuth.authenticate(ctx.req, ctx.log);
+    const jwt = p.jwtAuth;
+    ctx.identity = await trace.child('authentication', () => jwt.authenticate(ctx.req, ctx.log));
   }
   if (p.mcpAuthentication) {
     hadJwtPolicy = true;
@@ -77,7 +80,10 @@ async function phases(
   // 4. HTTP authorization after authentication (its rules read `jwt`) and before the rate limit
   //    (a forbidden caller must not drain the bucket of allowed ones).
   if (p.authorization) {
-    const d = p.authorization.check({ identity: ctx.identity, request: ctx.request, source: ctx.source });
+    const authz = p.authorization;
+    const d = trace.child('authorization', () =>
+      authz.check({ identity: ctx.identity, request: ctx.request, source: ctx.source }),
+    );
     ctx.log['authz.decision'] = d.allowed ? 'allow' : 'deny';
     if (d.rule) ctx.log['authz.rule'] = `#${d.rule.index}: ${d.rule.source}`;
     if (!d.allowed) throw new GatewayError('AUTHZ_FAILED');

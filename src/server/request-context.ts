@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestContext } from './context.js';
+import { NO_TRACE, type RequestContext } from './context.js';
 
 export interface MutableRequestContext extends RequestContext {
   /** Abort the request's signal (timeout, client gone). */
@@ -53,6 +53,7 @@ export function createRequestContext(
       'src.addr': `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? 0}`,
     },
     traceparent: undefined,
+    trace: NO_TRACE,
     abort(reason) {
       if (!controller.signal.aborted) controller.abort(reason);
     },
