@@ -16,8 +16,18 @@ export interface UpstreamSendOptions {
 export interface Upstream {
   readonly target: string;
   readonly kind: 'stdio' | 'mcp' | 'sse' | 'openapi';
-  /** Connect (spawn, open SSE stream...). Rejects with an Error whose message says what failed. */
-  start(): Promise<void>;
+  /**
+   * Connect (spawn, open SSE stream...). Rejects with an Error whose message says what failed.
+   * `opts.headers` go on the connecting request where there is one (legacy SSE GET).
+   */
+  start(opts?: UpstreamSendOptions): Promise<void>;
+  /**
+   * Send one message. HTTP upstreams answer a request that fails on the wire (HTTP error status, network
+   * failure, timeout) through `onmessage` with a JSON-RPC error naming the target
+   * (`target "mcp2" failed: HTTP 500 Internal Server Error`). `send` rejects when the message could not be
+   * handed over at all (stdio child not running, connection closed) or, for notifications and responses,
+   * when the upstream refused them (no id to answer).
+   */
   send(message: JSONRPCMessage, opts?: UpstreamSendOptions): Promise<void>;
   /** Open the server→client stream (Streamable HTTP GET); no-op where messages always flow. */
   openEventStream?(opts?: UpstreamSendOptions): Promise<void>;

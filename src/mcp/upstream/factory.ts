@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+import type { NormalizedTarget } from '../../config/types.js';
+import type { McpTelemetry } from '../../telemetry/hooks.js';
+import type { UpstreamFactory } from '../types.js';
+import { OpenApiUpstream } from './openapi.js';
+import { openApiTools, type OpenApiTool } from './openapi-tools.js';
+import { HttpPools } from './pools.js';
+import { ProcessGroups } from './process-groups.js';
+import { SseUpstream } from './sse.js';
+import { StdioUpstream } from './stdio.js';
+import { StreamableHttpUpstream } from './streamable.js';
+import type { Upstream } from './types.js';
+
+export interface UpstreamFactoryOptions {
+  readonly telemetry: McpTelemetry;
+  /** Idle keep-alive connections to HTTP upstreams are closed after this long. Default 90 s. */
+  readonly poolIdleTimeoutMs?: number;
+  /** Most connections per HTTP upstream origin (static `backend.poolMaxSize`). Default unlimited. */
+  readonly poolMaxSize?: number | undefined;
+  /** Used when a target has no connect timeout of its own. Default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /** SIGTERM → SIGKILL grace for stdio process groups. Default 2 s. */
+  readonly killGraceMs?: number;
+  /**
+   * The variables every stdio child inherits before its target's `env`. Default: PATH and HOME of this
+   * process, read once here (docs/targets.md).
+   */
+  readonly baseEnv?: Readonly<Record<string, string>>;
+  /** Longest JSON-RPC message a stdio child may write. Default 16 MiB. */
+  readonly maxMessageBytes?: number;
+}
+
+/** The factory plus what process-hygiene checks need to see. */
+export interface PortcullisUpstreamFactory extends UpstreamFactory {
+  /** Process groups of stdio children not yet known to be gone. */
+  readonly liveProcessGroups: () => number;
+}
+
+/**
+ * Creates one `Upstream` per target per session. Owns what outlives a session: the keep-alive pools of
+ * HTTP upstreams (shared across config reloads), the parsed tool list of each OpenAPI schema, and the
+ * registry of stdio process groups — a process 'exit' hook SIGKILLs whatever is left, so no child
+ * survives the gateway.
+ */
+export function createUpstreamFactory(opts: UpstreamFactoryOptions): PortcullisUpstreamFactory {
+  const telemetry = opts.telemetry;
+  const pools = new HttpPools({
+    idleTimeoutMs: opts.poolIdleTimeoutMs ?? 90_000,
+    maxConnections: opts.poolMaxSize,
+  });
+  const groups = new ProcessGroups();
+  const killGraceMs = opts.killGraceMs ?? 2000;
+  const maxMessageBytes = opts.maxMessageBytes ?? 16 * 1024 * 1024;
+  const baseEnv = opts.baseEnv ?? inheritedEnv();
+  const defaultConnectTimeout = opts.connectTimeoutMs ?? 10_000;
+  const openApiCache = new WeakMap<object, readonly OpenApiTool[]>();
+
+  const killRemainingChildren = (): void => groups.killAll('SIGKILL');
+  process.on('exit', killRemainingChildren);
+
+  function toolsOf(schema: unknown): readonly OpenApiTool[] {
+    const key = typeof schema === 'object' && schema !== null ? schema : undefined;
+    const cached = key && openApiCache.get(key);
+    if (cached) return cached;
+    const tools = openApiTools(schema);
+    if (key) openApiCache.set(key, tools);
+    return tools;
+  }
+
+  function createInner(target: NormalizedTarget, logger: Logger): Upstream {
+    const connectTimeoutMs = target.connectTimeoutMs || defaultConnectTimeout;
+    const http = { target: target.name, logger, connectTimeoutMs, requestTimeoutMs: target.requestTimeoutMs };
+    switch (target.kind) {
+      case 'stdio':
+        return new StdioUpstream({
+          target: target.name,
+          cmd: target.cmd,
+          args: target.args,
+          env: { ...baseEnv, ...target.env },
+          logger,
+          telemetry,
+          groups,
+          killGraceMs,
+          maxMessageBytes,
+        });
+      case 'mcp':
+        return new StreamableHttpUpstream({
+          ...http,
+          url: target.url,
+          agent: pools.get(new URL(target.url), connectTimeoutMs),
+        });
+      case 'sse':
+        return new SseUpstream({
+          ...http,
+          url: target.url,
+          agent: pools.get(new URL(target.url), connectTimeoutMs),
+        });
+      case 'openapi':
+        return new OpenApiUpstream({
+          ...http,
+          baseUrl: target.baseUrl,
+          tools: () => toolsOf(target.schema),
+          agent: (url) => pools.get(url, connectTimeoutMs),
+        });
+    }
+  }
+
+  return {
+    create: function createUpstream(target, { logger }) {
+      return createInner(target, logger);
+    },
+    close: async function closeUpstreamFactory() {
+      await groups.terminateAll(killGraceMs);
+      process.off('exit', killRemainingChildren);
+      await pools.close();
+    },
+    liveProcessGroups: () => groups.size,
+  };
+}
+
+function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME'] as const) {
+    const v = process.env[name];
+    if (v !== undefined) env[name] = v;
+  }
+  return env;
+}

@@ -1,0 +1,46 @@
+import type {
+  JSONRPCErrorResponse,
+  JSONRPCMessage,
+  JSONRPCNotification,
+  JSONRPCRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import { ERRORS } from '../../errors/registry.js';
+
+/** Structural checks: a proxy routes raw messages, so no schema parse (and no field stripping) here. */
+export type RequestId = string | number;
+
+export function isRequest(m: JSONRPCMessage): m is JSONRPCRequest {
+  return 'method' in m && 'id' in m;
+}
+
+export function isNotification(m: JSONRPCMessage): m is JSONRPCNotification {
+  return 'method' in m && !('id' in m);
+}
+
+/** A result or error response (no `method`). */
+export function isResponse(
+  m: JSONRPCMessage,
+): m is Exclude<JSONRPCMessage, JSONRPCRequest | JSONRPCNotification> {
+  return !('method' in m) && 'id' in m;
+}
+
+/** A message parsed from the wire: an object that says `jsonrpc: "2.0"`. Everything else is dropped by callers. */
+export function asMessage(value: unknown): JSONRPCMessage | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if ((value as { jsonrpc?: unknown }).jsonrpc !== '2.0') return undefined;
+  return value as JSONRPCMessage;
+}
+
+/** The error response a client sees when an upstream fails: `target "mcp2" failed: connection refused`. */
+export function upstreamFailure(
+  target: string,
+  id: RequestId,
+  detail: string,
+  code: number = ERRORS.UPSTREAM_FAILED.rpc,
+): JSONRPCErrorResponse {
+  return { jsonrpc: '2.0', id, error: { code, message: `target "${target}" failed: ${detail}` } };
+}
+
+export function errorResponse(id: RequestId, code: number, message: string): JSONRPCErrorResponse {
+  return { jsonrpc: '2.0', id, error: { code, message } };
+}

@@ -1,0 +1,241 @@
+import {
+  LATEST_PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import type { Agent } from 'undici';
+import { ERRORS } from '../../errors/registry.js';
+import { API_RESERVED, mergeHeaders } from './headers.js';
+import { errorResponse, isNotification, isRequest, upstreamFailure, type RequestId } from './jsonrpc.js';
+import { describeNetworkError, isAbortError, type TimeoutInfo } from './net-errors.js';
+import type { OpenApiTool } from './openapi-tools.js';
+import type { Upstream, UpstreamSendOptions } from './types.js';
+
+export interface OpenApiUpstreamOptions {
+  readonly target: string;
+  readonly baseUrl: string;
+  /** Built once per schema by the factory; a function so a bad schema fails `start()`, not `create()`. */
+  readonly tools: () => readonly OpenApiTool[];
+  readonly agent: (url: URL) => Agent;
+  readonly logger: Logger;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+const MAX_ERROR_BODY = 4096;
+
+/**
+ * A REST API described by OpenAPI, presented as an MCP server. Nothing MCP runs upstream: initialize,
+ * ping, logging/setLevel and tools/list are answered here; tools/call becomes one HTTP request.
+ * A 2xx JSON answer is the tool result (`text` = the JSON, `structuredContent` = the object); any other
+ * status is a tool error naming it. Network failures are JSON-RPC errors naming the target.
+ */
+export class OpenApiUpstream implements Upstream {
+  readonly kind = 'openapi' as const;
+  readonly target: string;
+  onmessage?: (message: JSONRPCMessage) => void;
+  onclose?: (reason?: Error) => void;
+  onerror?: (error: Error) => void;
+
+  readonly #opts: OpenApiUpstreamOptions;
+  readonly #timeouts: TimeoutInfo;
+  readonly #calls = new Map<RequestId, AbortController>();
+  #tools: ReadonlyMap<string, OpenApiTool> | undefined;
+  #state: 'new' | 'open' | 'closed' = 'new';
+
+  constructor(opts: OpenApiUpstreamOptions) {
+    this.#opts = opts;
+    this.target = opts.target;
+    this.#timeouts = { connectTimeoutMs: opts.connectTimeoutMs, requestTimeoutMs: opts.requestTimeoutMs };
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.#tools = new Map(this.#opts.tools().map((t) => [t.name, t]));
+    } catch (err) {
+      this.#state = 'closed';
+      throw new Error(`target "${this.target}": invalid OpenAPI schema: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    this.#state = 'open';
+  }
+
+  async send(message: JSONRPCMessage, opts?: UpstreamSendOptions): Promise<void> {
+    if (this.#state !== 'open') throw new Error('connection closed');
+    if (isNotification(message) && message.method === 'notifications/cancelled') {
+      const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (id !== undefined) this.#calls.get(id)?.abort();
+      return;
+    }
+    if (!isRequest(message)) return; // other notifications and responses mean nothing to a REST API
+    // Answer in the background like a real transport: send() returns once the request is accepted.
+    void this.#answer(message, opts).then(
+      (answer) => {
+        if (answer && this.#state === 'open') this.onmessage?.(answer);
+      },
+      (err: unknown) => this.#opts.logger.error({ target: this.target, err }, 'OpenAPI call failed'),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    const wasOpen = this.#state === 'open';
+    this.#state = 'closed';
+    for (const c of this.#calls.values()) c.abort();
+    if (wasOpen) this.onclose?.(undefined);
+  }
+
+  async #answer(
+    req: JSONRPCRequest,
+    opts: UpstreamSendOptions | undefined,
+  ): Promise<JSONRPCMessage | undefined> {
+    const result = (r: Record<string, unknown>): JSONRPCMessage => ({
+      jsonrpc: '2.0',
+      id: req.id,
+      result: r,
+    });
+    switch (req.method) {
+      case 'initialize': {
+        const asked = (req.params as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+        const protocolVersion =
+          typeof asked === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(asked)
+            ? asked
+            : LATEST_PROTOCOL_VERSION;
+        return result({
+          protocolVersion,
+          capabilities: { tools: {} },
+          serverInfo: { name: this.target, version: '1.0.0' },
+        });
+      }
+      case 'ping':
+      case 'logging/setLevel':
+        return result({});
+      case 'tools/list':
+        return result({
+          tools: [...this.#tools!.values()].map((t) => ({
+            name: t.name,
+            description: t.description,
+            inputSchema: t.inputSchema,
+          })),
+        });
+      case 'tools/call':
+        return this.#call(req, opts);
+      default:
+        return errorResponse(req.id, ERRORS.METHOD_NOT_FOUND.rpc, `Method not found: ${req.method}`);
+    }
+  }
+
+  async #call(
+    req: JSONRPCRequest,
+    opts: UpstreamSendOptions | undefined,
+  ): Promise<JSONRPCMessage | undefined> {
+    const params = (req.params ?? {}) as { name?: unknown; arguments?: unknown };
+    const name = typeof params.name === 'string' ? params.name : '';
+    const tool = this.#tools!.get(name);
+    if (!tool) return errorResponse(req.id, ERRORS.UNKNOWN_ITEM.rpc, `Unknown tool: ${name}`);
+    const args = record(params.arguments);
+    const pathArgs = record(args.path);
+    const missing: string[] = [];
+    const path = tool.path.replace(/\{([^}]+)\}/g, (_, p: string) => {
+      const v = pathArgs[p];
+      if (v === undefined || v === null) {
+        missing.push(p);
+        return '';
+      }
+      return encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v));
+    });
+    if (missing.length > 0) {
+      return errorResponse(
+        req.id,
+        ERRORS.INVALID_PARAMS.rpc,
+        `Missing path parameter(s): ${missing.join(', ')}`,
+      );
+    }
+    const url = new URL(this.#opts.baseUrl.replace(/\/+$/, '') + path);
+    for (const [k, v] of Object.entries(record(args.query))) {
+      for (const item of Array.isArray(v) ? v : [v]) {
+        if (item === undefined || item === null) continue;
+        url.searchParams.append(k, typeof item === 'string' ? item : JSON.stringify(item));
+      }
+    }
+    const toolHeaders: Record<string, string> = {};
+    for (const [k, v] of Object.entries(record(args.header))) {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+        toolHeaders[k] = String(v);
+    }
+    // The gateway's own headers (backendAuth, trace context) win over what the model put in `header`.
+    const headers = mergeHeaders(
+      mergeHeaders({ accept: 'application/json' }, toolHeaders, API_RESERVED),
+      opts?.headers,
+      API_RESERVED,
+    );
+    const hasBody = args.body !== undefined;
+    if (hasBody) headers['content-type'] = 'application/json';
+
+    const abort = new AbortController();
+    this.#calls.set(req.id, abort);
+    const signal = opts?.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal;
+    try {
+      const res = await this.#opts.agent(url).request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: tool.method as 'GET',
+        headers,
+        body: hasBody ? JSON.stringify(args.body) : undefined,
+        signal,
+        headersTimeout: this.#timeouts.requestTimeoutMs || undefined,
+        bodyTimeout: this.#timeouts.requestTimeoutMs || undefined,
+      });
+      const text = await res.body.text();
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        const body = text.length > MAX_ERROR_BODY ? text.slice(0, MAX_ERROR_BODY) + '…' : text;
+        return {
+          jsonrpc: '2.0',
+          id: req.id,
+          result: {
+            isError: true,
+            content: [
+              {
+                type: 'text',
+                text: `Upstream API call for tool '${name}' failed with status ${res.statusCode}: ${body}`,
+              },
+            ],
+          },
+        };
+      }
+      return { jsonrpc: '2.0', id: req.id, result: toolResult(text, res.headers['content-type']) };
+    } catch (err) {
+      // Cancelled by the client: MCP says no response is sent for a cancelled request.
+      if (abort.signal.aborted || opts?.signal?.aborted || isAbortError(err)) return undefined;
+      return upstreamFailure(this.target, req.id, describeNetworkError(err, this.#timeouts));
+    } finally {
+      this.#calls.delete(req.id);
+    }
+  }
+}
+
+function toolResult(text: string, contentType: string | string[] | undefined): Record<string, unknown> {
+  const type = (Array.isArray(contentType) ? contentType[0] : contentType) ?? '';
+  const essence = type.split(';')[0]!.trim().toLowerCase();
+  if (essence === 'application/json' || essence.endsWith('+json')) {
+    try {
+      const json: unknown = JSON.parse(text);
+      // structuredContent must be an object (MCP); other JSON values travel as text only.
+      const structured = typeof json === 'object' && json !== null && !Array.isArray(json);
+      return {
+        content: [{ type: 'text', text: JSON.stringify(json) }],
+        ...(structured ? { structuredContent: json } : {}),
+      };
+    } catch {
+      // not JSON after all: return it as text
+    }
+  }
+  return { content: [{ type: 'text', text }] };
+}
+
+function record(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
