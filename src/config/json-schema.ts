@@ -37,7 +37,17 @@ const DEFINITIONS: readonly [z.ZodType, string][] = [
 export function configJsonSchema(): Record<string, unknown> {
   const ids = z.registry<{ id: string }>();
   for (const [schema, id] of DEFINITIONS) ids.add(schema, { id });
-  const schema = z.toJSONSchema(s.rootConfig, { target: 'draft-7', io: 'input', metadata: ids });
+  const schema = z.toJSONSchema(s.rootConfig, {
+    target: 'draft-7',
+    io: 'input',
+    metadata: ids,
+    // Descriptions and `deprecated` live in zod's global registry (`.describe()`, `.meta()`).
+    override: ({ zodSchema, jsonSchema }) => {
+      const meta = z.globalRegistry.get(zodSchema);
+      if (meta?.description) jsonSchema.description = meta.description;
+      if (meta?.deprecated) jsonSchema.deprecated = true;
+    },
+  });
   return { ...schema, title: 'Portcullis configuration (agentgateway standalone format)' };
 }
 

@@ -171,6 +171,12 @@ function normalizeRoute(
     const bat = [...at, 'backends', i];
     const weight = b.weight ?? 1;
     if ('mcp' in b) {
+      if (b.mcp.name !== undefined) {
+        scope.ctx.warn(
+          [...bat, 'mcp', 'name'],
+          'ignored: an mcp backend has no name since agentgateway v0.7',
+        );
+      }
       backends.push(normalizeMcpBackend(b.mcp, `${key}/backend${i}`, weight, bat, [...bat, 'mcp'], scope));
     } else {
       if (!/^(\[[^\]]+\]|[^:/[\]]+):\d{1,5}$/.test(b.host)) {

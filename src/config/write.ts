@@ -6,18 +6,20 @@
  * With `env`, a scalar written as `$VAR` is kept when its expansion equals the new value, so saving
  * from the UI does not replace a variable reference with the secret it expands to.
  */
-import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
+import { Document, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Node } from 'yaml';
 import { expandEnv } from './env.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function updateConfigText(originalText: string, newConfig: unknown, env?: Env): string {
-  const doc = parseDocument(originalText, { prettyErrors: false });
-  if (doc.errors.length > 0 || doc.contents === null) {
-    doc.contents = doc.createNode(newConfig) as typeof doc.contents;
+  const parsed = parseDocument(originalText, { prettyErrors: false });
+  // A broken original cannot be edited in place: start from an empty document.
+  const doc: Document = parsed.errors.length > 0 ? new Document() : parsed;
+  if (doc.contents === null) {
+    doc.contents = doc.createNode(newConfig);
   } else {
-    doc.contents = update(doc, doc.contents, newConfig, env) as typeof doc.contents;
+    doc.contents = update(doc, doc.contents, newConfig, env) as Node;
   }
   // Keep the file's sequence style (`key:\n- item` vs `key:\n  - item`).
   const indentSeq = !/^([ \t]*)[^\s#-][^\n]*:[ \t]*\n\1- /m.test(originalText);
@@ -45,7 +47,14 @@ function update(doc: Document, node: unknown, value: unknown, env: Env | undefin
   }
   if (isSeq(node) && Array.isArray(value)) {
     const items = node.items.slice(0, value.length).map((item, i) => update(doc, item, value[i], env));
-    for (let i = items.length; i < value.length; i++) items.push(doc.createNode(value[i]));
+    // New items take the quoting of the last existing one (a list of single-quoted CEL rules stays so).
+    const last = node.items[node.items.length - 1];
+    for (let i = items.length; i < value.length; i++) {
+      const added = doc.createNode(value[i]);
+      if (isScalar(added) && isScalar(last) && typeof added.value === typeof last.value)
+        added.type = last.type;
+      items.push(added);
+    }
     node.items = items;
     return node;
   }

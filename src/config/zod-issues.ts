@@ -44,12 +44,25 @@ function unwrap(schema: z.ZodType): z.ZodType {
   }
 }
 
-/** The schema at `path` below `schema` (never crosses a union: union branches are handled recursively). */
+/**
+ * The schema at `path` below `schema`. zod reports the issues of a union's only plausible branch
+ * directly (no `invalid_union`), so a union on the way is crossed through the option that has the key.
+ */
 function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined {
   let s: z.ZodType | undefined = schema;
   for (const seg of path) {
     if (!s) return undefined;
-    const d = def(unwrap(s));
+    let d = def(unwrap(s));
+    if (d.type === 'union') {
+      const option = d.options?.map(unwrap).find((o) => {
+        const od = def(o);
+        return typeof seg === 'number'
+          ? od.type === 'array' || od.type === 'tuple'
+          : !!od.shape?.[seg as string];
+      });
+      if (!option) return undefined;
+      d = def(option);
+    }
     if (d.type === 'object') s = d.shape?.[String(seg)];
     else if (d.type === 'array') s = d.element;
     else if (d.type === 'record') s = d.valueType;
@@ -78,7 +91,7 @@ export function convertIssues(
     switch (issue.code) {
       case 'unrecognized_keys': {
         const obj = node ? unwrap(node) : undefined;
-        const valid = obj ? Object.keys(def(obj).shape ?? {}).filter((k) => k !== '$schema') : [];
+        const valid = obj ? objectKeys(obj).filter((k) => k !== '$schema') : [];
         const unsupported = obj ? UNSUPPORTED_KEYS.get(obj) : undefined;
         for (const key of issue.keys) {
           out.push({ path: [...path, key], atKey: true, message: unknownKey(key, valid, unsupported) });
@@ -119,6 +132,13 @@ export function convertIssues(
     }
   }
   return out;
+}
+
+/** Keys an object schema accepts; for a union of objects, the keys of every option. */
+function objectKeys(schema: z.ZodType): string[] {
+  const d = def(schema);
+  if (d.type === 'union') return [...new Set((d.options ?? []).flatMap((o) => objectKeys(unwrap(o))))];
+  return Object.keys(d.shape ?? {});
 }
 
 function unknownKey(
@@ -220,6 +240,7 @@ function unionIssues(
   if (!union || def(union).type !== 'union' || issue.errors.length === 0) {
     return [{ path, message: issue.message }];
   }
+  if (value === undefined) return [{ path, message: invalidType('union', value, path) }];
   const bs = branches(union);
   const unsupported = UNSUPPORTED_KEYS.get(union);
   if (isPlainObject(value)) {
@@ -246,7 +267,7 @@ function unionIssues(
   }
   if (isPlainObject(value)) {
     // A misspelt branch key (`stdoi:`) deserves a did-you-mean rather than "expected one of".
-    const known = [...new Set(bs.flatMap((b) => Object.keys(def(b.schema).shape ?? {})))];
+    const known = objectKeys(union);
     const typos = Object.keys(value).filter((k) => !known.includes(k) && closest(k, known) !== undefined);
     if (typos.length > 0) {
       return typos.map((k) => ({

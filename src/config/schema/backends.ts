@@ -55,7 +55,14 @@ export const mcpBackendOptions = {
   /** Max request body size in bytes (default 2 MiB). */
   maxBodyBytes: z.number().int().positive().optional(),
 };
-export const mcpBackend = z.strictObject(mcpBackendOptions);
+export const mcpBackend = z.strictObject({
+  ...mcpBackendOptions,
+  /** The July 2025 docs (and the seed's stdio example) still write it; accepted with a warning. */
+  name: z
+    .string()
+    .optional()
+    .meta({ deprecated: true, description: 'ignored: removed from the format in v0.7' }),
+});
 
 const weight = z.number().int().min(0).optional();
 export const backend = z.union([
