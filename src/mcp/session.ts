@@ -110,7 +110,14 @@ export class Session {
   async initialize(req: JSONRPCRequest, call: McpCall): Promise<RpcOutcome> {
     if (this.slotList) throw new GatewayError('SESSION_ALREADY_INITIALIZED');
     const params = paramsOf(req);
-    const slots = await Promise.all(this.targets.map((t) => this.connect(t, params, call)));
+    this.busy++;
+    let slots: Slot[];
+    try {
+      slots = await Promise.all(this.targets.map((t) => this.connect(t, params, call)));
+    } finally {
+      this.busy--;
+      this.touch();
+    }
     const failed = slots.filter((s) => s.failure !== undefined);
     if (failed.length > 0 && (this.failureMode === 'failClosed' || failed.length === slots.length)) {
       await Promise.all(slots.map((s) => s.conn?.close()));
