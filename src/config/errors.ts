@@ -42,6 +42,8 @@ export interface PendingIssue {
   readonly message: string;
   /** Point at the key of the last path segment rather than its value (unknown keys). */
   readonly atKey?: boolean;
+  /** For an unknown key: the path of the key it probably meant (its "missing" error is redundant). */
+  readonly meant?: ConfigPath;
 }
 
 export { formatPath };

@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import type { PendingIssue } from './errors.js';
-import { valueAt } from './path.js';
+import { formatPath, valueAt } from './path.js';
 import { UNSUPPORTED_KEYS, UNSUPPORTED_VALUES } from './schema/unsupported.js';
 import type { UnsupportedNames } from './schema/unsupported.js';
 import { closest } from './suggest.js';
@@ -94,7 +94,13 @@ export function convertIssues(
         const valid = obj ? objectKeys(obj).filter((k) => k !== '$schema') : [];
         const unsupported = obj ? UNSUPPORTED_KEYS.get(obj) : undefined;
         for (const key of issue.keys) {
-          out.push({ path: [...path, key], atKey: true, message: unknownKey(key, valid, unsupported) });
+          const guess = unsupported?.names.includes(key) ? undefined : closest(key, valid);
+          out.push({
+            path: [...path, key],
+            atKey: true,
+            message: unknownKey(key, valid, unsupported),
+            ...(guess ? { meant: [...path, guess] } : {}),
+          });
         }
         break;
       }
@@ -131,7 +137,11 @@ export function convertIssues(
         out.push({ path, message: issue.message });
     }
   }
-  return out;
+  // `cmdd: x` already says "did you mean `cmd`?"; "missing required field `cmd`" adds nothing.
+  const meant = new Set(out.flatMap((i) => (i.meant ? [formatPath(i.meant)] : [])));
+  return out.filter(
+    (i) => !(i.message.startsWith('missing required field') && meant.has(formatPath(i.path))),
+  );
 }
 
 /** Keys an object schema accepts; for a union of objects, the keys of every option. */
@@ -248,14 +258,19 @@ function unionIssues(
     if (bad && unsupported)
       return [{ path: [...path, bad], atKey: true, message: notSupported(bad, unsupported) }];
   }
-  // Which branch did the input mean? Objects: the one sharing the most distinguishing keys with the input.
+  // Which branch did the input mean? Objects: the one whose distinguishing keys cover every
+  // distinguishing key present (so `{issuer, jwks, providers}` mixes two shapes and picks neither).
   let chosen = -1;
   if (isPlainObject(value)) {
-    const scores = bs.map((b) => (b.kind === 'object' ? b.keys.filter((k) => k in value).length : 0));
-    const top = Math.max(...scores);
-    if (top > 0 && scores.filter((s) => s === top).length === 1) chosen = scores.indexOf(top);
+    const present = new Set(bs.flatMap((b) => b.keys).filter((k) => k in value));
+    const covering = bs
+      .map((b, i) => ({ i, b }))
+      .filter(
+        ({ b }) => b.kind === 'object' && present.size > 0 && [...present].every((k) => b.keys.includes(k)),
+      );
+    if (covering.length === 1) chosen = covering[0]!.i;
     // A single object branch (e.g. string | {file}) is meant whenever the input is an object.
-    if (chosen === -1 && bs.filter((b) => b.kind === 'object').length === 1) {
+    if (present.size === 0 && bs.filter((b) => b.kind === 'object').length === 1) {
       chosen = bs.findIndex((b) => b.kind === 'object');
     }
   } else {
@@ -279,11 +294,11 @@ function unionIssues(
   }
   let message = unionMessage(bs);
   if (isPlainObject(value)) {
-    const present = bs.flatMap((b) => b.keys).filter((k, i, a) => k in value && a.indexOf(k) === i);
-    if (present.length > 1) message += `, got ${present.join(' and ')}`;
-    else if (present.length === 0 && bs.every((b) => b.kind !== 'object' || b.keys.length === 1)) {
-      message += ', got none';
-    }
+    const known = objectKeys(union);
+    const present = [...new Set(bs.flatMap((b) => b.keys))].filter((k) => k in value);
+    const unknown = Object.keys(value).filter((k) => !known.includes(k));
+    if (present.length > 1) message += `, got ${andList(present)}`;
+    else if (present.length === 0) message += unknown.length ? `, got ${andList(unknown)}` : ', got none';
   } else {
     message += `, got ${describe(value)}`;
   }
@@ -291,6 +306,13 @@ function unionIssues(
 }
 
 // ---- plain messages ----
+
+/** `a`, `a and b`, `a, b and c` */
+function andList(items: readonly string[]): string {
+  return items.length <= 1
+    ? items.join('')
+    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
 
 function invalidType(expected: string, value: unknown, path: ConfigPath): string {
   if (value === undefined) {

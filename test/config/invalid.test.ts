@@ -266,7 +266,31 @@ const CASES: Case[] = [
     path: `${P}.policies.jwtAuth`,
     line: 7,
     column: 11,
-    message: /^expected either issuer \+ jwks or providers$/,
+    message: /^expected either issuer \+ jwks or providers, got none$/,
+  },
+  {
+    name: 'jwtAuth mixing both shapes',
+    yaml: route('        jwtAuth:\n          issuer: me\n          jwks: {file: a}\n          providers: []'),
+    path: `${P}.policies.jwtAuth`,
+    line: 7,
+    column: 11,
+    message: /^expected either issuer \+ jwks or providers, got issuer, jwks and providers$/,
+  },
+  {
+    name: 'backendAuth with no kind',
+    yaml: route('        backendAuth: {}'),
+    path: `${P}.policies.backendAuth`,
+    line: 6,
+    column: 22,
+    message: /^expected exactly one of passthrough, key, got none$/,
+  },
+  {
+    name: 'unknown mcpAuthentication provider',
+    yaml: route('        mcpAuthentication:\n          issuer: https://idp\n          provider: {okta: {}}'),
+    path: `${P}.policies.mcpAuthentication.provider`,
+    line: 8,
+    column: 21,
+    message: /^expected exactly one of auth0, keycloak, got okta$/,
   },
   {
     name: 'jwks of the wrong type',
@@ -519,14 +543,21 @@ describe('reporting', () => {
     assert.deepEqual(
       err.issues.map((i) => [i.line, i.path]),
       [
-        // A missing field points at the mapping that should hold it.
-        [2, 'binds[0].listeners'],
+        // (`listners` already says "did you mean `listeners`?": no separate "missing" error.)
         [3, 'binds[0].listners'],
         [6, 'binds[1].listeners[0].protocl'],
         [7, 'workloads'],
       ],
     );
-    assert.equal(err.message.split('\n').length, 4);
+    assert.equal(err.message.split('\n').length, 3);
+  });
+
+  test('a misspelt required key is reported once, as a did-you-mean', () => {
+    const err = loadError(target('          - name: a\n            stdio: {cmdd: node}'));
+    assert.deepEqual(
+      err.issues.map((i) => [i.path, i.message.split(',')[0]]),
+      [[`${T}.stdio.cmdd`, 'unknown field `cmdd`']],
+    );
   });
 
   test('semantic errors are all reported too', () => {
