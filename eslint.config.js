@@ -38,7 +38,10 @@ export default tseslint.config(
   {
     files: ['src/mcp/upstream/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['../../policies/*', '../../server/*', '../../admin/*'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['../../policies/*', '../../server/*', '../../admin/*'] },
+      ],
     },
   },
   {

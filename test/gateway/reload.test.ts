@@ -115,7 +115,10 @@ describe('config reload', () => {
       }, 3000);
       const text = status.errors.map((e) => `${e.file}:${e.line}: ${e.path}: ${e.message}`).join('\n');
       assert.match(text, want);
-      assert.ok(status.errors.every((e) => e.line > 0 && e.file.endsWith('config.yaml')), text);
+      assert.ok(
+        status.errors.every((e) => e.line > 0 && e.file.endsWith('config.yaml')),
+        text,
+      );
       assert.equal(await reloadMetric(gw, 'failure'), before + 1);
       // Still serving the old config.
       const client = await connect(`${gw.url}/mcp`);
