@@ -2,11 +2,13 @@ import { Backends } from './pages/Backends';
 import { Config } from './pages/Config';
 import { Home } from './pages/Home';
 import { Listeners } from './pages/Listeners';
-import { Playground } from './pages/Playground';
 import { Policies } from './pages/Policies';
 import { Routes } from './pages/Routes';
 import { Link, usePath } from './router';
-import { useEffect, type ComponentType } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType } from 'react';
+
+// The Playground carries the MCP SDK (most of the bundle): load it only when opened.
+const Playground = lazy(() => import('./pages/Playground').then((m) => ({ default: m.Playground })));
 
 const PAGES: readonly { path: string; label: string; page: ComponentType; aliases?: string[] }[] = [
   { path: '/', label: 'Home', page: Home },
@@ -52,7 +54,9 @@ export function App() {
       </nav>
       <main id="main" tabIndex={-1}>
         {Page ? (
-          <Page key={path} />
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            <Page key={path} />
+          </Suspense>
         ) : (
           <>
             <h1>Page not found</h1>

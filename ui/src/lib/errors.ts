@@ -127,6 +127,7 @@ export function corsBlock(origin: string): string {
     'cors:',
     `  allowOrigins: ["${origin}"]`,
     '  allowHeaders: ["authorization", "content-type", "mcp-protocol-version", "mcp-session-id", "last-event-id"]',
+    '  allowMethods: ["GET", "POST", "DELETE"]',
     '  exposeHeaders: ["Mcp-Session-Id"]',
   ].join('\n');
 }

@@ -33,6 +33,7 @@ export function Playground() {
   const [error, setError] = useState<PlainError>();
   const [lists, setLists] = useState<Lists>(EMPTY_LISTS);
   const [traffic, setTraffic] = useState<readonly TrafficEntry[]>([]);
+  const [trafficWithToken, setTrafficWithToken] = useState(false);
   const sessionRef = useRef<PlaygroundSession | undefined>(undefined);
 
   const mcpEndpoints = (endpoints.data ?? []).filter((e) => e.kind === 'mcp');
@@ -107,6 +108,7 @@ export function Playground() {
     const s = PlaygroundSession.create({ url, transport, token: t || undefined, onTraffic: setTraffic });
     setState('connecting');
     setError(undefined);
+    setTrafficWithToken(!!t);
     try {
       await s.open();
     } catch (e) {
@@ -164,7 +166,7 @@ export function Playground() {
         </div>
         <div className="pg-right">
           <ItemsCard session={session} lists={lists} describe={describe} />
-          <TrafficLog entries={traffic} tokenSet={!!connectedWith?.token} />
+          <TrafficLog entries={traffic} tokenSet={trafficWithToken} />
         </div>
       </div>
       <ExplainCard token={token} route={endpoint?.route} />
