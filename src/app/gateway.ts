@@ -74,6 +74,9 @@ export class Gateway {
       telemetry: deps.telemetry,
       connectTimeoutMs: snap.config.static.backend.connectTimeoutMs,
       poolIdleTimeoutMs: snap.config.static.backend.poolIdleTimeoutMs,
+      ...(snap.config.static.backend.poolMaxSize
+        ? { poolMaxSize: snap.config.static.backend.poolMaxSize }
+        : {}),
     });
     const mcp = createMcpService({
       logger: deps.logger,
