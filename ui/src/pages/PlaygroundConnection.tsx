@@ -123,7 +123,6 @@ export function ConnectionCard(p: ConnectionProps) {
           Sent as <code>Authorization: Bearer …</code> on every request of the session. Kept in this tab only.
         </p>
       </div>
-      <Claims token={p.token} />
       <div className="actions">
         {p.state === 'connected' ? (
           <>
@@ -149,6 +148,7 @@ export function ConnectionCard(p: ConnectionProps) {
         ) : null}
       </div>
       {p.error ? <ErrorBox message={p.error.message} fix={p.error.fix} /> : null}
+      <Claims token={p.token} />
     </Card>
   );
 }
