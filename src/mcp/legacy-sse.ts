@@ -42,7 +42,12 @@ export async function legacySsePost(
   // Answered on the stream; the POST only acknowledges. The work is therefore not tied to this request's
   // lifetime (ctx.signal), only to the session.
   writeEmpty(ctx.res, 202);
-  await handle(ctx, backend, session, message, env);
+  try {
+    await handle(ctx, backend, session, message, env);
+  } catch (e) {
+    // Nothing can be answered on the finished POST; requests already got their error on the stream.
+    env.logger.warn({ session: session.id, err: (e as Error).message }, 'legacy SSE message failed');
+  }
 }
 
 export function legacySession(ctx: RequestContext, backend: RuntimeMcpBackend, env: McpEnv): Session {

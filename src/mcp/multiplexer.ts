@@ -148,10 +148,7 @@ export class Multiplexer {
     const unknown = new GatewayError('UNKNOWN_ITEM', `Unknown ${kind}: ${requested}`);
     call.info.resourceType ??= kind;
     call.info.resource = requested;
-    if (!split) {
-      call.info.decision = 'deny';
-      throw unknown;
-    }
+    if (!split) throw unknown;
     const name = 'uri' in split ? split.uri : split.name;
     call.info.target = split.target;
     call.info.resource = name;

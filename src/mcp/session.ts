@@ -183,7 +183,14 @@ export class Session {
       return;
     }
     this.serverRequests.delete(key);
-    await entry.conn.respond({ ...msg, id: entry.id } as JSONRPCResponseMessage, callOptions(call, false));
+    await entry.conn
+      .respond({ ...msg, id: entry.id } as JSONRPCResponseMessage, callOptions(call, false))
+      .catch((e: unknown) => {
+        this.logger.warn(
+          { target: entry.conn.name, err: (e as Error).message },
+          'relaying a client response failed',
+        );
+      });
   }
 
   /** The GET stream (Streamable HTTP) or the legacy SSE stream: server-initiated messages go there. */
