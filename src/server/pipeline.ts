@@ -97,9 +97,11 @@ async function phases(
   }
 
   // 6. Request headers for upstreams: hygiene first (hop-by-hop, Host, session id, and the caller's
-  //    token once jwtAuth verified it), then the route's requestHeaderModifier.
+  //    token once jwtAuth verified it), then the route's requestHeaderModifier. A host backend gets the
+  //    client's body bytes unchanged, so their Content-Encoding must go with them.
   ctx.upstreamHeaders = upstreamHeadersFrom(ctx.req, {
     stripAuthorization: hadJwtPolicy && ctx.identity !== null,
+    forwardsBody: route.backend?.kind === 'host',
   });
   p.requestHeaderModifier?.applyTo(ctx.upstreamHeaders);
   ctx.backendRequestTimeoutMs = p.timeout?.backendRequestTimeoutMs;

@@ -21,9 +21,11 @@ import { eventually, startGateway, type TestGateway } from '../helpers/gateway.j
 import { connect } from '../helpers/mcp-client.js';
 import { signToken } from '../authn/helpers.js';
 import {
+  AUDIENCE,
   bearer,
   callTool,
   initializeMessage,
+  ISSUER,
   jwtAuthYaml,
   makeSigner,
   mcpBackendYaml,
@@ -47,8 +49,25 @@ function routeYaml(name: string, policies: string, upstream: string): string {
 ${policies || '        {}\n'}${mcpBackendYaml(upstream)}`;
 }
 
-function gatewayYaml(signer: Signer, upstream: string): string {
+const OTHER_ISSUER = 'https://other-issuer.test';
+
+/** jwtAuth with two providers: the signer's issuer and OTHER_ISSUER (the other signer's key). */
+function providersYaml(signer: Signer, other: Signer): string {
+  return `        jwtAuth:
+          mode: optional
+          providers:
+          - issuer: ${ISSUER}
+            audiences: [${AUDIENCE}]
+            jwks: '${signer.jwks}'
+          - issuer: ${OTHER_ISSUER}
+            audiences: [${AUDIENCE}]
+            jwks: '${other.jwks}'
+`;
+}
+
+function gatewayYaml(signer: Signer, other: Signer, upstream: string): string {
   const routes = [
+    routeYaml('multi', providersYaml(signer, other), upstream),
     routeYaml('strict', jwtAuthYaml(signer, 'strict'), upstream),
     routeYaml('optional', jwtAuthYaml(signer, 'optional'), upstream),
     routeYaml('permissive', jwtAuthYaml(signer, 'permissive'), upstream),
@@ -78,15 +97,17 @@ describe('jwtAuth through the gateway (real upstream)', () => {
   let upstream: ServedFixture;
   let gw: TestGateway;
   let signer: Signer;
+  let other: Signer;
   let alice: string;
   let bob: string;
 
   before(async () => {
     upstream = await startUpstream();
     signer = await makeSigner();
+    other = await makeSigner('other-kid');
     alice = await signer.token('alice');
     bob = await signer.token('bob');
-    gw = await startGateway(gatewayYaml(signer, upstream.url), { name: 'e2e-authn' });
+    gw = await startGateway(gatewayYaml(signer, other, upstream.url), { name: 'e2e-authn' });
   });
   after(async () => {
     await gw?.stop();
@@ -250,6 +271,49 @@ describe('jwtAuth through the gateway (real upstream)', () => {
     assert.equal(seen.authorization, undefined);
   });
 
+  test('raw socket: repeated headers are joined, the remaining hop-by-hop fields are dropped', async () => {
+    const from = upstream.requests.length;
+    const body = JSON.stringify(initializeMessage());
+    const out = await rawHttp(
+      gw.port,
+      [
+        'POST /optional/mcp HTTP/1.1',
+        `Host: 127.0.0.1:${gw.port}`,
+        'Content-Type: application/json',
+        'Accept: application/json, text/event-stream',
+        `Authorization: Bearer ${alice}`,
+        'X-Multi: a',
+        'X-Multi: b',
+        'Cookie: a=1',
+        'Cookie: b=2',
+        'Proxy-Connection: keep-alive',
+        'Http2-Settings: AAMAAABkAAQAAP__',
+        'Trailer: x-checksum',
+        'Expect: 100-continue',
+        'Last-Event-ID: 42',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        'Connection: close',
+        '',
+        body,
+      ].join('\r\n'),
+    );
+    // `Expect: 100-continue` gets an interim 100 first.
+    assert.match(out, /^HTTP\/1\.1 200 /m, out.slice(0, 300));
+    const init = since(from).find((q) => q.rpcMethod === 'initialize');
+    assert.ok(init, 'the upstream was initialized');
+    assert.equal(init.headers['x-multi'], 'a, b');
+    assert.equal(init.headers.cookie, 'a=1; b=2');
+    for (const dropped of [
+      'proxy-connection',
+      'http2-settings',
+      'trailer',
+      'expect',
+      'last-event-id',
+      'authorization',
+    ])
+      assert.equal(init.headers[dropped], undefined, dropped);
+  });
+
   describe('sessions are bound to the token sub', () => {
     test('a session created by alice is refused for bob, anonymous callers and a bad token', async () => {
       const session = await openSession(url('optional'), bearer(alice));
@@ -283,6 +347,29 @@ describe('jwtAuth through the gateway (real upstream)', () => {
       );
       assert.equal(r.status, 200, r.text);
       assert.match(r.text, /Echo: still me/);
+    });
+
+    test('the binding is issuer + sub: alice of another issuer is someone else', async () => {
+      const otherAlice = await signToken(other.key, { claims: { iss: OTHER_ISSUER, sub: 'alice' } });
+      const session = await openSession(url('multi'), bearer(alice));
+      const r = await callTool(
+        url('multi'),
+        sessionOnly(session.id),
+        'echo',
+        { message: 'x' },
+        bearer(otherAlice),
+      );
+      assert.equal(r.status, 403, r.text);
+      const own = await openSession(url('multi'), bearer(otherAlice));
+      const ok = await callTool(
+        url('multi'),
+        sessionOnly(own.id),
+        'echo',
+        { message: 'mine' },
+        bearer(otherAlice),
+      );
+      assert.equal(ok.status, 200, ok.text);
+      assert.match(ok.text, /Echo: mine/);
     });
 
     test('an anonymous session refuses a token (a token never joins someone else session)', async () => {

@@ -7,11 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { ServedFixture } from '../fixtures/serve.js';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { signToken } from '../authn/helpers.js';
+import { connect } from '../helpers/mcp-client.js';
 import {
   bearer,
   callTool,
@@ -183,6 +185,22 @@ function gatewayYaml(signer: Signer, up: string, host: string): string {
 `,
       mcp,
     ),
+    route(
+      'rl-anon',
+      jwt('optional') +
+        `        localRateLimit:
+        - {maxTokens: 1, fillInterval: 1h, key: jwt.sub}
+        directResponse: {status: 200, body: "ok"}
+`,
+      DIRECT_OK,
+    ),
+    route(
+      'rl-sdk',
+      `        localRateLimit:
+        - {maxTokens: 4, fillInterval: 1h}
+`,
+      mcp,
+    ),
     // Header modifiers on MCP and on a plain HTTP backend.
     route(
       'hdr',
@@ -226,6 +244,13 @@ function gatewayYaml(signer: Signer, up: string, host: string): string {
       `        timeout: {backendRequestTimeout: 1s}
 `,
       mcp,
+    ),
+    route(
+      'hostauth',
+      jwt('optional'),
+      `      backends:
+      - host: "${host}"
+`,
     ),
     route(
       'hostslow',
@@ -565,6 +590,30 @@ describe('route policies through the gateway', () => {
       assert.equal(await b.text(), 'b');
       assert.equal(b.headers.get('x-ratelimit-remaining'), '1');
     });
+
+    test('keyed: callers without a token share the anonymous bucket; sub "anonymous" has its own', async () => {
+      assert.equal((await fetch(url('/rl-anon'))).status, 200);
+      assert.equal((await fetch(url('/rl-anon'))).status, 429, 'the second anonymous caller');
+      const named = await signer.token('anonymous');
+      assert.equal((await fetch(url('/rl-anon'), { headers: bearer(named) })).status, 200);
+    });
+
+    test('the SDK client surfaces a 429 as an error that names the rate limit', async () => {
+      const client = await connect(url('/rl-sdk/mcp'));
+      try {
+        // initialize + initialized (+ maybe the GET stream) took tokens; calls exhaust the rest.
+        let failure: unknown;
+        for (let i = 0; i < 5 && failure === undefined; i++) {
+          await client
+            .callTool({ name: 'echo', arguments: { message: 'x' } })
+            .catch((e: unknown) => (failure = e));
+        }
+        assert.ok(failure instanceof Error, 'a call was refused');
+        assert.match(failure.message, /429|rate limit exceeded/);
+      } finally {
+        await client.close();
+      }
+    });
   });
 
   describe('header modifiers', () => {
@@ -597,6 +646,31 @@ describe('route policies through the gateway', () => {
       assert.ok(ok.headers.get('x-ratelimit-remaining'));
     });
 
+    test('plain HTTP backend: a verified token is removed before the upstream too', async () => {
+      const r = await fetch(url('/hostauth/x'), { headers: { ...bearer(alice), 'x-custom': 'yes' } });
+      assert.equal(r.status, 200);
+      const seen = (await r.json()) as Record<string, string>;
+      assert.equal(seen.authorization, undefined);
+      assert.equal(seen['x-custom'], 'yes');
+      const opaque = (await (
+        await fetch(url('/hostauth/x'), { headers: { authorization: 'Basic dTpw' } })
+      ).json()) as Record<string, string>;
+      assert.equal(opaque.authorization, 'Basic dTpw', 'a non-bearer credential is not jwtAuth business');
+    });
+
+    test('plain HTTP backend: the body is streamed unchanged, so its Content-Encoding goes with it', async () => {
+      const body = gzipSync(Buffer.from('{"hello":"world"}'));
+      const r = await fetch(url('/host/upload'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body,
+      });
+      assert.equal(r.status, 200);
+      const seen = (await r.json()) as Record<string, string>;
+      assert.equal(seen['content-encoding'], 'gzip');
+      assert.equal(seen['content-type'], 'application/json');
+    });
+
     test('plain HTTP backend: request headers modified, upstream response headers set and removed', async () => {
       const r = await fetch(url('/host/anything?q=1'), { headers: { 'x-debug': 'on', 'x-custom': 'yes' } });
       assert.equal(r.status, 200);
@@ -619,6 +693,16 @@ describe('route policies through the gateway', () => {
       const body = JSON.parse(r.text) as { error: { code: number; message: string } };
       assert.equal(body.error.message, 'request timeout');
       assert.equal(typeof body.error.code, 'number');
+      // The SDK client sees the reason.
+      const client = await connect(url('/slow/mcp'));
+      try {
+        await assert.rejects(
+          client.callTool({ name: 'sleep', arguments: { ms: 120_000 } }),
+          /504|request timeout/,
+        );
+      } finally {
+        await client.close();
+      }
       // The session is still usable afterwards.
       const echo = await callTool(url('/slow/mcp'), session, 'echo', { message: 'after' });
       assert.equal(echo.status, 200, echo.text);
