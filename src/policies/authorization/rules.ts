@@ -40,7 +40,7 @@ export function ruleOf(rule: RuleConfig): { effect: RuleEffect; source: string; 
   return { effect: 'allow', source: rule.allow, key: 'allow' };
 }
 
-/** `rules[2]: mcp.tool.name == "echo"` — how decisions and logs name a rule. */
+/** `rules[2] (allow): mcp.tool.name == "echo"` — one way to name a rule in logs and `explain` output. */
 export function describeRule(rule: DecidingRule): string {
   return `rules[${rule.index}] (${rule.effect}): ${oneLine(rule.source)}`;
 }
