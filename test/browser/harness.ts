@@ -189,6 +189,8 @@ export interface RecordedRequest {
   readonly path: string;
   readonly authorization: string | undefined;
   readonly origin: string | undefined;
+  /** The Mcp-Session-Id header, if any. */
+  readonly session: string | undefined;
 }
 
 export function claimsOf(token: string | undefined): Claims | null {
@@ -221,6 +223,7 @@ export async function startMcpHarness(): Promise<McpHarness> {
       path: url.pathname,
       authorization: req.headers.authorization,
       origin: req.headers.origin,
+      session: typeof req.headers['mcp-session-id'] === 'string' ? req.headers['mcp-session-id'] : undefined,
     });
     const cors = !url.pathname.startsWith('/nocors');
     if (cors && req.headers.origin) {

@@ -44,6 +44,8 @@ describe('Playground (browser)', () => {
     const b = await ready(t);
     if (!b) return;
     const pg = await openPlayground(b, harness.admin.url);
+    assert.equal(await pg.connect(), undefined);
+    assert.equal((await pg.toolNames()).length, 3, 'anonymous first');
     await pg.pickDemoToken('example1');
     const claims = await pg.decodedClaims();
     assert.equal(claims['sub'], 'test-user');
@@ -56,7 +58,14 @@ describe('Playground (browser)', () => {
     await pg.screenshot('playground-example1');
     await pg.disconnect();
 
-    const requests = harness.mcp.requests.slice(first).filter((r) => r.method !== 'OPTIONS');
+    // Reconnecting first ends the anonymous session (its DELETE carries no token: it had none).
+    const anonymous = new Set(harness.mcp.requests.slice(0, first).map((r) => r.session));
+    const after = harness.mcp.requests.slice(first).filter((r) => r.method !== 'OPTIONS');
+    assert.ok(
+      after.some((r) => r.method === 'DELETE' && anonymous.has(r.session)),
+      'the anonymous session was ended',
+    );
+    const requests = after.filter((r) => !anonymous.has(r.session));
     const expected = `Bearer ${harness.tokens.example1}`;
     assert.ok(
       requests.some((r) => r.method === 'GET'),

@@ -1,6 +1,7 @@
 /**
  * Drives the Playground page in Debian's chromium through playwright-core. Tests read like the user's
  * steps: `const pg = await openPlayground(browser, adminUrl); await pg.connect(); await pg.toolNames()`.
+ * Call `ensureUiBuilt()` first (in `before`): the admin server serves ui/dist.
  *
  * Chromium: $CHROMIUM_PATH or /usr/bin/chromium. Absent → the test is skipped with a message, except in
  * CI (`CI` set), where it fails.
@@ -152,19 +153,23 @@ export class PlaygroundPage {
     return JSON.parse(await this.page.getByLabel('Decoded claims').innerText()) as Record<string, unknown>;
   }
 
-  /** Click Connect (or Reconnect) and wait until connected or an error shows; returns the error text, if any. */
+  /**
+   * Click Connect (or Reconnect, after changing the token/endpoint/transport) and wait for this attempt's
+   * outcome; returns the plain-words error, or undefined once connected and the lists are loaded.
+   * Already connected with unchanged settings: returns undefined without reconnecting.
+   */
   async connect(): Promise<string | undefined> {
-    const connected = this.page.locator('#testing .success');
-    const error = this.page.locator('#testing .error-box');
-    const button = this.page.getByRole('button', { name: /^(Connect|Reconnect)$/ });
-    await button.click();
-    await connected.or(error).first().waitFor();
-    if (await error.isVisible()) return this.connectError();
+    const reconnect = this.page.getByRole('button', { name: 'Reconnect' });
+    if ((await reconnect.isVisible()) && (await reconnect.isDisabled())) return undefined;
+    const status = this.page.locator('#testing .conn-status');
+    const attempt = Number((await status.getAttribute('data-attempt')) ?? '0') + 1;
+    await this.page.getByRole('button', { name: /^(Connect|Reconnect)$/ }).click();
+    const done = this.page.locator(
+      `#testing .conn-status[data-attempt="${attempt}"]:is([data-outcome="connected"], [data-outcome="error"])`,
+    );
+    await done.waitFor({ state: 'attached' }); // empty (zero-size) when the outcome is an error
+    if ((await done.getAttribute('data-outcome')) === 'error') return this.connectError();
     // The lists load right after connecting.
-    await this.page
-      .locator('#items')
-      .getByText(/Available Tools/)
-      .waitFor();
     await this.page.getByRole('tab', { name: /Tools \(\d+\)/ }).waitFor();
     return undefined;
   }

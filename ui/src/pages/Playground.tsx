@@ -34,6 +34,7 @@ export function Playground() {
   const [lists, setLists] = useState<Lists>(EMPTY_LISTS);
   const [traffic, setTraffic] = useState<readonly TrafficEntry[]>([]);
   const [trafficWithToken, setTrafficWithToken] = useState(false);
+  const [attempt, setAttempt] = useState(0);
   const sessionRef = useRef<PlaygroundSession | undefined>(undefined);
 
   const mcpEndpoints = (endpoints.data ?? []).filter((e) => e.kind === 'mcp');
@@ -102,6 +103,8 @@ export function Playground() {
   }
 
   async function connect() {
+    setAttempt((n) => n + 1);
+    setError(undefined);
     await disconnect();
     const url = transport === 'sse' && endpoint?.sseUrl ? endpoint.sseUrl : endpointUrl;
     const t = token.trim();
@@ -162,6 +165,7 @@ export function Playground() {
             error={error}
             onConnect={() => void connect()}
             onDisconnect={() => void disconnect()}
+            attempt={attempt}
           />
         </div>
         <div className="pg-right">

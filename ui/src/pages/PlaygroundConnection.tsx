@@ -24,6 +24,8 @@ export interface ConnectionProps {
   readonly error: PlainError | undefined;
   readonly onConnect: () => void;
   readonly onDisconnect: () => void;
+  /** Increments on every Connect click: lets tests wait for this attempt's outcome. */
+  readonly attempt: number;
 }
 
 export function ConnectionCard(p: ConnectionProps) {
@@ -139,7 +141,14 @@ export function ConnectionCard(p: ConnectionProps) {
           </button>
         )}
       </div>
-      <div role="status" aria-live="polite" className="conn-status">
+      <div
+        role="status"
+        aria-live="polite"
+        className="conn-status"
+        data-state={p.state}
+        data-attempt={p.attempt}
+        data-outcome={p.error ? 'error' : p.state}
+      >
         {p.state === 'connected' ? (
           <p className="success">
             Connected to {p.serverName} {p.connectedWith?.token ? 'with the token' : 'anonymously'}.
