@@ -10,6 +10,7 @@ import { ALLOW_ALL } from '../mcp/authorizer.js';
 import type { RuntimeMcpBackend } from '../mcp/types.js';
 import { compileMcpAuthorization } from '../policies/authorization/mcp.js';
 import { compileHttpAuthorization } from '../policies/authorization/http.js';
+import { denyRuleWarner } from '../policies/authorization/options.js';
 import { compileBackendAuth } from '../policies/backend-auth/index.js';
 import { compileCors } from '../policies/cors/index.js';
 import { compileDirectResponse } from '../policies/direct-response/index.js';
@@ -83,6 +84,8 @@ async function compilePolicies(
   deps: BuildDeps,
 ): Promise<CompiledRoutePolicies> {
   const authnDeps = deps.logger ? { logger: deps.logger } : {};
+  // A deny rule that fails to evaluate opens access: say so in the log.
+  const authzDeps = deps.logger ? { onDenyRuleError: denyRuleWarner(deps.logger) } : {};
   const pat = (name: string): ConfigPath => [...at, 'policies', name];
   const out: { -readonly [K in keyof CompiledRoutePolicies]: CompiledRoutePolicies[K] } = {};
   if (p.cors) out.cors = await c.run(() => compileCors(p.cors!, ctx, pat('cors')));
@@ -98,11 +101,11 @@ async function compilePolicies(
   }
   if (p.authorization)
     out.authorization = await c.run(() =>
-      compileHttpAuthorization(p.authorization!, ctx, pat('authorization')),
+      compileHttpAuthorization(p.authorization!, ctx, pat('authorization'), authzDeps),
     );
   if (p.mcpAuthorization)
     out.mcpAuthorization = await c.run(() =>
-      compileMcpAuthorization(p.mcpAuthorization!, ctx, pat('mcpAuthorization')),
+      compileMcpAuthorization(p.mcpAuthorization!, ctx, pat('mcpAuthorization'), authzDeps),
     );
   if (p.localRateLimit)
     out.localRateLimit = await c.run(() =>

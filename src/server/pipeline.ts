@@ -125,6 +125,9 @@ async function phases(
 function armTimeout(ctx: MutableRequestContext, route: RuntimeRoute, isMcp: boolean): void {
   const ms = route.policies.timeout?.requestTimeoutMs;
   if (!ms) return;
+  // MCP server→client streams (Streamable HTTP GET, legacy SSE GET) live as long as the session: a
+  // request deadline would cut every SSE client every `requestTimeout`. Idle sessions expire instead.
+  if (isMcp && ctx.request.method === 'GET') return;
   const timer = setTimeout(() => {
     const err = new GatewayError('REQUEST_TIMEOUT');
     ctx.abort(err);

@@ -286,23 +286,23 @@ ${mcpBackendYaml(upstream.url)}`,
     assert.deepEqual(corsComplaints(consoleFrom), []);
   });
 
-  // Documented behaviour (docs/policies.md "allowMethods: not sent"; agentgateway does the same): DELETE is
-  // not CORS-safelisted, so with the seed's cors block a page cannot end its session and the gateway
-  // session lives until its idle TTL. Configs for browser clients name DELETE (examples/cors, the
-  // Playground's suggested block). If an MCP default for methods is ever added, flip this test.
-  test("the seed's cors config (no allowMethods): the browser blocks the page's DELETE", async (t) => {
+  // MCP-aware default (docs/policies.md): on an MCP route without `allowMethods`, a preflight allows
+  // GET, POST and DELETE, so a page using the seed's cors block can end its session.
+  test("the seed's cors config (no allowMethods): the page ends its session with DELETE", async (t) => {
     const p = await open(t);
     if (!p) return;
+    const consoleFrom = consoleLines.length;
     const token = await signer.token('test-user');
     const out = await run(p, token);
     assert.equal(out.listStatus, 200, JSON.stringify(out));
     const del = await end(p, token, out.sessionId!, '/mcp');
-    assert.match(del.deleteError ?? '', /Failed to fetch/, JSON.stringify(del));
-    const still = await rpc(
+    assert.ok(del.deleteStatus === 200 || del.deleteStatus === 204, JSON.stringify(del));
+    const gone = await rpc(
       gw.url + '/mcp',
       { jsonrpc: '2.0', id: 9, method: 'tools/list' },
       { ...bearer(token), 'mcp-session-id': out.sessionId!, 'mcp-protocol-version': PROTOCOL_VERSION },
     );
-    assert.equal(still.status, 200, 'the DELETE never reached the gateway: the session is still there');
+    assert.equal(gone.status, 404, 'the DELETE reached the gateway: the session is gone');
+    assert.deepEqual(corsComplaints(consoleFrom), []);
   });
 });

@@ -24,6 +24,14 @@ import { OriginMatcher } from './origin.js';
 import { addVary } from './vary.js';
 
 /** Response headers an MCP browser client must read (session id, negotiated version, OAuth challenge). */
+
+/**
+ * MCP-aware default when `allowMethods` is not configured on an MCP route: the Streamable HTTP
+ * transport needs DELETE (end the session) and GET (the server stream) besides POST; without them a
+ * browser client cannot end its session and it lingers until its idle TTL.
+ */
+const MCP_DEFAULT_METHODS = 'GET, POST, DELETE';
+
 export const MCP_EXPOSE_HEADERS = ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate'] as const;
 /** Request headers an MCP browser client sends; listed explicitly because `*` does not cover Authorization. */
 export const MCP_ALLOW_HEADERS = [
@@ -113,7 +121,7 @@ class CorsPolicy implements CompiledCors {
         ? isToken(requestedMethod)
           ? requestedMethod
           : undefined
-        : c.allowMethods;
+        : (c.allowMethods ?? (opts.mcpBackend ? MCP_DEFAULT_METHODS : undefined));
       if (methods !== undefined) res.setHeader('access-control-allow-methods', methods);
       const headers = c.headersWildcard ? this.#echoHeaders(req, v) : v.allowHeaders;
       if (headers !== undefined) res.setHeader('access-control-allow-headers', headers);
