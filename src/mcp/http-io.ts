@@ -16,6 +16,27 @@ export function accepts(req: IncomingMessage, type: string): boolean {
   return false;
 }
 
+/**
+ * True when the client ranks `text/event-stream` above `application/json` (higher q, or equal q and listed
+ * first). The SDK clients list JSON first; clients that put SSE first get SSE even for a lone response.
+ */
+export function prefersEventStream(req: IncomingMessage): boolean {
+  const header = req.headers.accept;
+  if (!header) return false;
+  let json: { q: number; i: number } | undefined;
+  let sse: { q: number; i: number } | undefined;
+  header.split(',').forEach((part, i) => {
+    const [type, ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    const qp = params.find((p) => p.startsWith('q='));
+    const q = qp === undefined ? 1 : Number(qp.slice(2)) || 0;
+    if (type === JSON_TYPE && !json) json = { q, i };
+    if (type === SSE_TYPE && !sse) sse = { q, i };
+  });
+  if (!sse || sse.q === 0) return false;
+  if (!json) return true;
+  return sse.q > json.q || (sse.q === json.q && sse.i < json.i);
+}
+
 /** 406 unless Accept admits every type in `types`. */
 export function requireAccept(req: IncomingMessage, types: readonly string[]): void {
   if (types.every((t) => accepts(req, t))) return;

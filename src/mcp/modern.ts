@@ -3,7 +3,7 @@ import { sendJsonRpcError } from '../errors/respond.js';
 import type { RequestContext } from '../server/context.js';
 import type { McpEnv } from './env.js';
 import { answer, buildCall, linkedAbort, record } from './execute.js';
-import { writeEmpty } from './http-io.js';
+import { prefersEventStream, writeEmpty } from './http-io.js';
 import type {
   ClientMessage,
   JSONRPCRequest,
@@ -82,7 +82,7 @@ export async function modernPost(
   }
   const pool = env.pool(backend);
   if (req.method === 'subscriptions/listen') return listen(ctx, backend, req, pool, env);
-  const responder = new PostResponder(ctx.res, {});
+  const responder = new PostResponder(ctx.res, {}, prefersEventStream(ctx.req));
   const abort = linkedAbort(ctx.signal);
   ctx.res.once('close', () => abort.abort());
   const scope: CallScope = {

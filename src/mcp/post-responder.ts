@@ -6,17 +6,19 @@ import { SseStream } from './sse-stream.js';
 /**
  * The answer to one POSTed request. Plain JSON when the final response comes first (the client accepted
  * JSON); the first interim message (progress, logging, a server request) switches the answer to an SSE
- * stream, which the final response then ends.
+ * stream, which the final response then ends. A client that ranks SSE above JSON in Accept always gets SSE.
  */
 export class PostResponder {
   private readonly res: ServerResponse;
   private readonly headers: Record<string, string>;
+  private readonly sse: boolean;
   private stream: SseStream | undefined;
   private done = false;
 
-  constructor(res: ServerResponse, headers: Record<string, string> = {}) {
+  constructor(res: ServerResponse, headers: Record<string, string> = {}, preferSse = false) {
     this.res = res;
     this.headers = headers;
+    this.sse = preferSse;
   }
 
   /** False once the client is gone or the final response was written. */
@@ -46,6 +48,7 @@ export class PostResponder {
   final(message: JSONRPCResponseMessage, status = 200): void {
     if (!this.open) return;
     this.done = true;
+    if (this.sse && status === 200) this.stream ??= new SseStream(this.res, this.headers);
     if (this.stream) {
       this.stream.send(message);
       this.stream.end();

@@ -2,7 +2,7 @@ import { GatewayError } from '../errors/registry.js';
 import type { RequestContext } from '../server/context.js';
 import type { McpEnv } from './env.js';
 import { answer, buildCall, linkedAbort, record } from './execute.js';
-import { SSE_TYPE, methodNotAllowed, requireAccept, writeEmpty } from './http-io.js';
+import { SSE_TYPE, methodNotAllowed, prefersEventStream, requireAccept, writeEmpty } from './http-io.js';
 import type { ClientMessage, JSONRPCRequest } from './jsonrpc.js';
 import { PostResponder } from './post-responder.js';
 import { SseStream } from './sse-stream.js';
@@ -95,7 +95,7 @@ async function initialize(
   env: McpEnv,
 ): Promise<void> {
   const session = env.sessions.create(backend, 'streamable', ctx.identity);
-  const responder = new PostResponder(ctx.res, {});
+  const responder = new PostResponder(ctx.res, {}, prefersEventStream(ctx.req));
   const abort = linkedAbort(ctx.signal);
   const call = buildCall(ctx, backend, env, 'initialize', scopeFor(responder, abort.signal));
   const reply = await answer(req.id, call, env, () => session.initialize(req, call));
@@ -117,7 +117,7 @@ async function sessionRequest(
   req: JSONRPCRequest,
   env: McpEnv,
 ): Promise<void> {
-  const responder = new PostResponder(ctx.res, { [SESSION_HEADER]: session.id });
+  const responder = new PostResponder(ctx.res, { [SESSION_HEADER]: session.id }, prefersEventStream(ctx.req));
   // 2025 revisions: a dropped POST stream is not a cancellation, but nobody would read the answer either;
   // ctx.signal (route timeout, client gone) and notifications/cancelled both cancel upstream.
   const abort = linkedAbort(ctx.signal);
@@ -144,7 +144,7 @@ async function statelessPost(
   }
   const req = message.msg;
   const pool = env.pool(backend);
-  const responder = new PostResponder(ctx.res, {});
+  const responder = new PostResponder(ctx.res, {}, prefersEventStream(ctx.req));
   const abort = linkedAbort(ctx.signal);
   const call = buildCall(ctx, backend, env, req.method, scopeFor(responder, abort.signal));
   const reply = await answer(req.id, call, env, async () => {

@@ -175,6 +175,14 @@ describe('Streamable HTTP status codes (stateful)', () => {
     assert.equal(rpcError(again)?.code, -32600);
   });
 
+  it('answers with SSE when the client ranks text/event-stream first', async () => {
+    const r = await raw(mcp, { body: INIT, headers: { accept: 'text/event-stream, application/json' } });
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type') ?? '', /text\/event-stream/);
+    assert.ok(r.headers.get('mcp-session-id'));
+    assert.equal(r.json?.id, 1);
+  });
+
   it('DELETE ends the session (204), after which it is unknown (404)', async () => {
     const id = await session();
     const del = await raw(mcp, { method: 'DELETE', headers: { 'mcp-session-id': id } });

@@ -1,7 +1,9 @@
 /** Pure pieces: name mapping, the gateway cursor, initialize merging, message classification. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { IncomingMessage } from 'node:http';
 import { decodeCursor, encodeCursor } from '../../src/mcp/cursor.js';
+import { prefersEventStream } from '../../src/mcp/http-io.js';
 import { mergeCapabilities, mergeInitialize } from '../../src/mcp/initialize.js';
 import { classifyMessage } from '../../src/mcp/jsonrpc.js';
 import { decodeHeaderValue } from '../../src/mcp/modern-headers.js';
@@ -111,6 +113,14 @@ describe('protocol helpers', () => {
     assert.ok(isModernVersion('2026-07-28'));
     assert.ok(!isModernVersion('2025-11-25'));
     assert.ok(!isModernVersion('banana'));
+  });
+  it('ranks SSE over JSON only when the client does', () => {
+    const pref = (accept: string) => prefersEventStream({ headers: { accept } } as IncomingMessage);
+    assert.equal(pref('application/json, text/event-stream'), false);
+    assert.equal(pref('text/event-stream, application/json'), true);
+    assert.equal(pref('application/json;q=0.5, text/event-stream'), true);
+    assert.equal(pref('text/event-stream;q=0.1, application/json'), false);
+    assert.equal(pref('*/*'), false);
   });
   it('decodes the Base64 sentinel header form', () => {
     assert.equal(decodeHeaderValue('plain'), 'plain');
