@@ -1,14 +1,14 @@
-import { Backends } from './pages/Backends';
-import { Config } from './pages/Config';
-import { Home } from './pages/Home';
-import { Listeners } from './pages/Listeners';
-import { Policies } from './pages/Policies';
-import { Routes } from './pages/Routes';
-import { Link, usePath } from './router';
+import { Backends } from './pages/Backends.js';
+import { Config } from './pages/Config.js';
+import { Home } from './pages/Home.js';
+import { Listeners } from './pages/Listeners.js';
+import { Policies } from './pages/Policies.js';
+import { Routes } from './pages/Routes.js';
+import { Link, usePath } from './router.js';
 import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 
 // The Playground carries the MCP SDK (most of the bundle): load it only when opened.
-const Playground = lazy(() => import('./pages/Playground').then((m) => ({ default: m.Playground })));
+const Playground = lazy(() => import('./pages/Playground.js').then((m) => ({ default: m.Playground })));
 
 const PAGES: readonly { path: string; label: string; page: ComponentType; aliases?: string[] }[] = [
   { path: '/', label: 'Home', page: Home },

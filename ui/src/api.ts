@@ -7,7 +7,7 @@ import type {
   ExplainResult,
   PreflightReport,
   SessionView,
-} from '../../src/admin/api';
+} from '../../src/admin/api.js';
 
 export class ApiError extends Error {
   readonly status: number;

@@ -1,7 +1,7 @@
-import './mcp/zod-jitless';
+import './mcp/zod-jitless.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
+import { App } from './App.js';
 import './styles.css';
 
 createRoot(document.getElementById('root')!).render(

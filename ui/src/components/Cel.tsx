@@ -1,4 +1,4 @@
-import { tokenizeCel } from '../lib/cel';
+import { tokenizeCel } from '../lib/cel.js';
 
 /** A CEL expression with syntax highlighting. */
 export function CelCode({ source }: { source: string }) {

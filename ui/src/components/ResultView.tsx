@@ -1,6 +1,6 @@
 /** Renders MCP content blocks: text (JSON pretty-printed), images, audio, embedded resources, links. */
 import type { CallToolResult, GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
-import { JsonView } from './common';
+import { JsonView } from './common.js';
 
 type Block = CallToolResult['content'][number];
 

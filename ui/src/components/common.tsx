@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { ConfigIssue, TargetState } from '../../../src/admin/api';
+import type { ConfigIssue, TargetState } from '../../../src/admin/api.js';
 
 export function Card(props: {
   title: ReactNode;

@@ -2,8 +2,8 @@
  * MCP/HTTP failures in plain words. The SDK's errors carry little ("Streamable HTTP error: Error POSTing
  * to endpoint: …"), so this combines the error with the last failed HTTP exchange the Playground saw.
  */
-import type { EndpointInfo, PreflightReport } from '../../../src/admin/api';
-import type { HttpFailure } from '../mcp/client';
+import type { EndpointInfo, PreflightReport } from '../../../src/admin/api.js';
+import type { HttpFailure } from '../mcp/client.js';
 
 export interface PlainError {
   /** One line: "token rejected: token expired". */

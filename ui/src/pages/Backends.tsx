@@ -1,6 +1,6 @@
-import { api } from '../api';
-import { Card, Empty, ErrorBox, Loading, StatusBadge } from '../components/common';
-import { useLoad } from '../hooks';
+import { api } from '../api.js';
+import { Card, Empty, ErrorBox, Loading, StatusBadge } from '../components/common.js';
+import { useLoad } from '../hooks.js';
 
 export function Backends() {
   const summary = useLoad(api.summary, 3000);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { ConfigIssue } from '../../../src/admin/api';
-import { api, ApiError } from '../api';
-import { Card, ErrorBox, IssueList } from '../components/common';
+import type { ConfigIssue } from '../../../src/admin/api.js';
+import { api, ApiError } from '../api.js';
+import { Card, ErrorBox, IssueList } from '../components/common.js';
 
 /** The config file as JSON: edit, validate and save (the gateway reloads it; comments are kept where untouched). */
 export function Config() {

@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { LOG_LEVELS } from '../../../src/admin/api';
-import { api } from '../api';
-import { Card, Empty, ErrorBox, IssueList, Loading, StatusBadge } from '../components/common';
-import { useLoad } from '../hooks';
-import { Link } from '../router';
+import { LOG_LEVELS } from '../../../src/admin/api.js';
+import { api } from '../api.js';
+import { Card, Empty, ErrorBox, IssueList, Loading, StatusBadge } from '../components/common.js';
+import { useLoad } from '../hooks.js';
+import { Link } from '../router.js';
 
 export function Home() {
   const summary = useLoad(api.summary, 5000);

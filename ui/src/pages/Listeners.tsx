@@ -1,6 +1,6 @@
-import { api } from '../api';
-import { Empty, ErrorBox, Loading, Tags } from '../components/common';
-import { useLoad } from '../hooks';
+import { api } from '../api.js';
+import { Empty, ErrorBox, Loading, Tags } from '../components/common.js';
+import { useLoad } from '../hooks.js';
 
 export function Listeners() {
   const { data, error } = useLoad(api.summary, 10000);

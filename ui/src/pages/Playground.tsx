@@ -3,15 +3,15 @@
  * identity may use, and ask the gateway why.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { EndpointInfo } from '../../../src/admin/api';
-import { api } from '../api';
-import { useLoad } from '../hooks';
-import { corsAdvice, describeError, type PlainError } from '../lib/errors';
-import { PlaygroundSession, type TrafficEntry, type TransportKind } from '../mcp/client';
-import { ConnectionCard, type ConnState } from './PlaygroundConnection';
-import { ExplainCard } from './PlaygroundExplain';
-import { ItemsCard, type Lists } from './PlaygroundItems';
-import { TrafficLog } from './PlaygroundTraffic';
+import type { EndpointInfo } from '../../../src/admin/api.js';
+import { api } from '../api.js';
+import { useLoad } from '../hooks.js';
+import { corsAdvice, describeError, type PlainError } from '../lib/errors.js';
+import { PlaygroundSession, type TrafficEntry, type TransportKind } from '../mcp/client.js';
+import { ConnectionCard, type ConnState } from './PlaygroundConnection.js';
+import { ExplainCard } from './PlaygroundExplain.js';
+import { ItemsCard, type Lists } from './PlaygroundItems.js';
+import { TrafficLog } from './PlaygroundTraffic.js';
 
 const EMPTY_LISTS: Lists = { errors: {} };
 

@@ -1,10 +1,10 @@
 /** The Testing card: endpoint, transport, bearer token (pasted or a demo token), decoded claims, Connect. */
 import { useMemo } from 'react';
-import type { DemoToken, EndpointInfo } from '../../../src/admin/api';
-import { Card, ErrorBox, JsonView } from '../components/common';
-import { decodeJwt, describeExpiry } from '../lib/jwt';
-import type { PlainError } from '../lib/errors';
-import type { TransportKind } from '../mcp/client';
+import type { DemoToken, EndpointInfo } from '../../../src/admin/api.js';
+import { Card, ErrorBox, JsonView } from '../components/common.js';
+import { decodeJwt, describeExpiry } from '../lib/jwt.js';
+import type { PlainError } from '../lib/errors.js';
+import type { TransportKind } from '../mcp/client.js';
 
 export type ConnState = 'idle' | 'connecting' | 'connected';
 

@@ -1,9 +1,9 @@
 /** "What can this identity do?": every item of every target on the route, allowed or denied, and why. */
 import { useMemo, useState } from 'react';
-import type { ExplainItem, ExplainResult } from '../../../src/admin/api';
-import { api } from '../api';
-import { CelCode } from '../components/Cel';
-import { Card, Empty, ErrorBox, JsonView } from '../components/common';
+import type { ExplainItem, ExplainResult } from '../../../src/admin/api.js';
+import { api } from '../api.js';
+import { CelCode } from '../components/Cel.js';
+import { Card, Empty, ErrorBox, JsonView } from '../components/common.js';
 
 export function ExplainCard({ token, route }: { token: string; route: string | undefined }) {
   const [result, setResult] = useState<ExplainResult>();

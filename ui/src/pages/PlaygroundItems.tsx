@@ -8,11 +8,11 @@ import type {
   ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { Card, Empty, ErrorBox } from '../components/common';
-import { PromptResultView, ResourceResultView } from '../components/ResultView';
-import type { PlainError } from '../lib/errors';
-import type { PlaygroundSession } from '../mcp/client';
-import { ToolRunner } from './PlaygroundTool';
+import { Card, Empty, ErrorBox } from '../components/common.js';
+import { PromptResultView, ResourceResultView } from '../components/ResultView.js';
+import type { PlainError } from '../lib/errors.js';
+import type { PlaygroundSession } from '../mcp/client.js';
+import { ToolRunner } from './PlaygroundTool.js';
 
 export interface Lists {
   tools?: Tool[];

@@ -1,10 +1,10 @@
 /** Runs one tool: a form generated from its inputSchema (or JSON arguments for a tool typed by name). */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorBox } from '../components/common';
-import { ToolResultView } from '../components/ResultView';
-import type { PlainError } from '../lib/errors';
-import { buildArgs, fieldsFromSchema, type FormField } from '../lib/schema-form';
+import { ErrorBox } from '../components/common.js';
+import { ToolResultView } from '../components/ResultView.js';
+import type { PlainError } from '../lib/errors.js';
+import { buildArgs, fieldsFromSchema, type FormField } from '../lib/schema-form.js';
 
 export interface ToolRunnerProps {
   readonly tools: readonly Tool[];

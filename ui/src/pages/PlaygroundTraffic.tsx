@@ -1,5 +1,5 @@
 /** The HTTP requests of the session, with whether each carried the bearer token. */
-import type { TrafficEntry } from '../mcp/client';
+import type { TrafficEntry } from '../mcp/client.js';
 
 export function TrafficLog({ entries, tokenSet }: { entries: readonly TrafficEntry[]; tokenSet: boolean }) {
   const missing = tokenSet ? entries.filter((e) => !e.authorization).length : 0;

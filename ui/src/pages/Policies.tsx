@@ -1,15 +1,15 @@
-import type { RouteSummary } from '../../../src/admin/api';
-import { api } from '../api';
-import { CelCode } from '../components/Cel';
-import { Card, Empty, ErrorBox, JsonView, Loading, Tags } from '../components/common';
+import type { RouteSummary } from '../../../src/admin/api.js';
+import { api } from '../api.js';
+import { CelCode } from '../components/Cel.js';
+import { Card, Empty, ErrorBox, JsonView, Loading, Tags } from '../components/common.js';
 import type {
   AuthorizationRule,
   AuthorizationRules,
   Cors,
   JwtAuth,
   RoutePolicies,
-} from '../generated/config';
-import { useLoad } from '../hooks';
+} from '../generated/config.js';
+import { useLoad } from '../hooks.js';
 
 const SHOWN = new Set(['jwtAuth', 'cors', 'mcpAuthorization', 'authorization']);
 

@@ -1,7 +1,7 @@
-import { api } from '../api';
-import { Empty, ErrorBox, Loading, Tags } from '../components/common';
-import { useLoad } from '../hooks';
-import { Link } from '../router';
+import { api } from '../api.js';
+import { Empty, ErrorBox, Loading, Tags } from '../components/common.js';
+import { useLoad } from '../hooks.js';
+import { Link } from '../router.js';
 
 export function Routes() {
   const { data, error } = useLoad(api.summary, 10000);
