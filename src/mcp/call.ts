@@ -12,6 +12,8 @@ export interface CallInfo {
   resourceType?: McpItemKind | 'template';
   resource?: string;
   decision?: 'allow' | 'deny';
+  /** HTTP status for an answer that is still plain JSON (504 when an upstream call timed out). */
+  status?: number;
 }
 
 /** Everything the multiplexer needs to handle one client message. Built once per message. */

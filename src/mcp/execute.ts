@@ -47,6 +47,9 @@ export async function answer(
       env.logger.error({ err: e, method: call.gate.subject.mcpMethod }, 'MCP request failed');
     const g = asGatewayError(e);
     call.ctx.log.error ??= g.message;
+    // A timed-out upstream call is a gateway timeout (504) when the answer is still plain JSON; other
+    // failures of a request that was read are answered in-band.
+    if (g.code === 'REQUEST_TIMEOUT') call.info.status = g.status;
     return errorMessage(id, errorObject(g));
   }
 }

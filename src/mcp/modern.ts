@@ -96,7 +96,7 @@ export async function modernPost(
     return pool.mux.request(req, call);
   });
   record(call, env, req.method, undefined);
-  if (reply) responder.final(decorate(req, reply, env.version));
+  if (reply) responder.final(decorate(req, reply, env.version), call.info.status);
   else responder.abandon();
 }
 

@@ -102,12 +102,12 @@ async function initialize(
   record(call, env, 'initialize', session.id);
   if (!reply || 'error' in reply) {
     await session.close('initialize failed');
-    if (reply) responder.final(reply);
+    if (reply) responder.final(reply, call.info.status);
     return;
   }
   responder.setHeader(SESSION_HEADER, session.id);
   session.touch();
-  responder.final(reply);
+  responder.final(reply, call.info.status);
 }
 
 async function sessionRequest(
@@ -124,7 +124,7 @@ async function sessionRequest(
   const call = buildCall(ctx, backend, env, req.method, scopeFor(responder, abort.signal));
   const reply = await answer(req.id, call, env, () => session.request(req, call, abort));
   record(call, env, req.method, session.id);
-  if (reply) responder.final(reply);
+  if (reply) responder.final(reply, call.info.status);
   else responder.abandon();
 }
 
@@ -157,7 +157,7 @@ async function statelessPost(
     return { result: { ...merged, protocolVersion: upstream < requested ? upstream : requested } };
   });
   record(call, env, req.method, undefined);
-  if (reply) responder.final(reply);
+  if (reply) responder.final(reply, call.info.status);
   else responder.abandon();
 }
 

@@ -179,7 +179,13 @@ export class TargetConn {
       if (ms > 0) {
         timer = setTimeout(() => {
           this.sendCancel(id, 'request timed out', opts);
-          pending.fail(targetFailed(this.name, `request timed out after ${ms} ms`), 'timeout');
+          pending.fail(
+            new GatewayError(
+              'REQUEST_TIMEOUT',
+              `target "${this.name}" failed: request timed out after ${ms} ms`,
+            ),
+            'timeout',
+          );
         }, ms);
       }
       scope?.signal?.addEventListener('abort', onAbort, { once: true });

@@ -251,7 +251,9 @@ describe('sessions', () => {
         body: { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'hang' } },
         headers: s,
       });
-      assert.equal(rpcError(timedOut)?.code, -32603);
+      assert.equal(timedOut.status, 504, 'a gateway timeout while the answer is still plain JSON');
+      assert.equal(timedOut.json?.id, 2);
+      assert.equal(rpcError(timedOut)?.code, -32001);
       assert.match(
         rpcError(timedOut)?.message ?? '',
         /target "flaky" failed: request timed out after 400 ms/,
