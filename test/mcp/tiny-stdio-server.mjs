@@ -28,7 +28,11 @@ rl.on('line', (line) => {
     case 'tools/call':
       return ok({ content: [{ type: 'text', text: 'ok' }] });
     default:
-      return send({ jsonrpc: '2.0', id: m.id, error: { code: -32601, message: `Method not found: ${m.method}` } });
+      return send({
+        jsonrpc: '2.0',
+        id: m.id,
+        error: { code: -32601, message: `Method not found: ${m.method}` },
+      });
   }
 });
 rl.on('close', () => process.exit(0));
