@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startPortcullis, type Portcullis } from '../../src/app/run.js';
 import { readConfigInput } from '../../src/config/load.js';
+import type { DemoToken } from '../../src/admin/api.js';
 
 export interface TestGateway {
   /** `http://127.0.0.1:<port>` of the first bind. */
@@ -37,6 +38,8 @@ export interface StartOptions {
   readonly files?: Record<string, string>;
   /** Name for the log file in test-artifacts/logs. */
   readonly name?: string;
+  /** Tokens the admin API offers the Playground (the quickstart's demo tokens). */
+  readonly demoTokens?: readonly DemoToken[];
 }
 
 const LOG_DIR = join(process.cwd(), 'test-artifacts', 'logs');
@@ -76,6 +79,7 @@ export async function startGateway(yaml: string, opts: StartOptions = {}): Promi
     statsAddr: loopback,
     readinessAddr: loopback,
     onQuit: () => {},
+    ...(opts.demoTokens ? { demoTokens: opts.demoTokens } : {}),
   });
   const addrs = portcullis.gateway.addresses();
   const urls = addrs.map((a) => `http://127.0.0.1:${a.port}`);
