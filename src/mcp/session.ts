@@ -20,6 +20,7 @@ import type {
 } from './jsonrpc.js';
 import { idKey, paramsOf } from './jsonrpc.js';
 import { Multiplexer } from './multiplexer.js';
+import { SessionRelay } from './relay.js';
 import { createNaming } from './naming.js';
 import type { SseStream } from './sse-stream.js';
 import { TargetConn, failureReason, targetFailed } from './target-conn.js';
@@ -52,9 +53,7 @@ export class Session {
   private readonly failureMode: 'failClosed' | 'failOpen';
   private slotList: Slot[] | undefined;
   private closed = false;
-  /** Server→client requests in flight: namespaced id → the upstream and its own id. */
-  private readonly serverRequests = new Map<string, { conn: TargetConn; id: string | number }>();
-  private serverRequestSeq = 0;
+  private readonly relay: SessionRelay;
   /** Client requests in flight, for notifications/cancelled. */
   private readonly inFlight = new Map<string, AbortController>();
   private readonly events = new EventLog();
@@ -84,6 +83,7 @@ export class Session {
       backend.config.prefixMode,
     );
     this.mux = new Multiplexer(naming, { slots: async () => this.slots() }, this.logger);
+    this.relay = new SessionRelay(naming, (m) => this.emit(m), this.logger);
     this.idleTimer = setTimeout(() => this.expire(), idleTtlMs);
     this.idleTimer.unref();
     deps.telemetry.sessionOpened();
@@ -176,21 +176,7 @@ export class Session {
 
   /** The client's answer to a server→client request: back to the upstream that asked, with its own id. */
   async respond(msg: JSONRPCResponseMessage, call: McpCall): Promise<void> {
-    const key = msg.id === undefined ? undefined : String(msg.id);
-    const entry = key === undefined ? undefined : this.serverRequests.get(key);
-    if (!entry || key === undefined) {
-      this.logger.debug({ id: msg.id }, 'client response for no pending server request');
-      return;
-    }
-    this.serverRequests.delete(key);
-    await entry.conn
-      .respond({ ...msg, id: entry.id } as JSONRPCResponseMessage, callOptions(call, false))
-      .catch((e: unknown) => {
-        this.logger.warn(
-          { target: entry.conn.name, err: (e as Error).message },
-          'relaying a client response failed',
-        );
-      });
+    await this.relay.respond(msg, callOptions(call, false));
   }
 
   /** The GET stream (Streamable HTTP) or the legacy SSE stream: server-initiated messages go there. */
@@ -267,7 +253,7 @@ export class Session {
       const upstream = this.deps.upstreams.create(target, {
         logger: this.logger.child({ target: target.name }),
       });
-      conn = new TargetConn(target, upstream, this.connEvents(), this.logger, this.deps.telemetry);
+      conn = new TargetConn(target, upstream, this.relay, this.logger, this.deps.telemetry);
       await conn.start(call.headers);
       const o = await conn.call('initialize', params, callOptions(call));
       if ('error' in o) throw targetFailed(target.name, o.error.message);
@@ -277,61 +263,5 @@ export class Session {
       await conn?.close();
       return { target, conn: undefined, failure: failureReason((e as Error).message) };
     }
-  }
-
-  private connEvents() {
-    return {
-      notification: (conn: TargetConn, msg: JSONRPCNotification) => this.upstreamNotification(conn, msg),
-      request: (conn: TargetConn, msg: JSONRPCRequest) => this.upstreamRequest(conn, msg),
-      closed: (conn: TargetConn) => {
-        for (const [k, v] of this.serverRequests) if (v.conn === conn) this.serverRequests.delete(k);
-      },
-    };
-  }
-
-  private upstreamNotification(conn: TargetConn, msg: JSONRPCNotification): void {
-    const params = paramsOf(msg);
-    const naming = this.mux.naming;
-    switch (msg.method) {
-      case 'notifications/message': {
-        // Logging has no request id; it belongs to the latest request in flight to that target, if any.
-        if (!conn.latestScope()?.sink(msg)) this.emit(msg);
-        return;
-      }
-      case 'notifications/resources/updated':
-        if (typeof params.uri === 'string') {
-          this.emit({
-            ...msg,
-            params: { ...params, uri: naming.uri(conn.name, params.uri) },
-          } as JSONRPCMessage);
-        } else this.emit(msg);
-        return;
-      case 'notifications/cancelled': {
-        // The upstream withdrew one of its own requests: translate its id to the namespaced one.
-        for (const [nid, v] of this.serverRequests) {
-          if (v.conn === conn && v.id === params.requestId) {
-            this.serverRequests.delete(nid);
-            this.emit({ ...msg, params: { ...params, requestId: nid } } as JSONRPCMessage);
-          }
-        }
-        return;
-      }
-      default:
-        this.emit(msg);
-    }
-  }
-
-  private upstreamRequest(conn: TargetConn, msg: JSONRPCRequest): void {
-    if (msg.method === 'ping') {
-      void conn
-        .respond({ jsonrpc: '2.0', id: msg.id, result: {} } as JSONRPCResponseMessage)
-        .catch(() => undefined);
-      return;
-    }
-    // Ids are namespaced per target so two upstreams can never collide in the client's id space.
-    const nid = `${conn.name}:${++this.serverRequestSeq}`;
-    this.serverRequests.set(nid, { conn, id: msg.id });
-    const out = { ...msg, id: nid } as JSONRPCMessage;
-    if (!conn.latestScope()?.sink(out)) this.emit(out);
   }
 }
