@@ -66,5 +66,6 @@ export function callOptions(call: McpCall, withScope = true): CallOptions {
     timeoutMs: call.ctx.backendRequestTimeoutMs,
     scope: withScope ? call.scope : undefined,
     traceparent: call.ctx.traceparent,
+    trace: call.ctx.trace,
   };
 }

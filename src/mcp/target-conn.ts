@@ -13,6 +13,7 @@ import type {
 } from './jsonrpc.js';
 import { isObject, metaOf } from './jsonrpc.js';
 import type { Upstream } from './upstream/types.js';
+import type { TraceScope } from '../server/context.js';
 
 /**
  * `target "x" failed: …` — the one shape every upstream failure takes towards a client. HTTP upstreams
@@ -53,6 +54,8 @@ export interface CallOptions {
   readonly scope?: CallScope | undefined;
   /** Also stamped into `_meta.traceparent` for stdio upstreams (no headers there). */
   readonly traceparent?: string | undefined;
+  /** The request's tracing seam: each upstream call becomes a client span. */
+  readonly trace?: TraceScope | undefined;
 }
 
 /** What the owner of a connection hears from the upstream besides responses. */
@@ -142,6 +145,22 @@ export class TargetConn {
 
   /** Sends a request; resolves with the upstream's result or JSON-RPC error, rejects on transport failure. */
   call(method: string, params: JsonObject | undefined, opts: CallOptions = {}): Promise<RpcOutcome> {
+    const trace = opts.trace;
+    if (!trace) return this.callNow(method, params, opts);
+    // One client span per upstream call; its traceparent goes upstream (header, or _meta for stdio).
+    return trace.child(
+      `upstream ${this.name} ${method}`,
+      (traceparent) =>
+        this.callNow(
+          method,
+          params,
+          traceparent ? { ...opts, traceparent, headers: { ...opts.headers, traceparent } } : opts,
+        ),
+      'client',
+    );
+  }
+
+  private callNow(method: string, params: JsonObject | undefined, opts: CallOptions): Promise<RpcOutcome> {
     if (this.state === 'closed') return Promise.reject(targetFailed(this.name, this.closeReason));
     const id = this.nextId++;
     const scope = opts.scope;

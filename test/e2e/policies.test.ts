@@ -709,20 +709,14 @@ describe('route policies through the gateway', () => {
       assert.match(echo.text, /Echo: after/);
     });
 
-    test(
-      'backendRequestTimeout on an MCP route: a slow upstream call ends in 504 with a JSON-RPC error',
-      {
-        todo: 'src/mcp/target-conn.ts answers an upstream timeout with HTTP 200 + JSON-RPC -32603; issue 6 and docs/policies.md want 504',
-      },
-      async () => {
-        const session = await openSession(url('/slowbackend/mcp'));
-        const r = await callTool(url('/slowbackend/mcp'), session, 'sleep', { ms: 120_000 });
-        const body = JSON.parse(r.text) as { id: unknown; error?: { code: number; message: string } };
-        assert.equal(body.id, 2, 'the error answers the call');
-        assert.match(body.error?.message ?? '', /timed? ?out/);
-        assert.equal(r.status, 504, r.text);
-      },
-    );
+    test('backendRequestTimeout on an MCP route: a slow upstream call ends in 504 with a JSON-RPC error', async () => {
+      const session = await openSession(url('/slowbackend/mcp'));
+      const r = await callTool(url('/slowbackend/mcp'), session, 'sleep', { ms: 120_000 });
+      const body = JSON.parse(r.text) as { id: unknown; error?: { code: number; message: string } };
+      assert.equal(body.id, 2, 'the error answers the call');
+      assert.match(body.error?.message ?? '', /timed? ?out/);
+      assert.equal(r.status, 504, r.text);
+    });
   });
 
   test('requestTimeout on a plain HTTP route: 504 request timeout in text, with CORS', async () => {
