@@ -31,6 +31,7 @@ export interface GatewayDeps {
   readonly observer: RequestObserver;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly onReload?: (ok: boolean) => void;
+  readonly onJwksRefresh?: (ok: boolean) => void;
 }
 
 interface Held {
@@ -69,7 +70,7 @@ export class Gateway {
   /** Load, build and bind. Throws (ConfigError/BuildError/listen error) when the first load fails. */
   static async start(input: ConfigInput, deps: GatewayDeps, preloaded?: LoadedConfig): Promise<Gateway> {
     const loaded = preloaded ?? loadConfig(input, deps.env);
-    const snap = await buildSnapshot(loaded, 1, { logger: deps.logger });
+    const snap = await buildSnapshot(loaded, 1, { logger: deps.logger, onJwksRefresh: deps.onJwksRefresh });
     const upstreams = createUpstreamFactory({
       telemetry: deps.telemetry,
       connectTimeoutMs: snap.config.static.backend.connectTimeoutMs,
@@ -155,7 +156,7 @@ export class Gateway {
     try {
       if (this.input.file) this.input = await readConfigInput({ file: this.input.file });
       const loaded = loadConfig(this.input, this.deps.env);
-      next = await buildSnapshot(loaded, generation, { logger: log });
+      next = await buildSnapshot(loaded, generation, { logger: log, onJwksRefresh: this.deps.onJwksRefresh });
       // Open new ports before the swap: if a port is taken, nothing changes.
       await this.binds.openFor(next);
     } catch (e) {

@@ -73,6 +73,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
       observer: createObserver({ accessLog, metrics, tracing }),
       env: o.env,
       onReload: (ok) => metrics.configReload(ok),
+      onJwksRefresh: (ok) => metrics.jwksRefresh(ok),
     },
     loaded,
   );

@@ -29,6 +29,7 @@ import type { NormalizedConfig } from '../config/types.js';
 /** Run-time collaborators handed to policies that need them (logging of rejections, JWKS refresh). */
 export interface BuildDeps {
   readonly logger?: AuthnLogger;
+  readonly onJwksRefresh?: (ok: boolean) => void;
 }
 
 export interface BuildInput {
@@ -83,7 +84,10 @@ async function compilePolicies(
   c: Collector,
   deps: BuildDeps,
 ): Promise<CompiledRoutePolicies> {
-  const authnDeps = deps.logger ? { logger: deps.logger } : {};
+  const authnDeps = {
+    ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(deps.onJwksRefresh ? { onJwksRefresh: deps.onJwksRefresh } : {}),
+  };
   // A deny rule that fails to evaluate opens access: say so in the log.
   const authzDeps = deps.logger ? { onDenyRuleError: denyRuleWarner(deps.logger) } : {};
   const pat = (name: string): ConfigPath => [...at, 'policies', name];

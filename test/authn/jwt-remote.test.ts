@@ -183,6 +183,24 @@ describe('remote JWKS', () => {
     );
   });
 
+  it('reports every refresh outcome (the jwks refresh metric): success, then failure', async (t) => {
+    const k1 = await makeKey('ES256', 'k1');
+    const s = await jwksServer(t, [k1]);
+    const outcomes: boolean[] = [];
+    const clock = fakeClock();
+    const auth = await compileRemote(t, s.server.url, {
+      now: clock.now,
+      onJwksRefresh: (ok) => outcomes.push(ok),
+    });
+    clock.advance(31_000);
+    await reason(auth.authenticate(bearer(await signToken(k1, { header: { kid: 'other' } }))));
+    assert.deepEqual(outcomes, [true], 'the unknown-kid refetch succeeded');
+    await s.server.close();
+    clock.advance(31_000);
+    await reason(auth.authenticate(bearer(await signToken(k1, { header: { kid: 'again' } }))));
+    assert.deepEqual(outcomes, [true, false], 'the refetch against a dead server failed');
+  });
+
   it('close() stops refreshing', async (t) => {
     const k1 = await makeKey('ES256', 'k1');
     const s = await jwksServer(t, [k1]);

@@ -31,6 +31,8 @@ export interface JwtAuthDeps {
   readonly now?: () => number;
   readonly dispatcher?: Dispatcher;
   readonly remoteJwks?: Partial<RemoteJwksTiming>;
+  /** Outcome of each remote JWKS refresh (metrics). */
+  readonly onJwksRefresh?: (ok: boolean) => void;
   /** Verified tokens kept in memory (default 1000). */
   readonly cacheMax?: number;
 }

@@ -71,6 +71,7 @@ export async function buildAuthenticator(
     logger,
     now,
     dispatcher: deps.dispatcher,
+    onRefresh: deps.onJwksRefresh,
   };
   const providers: Provider[] = [];
   try {

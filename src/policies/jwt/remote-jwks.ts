@@ -49,6 +49,8 @@ export interface RemoteJwksDeps {
   readonly logger: AuthnLogger;
   readonly now: () => number;
   readonly dispatcher: Dispatcher | undefined;
+  /** Told the outcome of every refresh after the first fetch (the `portcullis_jwks_refresh_total` metric). */
+  readonly onRefresh?: ((ok: boolean) => void) | undefined;
 }
 
 /** Fetch now; throws an Error whose message is the reason (the caller locates it in the config). */
@@ -83,11 +85,13 @@ export async function loadRemoteJwks(url: string, deps: RemoteJwksDeps): Promise
           if (closed) return false;
           keys = got.set;
           schedule(got.ttlMs);
+          deps.onRefresh?.(true);
           return true;
         },
         (e: unknown) => {
           if (closed) return false;
           logger.warn({ url, reason: describeError(e) }, 'JWKS refresh failed; keeping the last good keys');
+          deps.onRefresh?.(false);
           schedule(timing.retryMs);
           return false;
         },
