@@ -5,6 +5,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { connect, toolNames } from '../helpers/mcp-client.js';
@@ -218,6 +219,55 @@ describe('config reload', () => {
     // The old session id is gone: the client gets an error, not a hang.
     await assert.rejects(client.listTools());
     await client.close().catch(() => {});
+  });
+
+  test('a change to the static config: section is applied nowhere and reported as needing a restart', async () => {
+    const base = config({ rules: ['true'] });
+    const gw = await startGateway(base, { watch: true, name: 'reload-static' });
+    gateways.push(gw);
+    gw.writeConfig(`config:\n  logging: {level: debug}\n${base}`);
+    const s = await eventually(async () => {
+      const r = (await (await fetch(`${gw.adminUrl}/api/reload`)).json()) as {
+        ok: boolean;
+        restartRequired: string[];
+      };
+      return r.restartRequired.length ? r : undefined;
+    }, 3000);
+    assert.equal(s.ok, true);
+    assert.deepEqual(s.restartRequired, ['config.logging']);
+    assert.ok(gw.logs.some((l) => /restart required/.test(String(l.msg))));
+  });
+
+  test('POST /config validates, writes the file keeping comments, and the watcher applies it', async () => {
+    const base = `# the team's notes: keep this comment\n${config({ rules: ['mcp.tool.name == "echo"'] })}`;
+    const gw = await startGateway(base, { watch: true, name: 'reload-post-config' });
+    gateways.push(gw);
+    const current = (await (await fetch(`${gw.adminUrl}/config`)).json()) as {
+      binds: { listeners: { routes: { policies: { mcpAuthorization: { rules: string[] } } }[] }[] }[];
+    };
+    const rules = current.binds[0]!.listeners[0]!.routes[0]!.policies.mcpAuthorization.rules;
+    rules.push('mcp.tool.name == "get-sum"');
+    const bad = structuredClone(current) as unknown as { binds: { port: unknown }[] };
+    bad.binds[0]!.port = 'not-a-port';
+    const refused = await fetch(`${gw.adminUrl}/config`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(bad),
+    });
+    assert.equal(refused.status, 400);
+    assert.match(await refused.text(), /binds\[0\]\.port|binds\.0\.port/);
+    const ok = await fetch(`${gw.adminUrl}/config`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(current),
+    });
+    assert.equal(ok.status, 200, await ok.text());
+    const written = readFileSync(gw.configFile, 'utf8');
+    assert.match(written, /# the team's notes: keep this comment/);
+    assert.match(written, /get-sum/);
+    const client = await connect(`${gw.url}/mcp`);
+    await eventually(async () => (await toolNames(client)).includes('get-sum'), 3000);
+    await client.close();
   });
 
   test('atomic swap: body and header always come from the same config generation', async () => {
