@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { ExplainItem, ExplainOptions, ExplainResult } from '../admin/api.js';
 import type { NormalizedTarget } from '../config/types.js';
 import type { McpItemKind } from '../mcp/authorizer.js';
+import { ToolFilters } from '../mcp/authz.js';
 import type { UpstreamFactory } from '../mcp/types.js';
 import type { Upstream } from '../mcp/upstream/types.js';
 import type { RuntimeRoute, Snapshot } from '../runtime/snapshot.js';
@@ -106,6 +107,7 @@ export async function explain(
   opts: ExplainOptions = {},
 ): Promise<ExplainResult> {
   const items: ExplainItem[] = [];
+  const filters = new ToolFilters();
   const targetErrors: { route: string; target: string; message: string }[] = [];
   let identity: Identity | null = null;
   let identityError: string | undefined;
@@ -143,16 +145,19 @@ export async function explain(
       for (const it of listed) {
         const shown = exposedName(route, target.name, it.kind, it.name);
         if (opts.tool && opts.tool !== it.name && opts.tool !== shown) continue;
-        const d = backend.authorizer.decide(
-          { kind: it.kind, name: it.name, target: target.name },
-          {
-            identity: routeIdentity,
-            request,
-            source: { address: '127.0.0.1', port: 0 },
-            mcpMethod:
-              it.kind === 'tool' ? 'tools/call' : it.kind === 'prompt' ? 'prompts/get' : 'resources/read',
-          },
-        );
+        const visible = it.kind !== 'tool' || filters.for(target)(it.name);
+        const d = !visible
+          ? { allowed: false, rule: undefined, reason: 'hidden for everyone by the target tools filter' }
+          : backend.authorizer.decide(
+              { kind: it.kind, name: it.name, target: target.name },
+              {
+                identity: routeIdentity,
+                request,
+                source: { address: '127.0.0.1', port: 0 },
+                mcpMethod:
+                  it.kind === 'tool' ? 'tools/call' : it.kind === 'prompt' ? 'prompts/get' : 'resources/read',
+              },
+            );
         items.push({
           route: route.key,
           kind: it.kind,
