@@ -10,7 +10,7 @@ export function banner(
   const lines = [`Portcullis ${VERSION} is running`];
   for (const a of p.gateway.addresses()) lines.push(`  listening   ${a.url}  (${a.key})`);
   if (p.adminUrl) lines.push(`  admin UI    ${p.adminUrl}/ui/   playground: ${p.adminUrl}/ui/playground/`);
-  if (p.statsUrl) lines.push(`  metrics     ${p.statsUrl}/metrics`);
+  if (p.statsUrl) lines.push(`  metrics     ${p.statsUrl.replace('//0.0.0.0:', '//localhost:')}/metrics`);
   if (p.readinessUrl) lines.push(`  readiness   ${p.readinessUrl}/healthz/ready`);
   lines.push(`  config      ${opts.configName}${opts.watched ? '  (watched: reloads on save)' : ''}`);
   const first = p.gateway.addresses()[0];
@@ -19,7 +19,7 @@ export function banner(
     for (const t of opts.demo) lines.push(`  ${t.name} (${t.description ?? ''}):`, `    ${t.token}`);
     lines.push(
       '',
-      'Try it:',
+      'Try it (TOKEN=one of the tokens above, or leave it out to call as anonymous):',
       `  curl -s ${first.url}/mcp -H 'content-type: application/json' \\`,
       `    -H 'accept: application/json, text/event-stream' -H "authorization: Bearer $TOKEN" \\`,
       `    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'`,
