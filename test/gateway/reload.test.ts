@@ -5,8 +5,10 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
+import { join, resolve } from 'node:path';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { connect, toolNames } from '../helpers/mcp-client.js';
 
@@ -268,6 +270,88 @@ describe('config reload', () => {
     const client = await connect(`${gw.url}/mcp`);
     await eventually(async () => (await toolNames(client)).includes('get-sum'), 3000);
     await client.close();
+  });
+
+  test('a change to a referenced file (the JWKS) reloads: tokens of the new key are accepted', async () => {
+    const { exportJWK, generateKeyPair, SignJWT } = await import('jose');
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'rotated', alg: 'ES256' };
+    const jwksFile = resolve(mkdtempSync(join(tmpdir(), 'portcullis-jwks-')), 'pub-key');
+    writeFileSync(jwksFile, readFileSync(PUB_KEY));
+    const gw = await startGateway(config({ rules: ['true'], jwks: jwksFile }), {
+      watch: true,
+      name: 'reload-dep',
+    });
+    gateways.push(gw);
+    const token = await new SignJWT({ sub: 'rotated-user' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'rotated' })
+      .setIssuer('agentgateway.dev')
+      .setAudience('test.agentgateway.dev')
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    const ping = () =>
+      fetch(`${gw.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          authorization: `Bearer ${token}`,
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 't', version: '1' },
+          },
+        }),
+      });
+    assert.equal((await ping()).status, 401, 'unknown key before the JWKS file changes');
+    writeFileSync(jwksFile, JSON.stringify({ keys: [jwk] }));
+    await eventually(async () => (await ping()).status === 200, 3000);
+  });
+
+  test('a Kubernetes ConfigMap-style symlink swap reloads', async () => {
+    // ConfigMap layout: config.yaml → ..data/config.yaml, ..data → ..<timestamp>/ (swapped atomically).
+    const root = mkdtempSync(join(tmpdir(), 'portcullis-cm-'));
+    const v1 = join(root, '..2026_01'),
+      v2 = join(root, '..2026_02');
+    mkdirSync(v1);
+    mkdirSync(v2);
+    writeFileSync(join(v1, 'config.yaml'), config({ rules: ['mcp.tool.name == "echo"'] }));
+    writeFileSync(
+      join(v2, 'config.yaml'),
+      config({ rules: ['mcp.tool.name == "echo"', 'mcp.tool.name == "get-sum"'] }),
+    );
+    symlinkSync('..2026_01', join(root, '..data'));
+    symlinkSync('..data/config.yaml', join(root, 'config.yaml'));
+    const { startPortcullis } = await import('../../src/app/run.js');
+    const { readConfigInput } = await import('../../src/config/load.js');
+    const loopback = { host: '127.0.0.1', port: 0 };
+    const p = await startPortcullis({
+      input: await readConfigInput({ file: join(root, 'config.yaml') }),
+      env: process.env,
+      watch: true,
+      logLevel: 'warn',
+      logDestination: new Writable({ write: (_c, _e, cb) => cb() }),
+      adminAddr: loopback,
+      statsAddr: false,
+      readinessAddr: false,
+    });
+    try {
+      const url = `http://127.0.0.1:${p.gateway.addresses()[0]!.port}/mcp`;
+      const client = await connect(url);
+      assert.deepEqual(await toolNames(client), ['echo']);
+      // The swap: a new ..data link renamed over the old one.
+      symlinkSync('..2026_02', join(root, '..data_tmp'));
+      renameSync(join(root, '..data_tmp'), join(root, '..data'));
+      await eventually(async () => (await toolNames(client)).includes('get-sum'), 3000);
+      await client.close();
+    } finally {
+      await p.stop();
+    }
   });
 
   test('atomic swap: body and header always come from the same config generation', async () => {
