@@ -16,7 +16,7 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ServedFixture } from '../fixtures/serve.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { ARTIFACTS, chromiumPath } from '../helpers/playground.js';
+import { ARTIFACTS, CHROMIUM_FLAGS, chromiumPath } from '../helpers/playground.js';
 import {
   bearer,
   jwtAuthYaml,
@@ -27,17 +27,6 @@ import {
   startUpstream,
   type Signer,
 } from '../e2e/helpers.js';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** What the page's script reports back (everything a browser MCP client needs to read). */
 interface PageRun {
@@ -195,7 +184,7 @@ ${mcpBackendYaml(upstream.url)}`,
       t.skip('chromium is not installed: apt-get install -y chromium (or set CHROMIUM_PATH)');
       return undefined;
     }
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
     page = await browser.newPage({ viewport: { width: 900, height: 900 } });
     page.setDefaultTimeout(20_000);
     page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));

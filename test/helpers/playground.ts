@@ -14,7 +14,8 @@ import type { TestContext } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
-const CHROMIUM_FLAGS = [
+/** The flags this machine's Chromium needs (no sandbox as root; no background network: there is none). */
+export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
