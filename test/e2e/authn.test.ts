@@ -519,6 +519,9 @@ describe('mcpAuthentication through the gateway: the SDK client discovers the OA
           issuer: ${issuer}
           audience: ${AUD}
           scopesSupported: [mcp:tools]
+        # landscape #1148: mcpAuthentication + mcpAuthorization must see the claims before list filtering.
+        mcpAuthorization:
+          rules: ['jwt.sub == "oauth-user"']
 ${mcpBackendYaml(upstream.url)}`,
       { name: 'e2e-mcp-authn' },
     );
@@ -588,6 +591,8 @@ ${mcpBackendYaml(upstream.url)}`,
     const from = upstream.requests.length;
     const client = await connect(`${gw.url}/mcp`, { token });
     try {
+      const listed = (await client.listTools()).tools.map((t) => t.name);
+      assert.ok(listed.includes('get_headers'), `the rule on jwt.sub sees the claims: ${listed.join(', ')}`);
       const r = await client.callTool({ name: 'get_headers', arguments: {} });
       const seen = JSON.parse((r.content as { text: string }[])[0]!.text) as Record<string, string>;
       assert.equal(seen.authorization, undefined);
