@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { LOG_LEVELS } from '../telemetry/logger.js';
 
 export const HELP = `portcullis — an MCP gateway that authenticates every caller and authorizes every tool
 
@@ -60,6 +61,9 @@ export function parseCli(argv: readonly string[]): CliArgs {
   if (cmd !== undefined && cmd !== 'explain') throw new UsageError(`unknown command "${cmd}"`);
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (v.file !== undefined && v.config !== undefined) throw new UsageError('only one of --config or --file');
+  const level = v['log-level'];
+  if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level))
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   if (cmd === 'explain' && v.file === undefined && v.config === undefined)
     throw new UsageError('explain needs a config: -f FILE or -c STRING');
   return {

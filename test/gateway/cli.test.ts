@@ -108,6 +108,40 @@ describe('portcullis CLI', () => {
     assert.match(h.stdout, /--validate-only/);
   });
 
+  test('--log-level is validated, and applies to the running gateway', async () => {
+    const bad = run(['-f', goodFile, '--log-level', 'loud']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--log-level must be one of trace, debug, info/);
+    const child = spawn(process.execPath, [BIN, '-f', goodFile, '--log-level', 'warn'], {
+      env: {
+        ...process.env,
+        ADMIN_ADDR: '127.0.0.1:0',
+        STATS_ADDR: '127.0.0.1:0',
+        READINESS_ADDR: '127.0.0.1:0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 20_000;
+    while (!/admin UI +(\S+)\/ui\//.test(stderr) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const admin = /admin UI +(\S+)\/ui\//.exec(stderr)![1]!;
+    const port = Number(/listening +http:\/\/\S+:(\d+)/.exec(stderr)![1]);
+    await fetch(`http://127.0.0.1:${port}/nowhere`);
+    assert.equal(((await (await fetch(`${admin}/logging`)).json()) as { level: string }).level, 'warn');
+    // Raised at run time through the admin API: the next request is logged.
+    await fetch(`${admin}/logging?level=info`, { method: 'POST' });
+    await fetch(`http://127.0.0.1:${port}/after`);
+    const exit = new Promise((ok) => child.once('exit', ok));
+    child.kill('SIGTERM');
+    await exit;
+    assert.doesNotMatch(stdout, /"http.path":"\/nowhere"/, 'info lines are off at warn');
+    assert.match(stdout, /"http.path":"\/after"/, 'info lines are on after POST /logging?level=info');
+  });
+
   test('a missing file is a clear error (exit 1)', () => {
     const r = run(['-f', join(dir, 'nope.yaml'), '--validate-only']);
     assert.equal(r.code, 1);
