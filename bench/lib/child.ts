@@ -1,0 +1,108 @@
+/**
+ * The upstream and the gateway each run in their own process, so the load generator (this process)
+ * never shares an event loop with what it measures. Parent and child talk over the IPC channel: the
+ * child says `ready` with its URL, answers `cpu` with its process.cpuUsage() and event-loop use, exits on `stop`
+ * or when the parent goes away (no orphans if a bench crashes).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+type ToChild = { type: 'cpu'; id: number } | { type: 'stop' };
+type ToParent = { type: 'ready'; url: string } | { type: 'cpu'; id: number; usage: CpuUsage };
+
+/** process.cpuUsage() of the child (µs in user space and in the kernel), and its event-loop time (ms). */
+export interface CpuUsage {
+  readonly user: number;
+  readonly system: number;
+  /** performance.eventLoopUtilization(): time the loop ran callbacks vs waited for I/O, ms so far. */
+  readonly loopActive: number;
+  readonly loopIdle: number;
+}
+
+export interface Service {
+  readonly url: string;
+  readonly pid: number;
+  /** CPU time (µs) and event-loop time (ms) the child has used so far. */
+  cpu(): Promise<CpuUsage>;
+  stop(): Promise<void>;
+}
+
+/** Fork `entry` (a .ts file, run through tsx) and wait for its `ready` message. */
+export async function startService(
+  entry: string,
+  args: readonly string[],
+  nodeFlags: readonly string[] = [],
+  timeoutMs = 30_000,
+): Promise<Service> {
+  const child: ChildProcess = fork(entry, [...args], {
+    execArgv: ['--import', 'tsx', ...nodeFlags],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry}: not ready after ${timeoutMs} ms`)), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${entry} exited (${code}) before it was ready`));
+    });
+    child.on('message', (m: ToParent) => {
+      if (m.type !== 'ready') return;
+      clearTimeout(timer);
+      resolve(m.url);
+    });
+  }).catch((e: unknown) => {
+    child.kill();
+    throw e;
+  });
+  let next = 0;
+  return {
+    url,
+    pid: child.pid ?? 0,
+    cpu: () =>
+      new Promise<CpuUsage>((resolve) => {
+        const id = ++next;
+        const onMessage = (m: ToParent): void => {
+          if (m.type !== 'cpu' || m.id !== id) return;
+          child.off('message', onMessage);
+          resolve(m.usage);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'cpu', id } satisfies ToChild);
+      }),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.send({ type: 'stop' } satisfies ToChild);
+      const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(hard);
+    },
+  };
+}
+
+/** Child side: announce `url`, answer CPU queries, run `close` and exit on `stop` or parent loss. */
+export function serveParent(url: string, close: () => Promise<void>): void {
+  const send = (m: ToParent): void => void process.send?.(m);
+  let closing = false;
+  const stop = (): void => {
+    if (closing) return;
+    closing = true;
+    void close().finally(() => process.exit(0));
+  };
+  process.on('message', (m: ToChild) => {
+    if (m.type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      const { active, idle } = performance.eventLoopUtilization();
+      send({ type: 'cpu', id: m.id, usage: { user, system, loopActive: active, loopIdle: idle } });
+    } else if (m.type === 'stop') stop();
+  });
+  process.on('disconnect', stop);
+  send({ type: 'ready', url });
+}
+
+/** True when the module at `moduleUrl` is the process entry point. */
+export function isEntry(moduleUrl: string): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && fileURLToPath(moduleUrl) === resolve(entry);
+}

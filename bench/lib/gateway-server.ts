@@ -1,0 +1,45 @@
+/**
+ * The gateway under test: the same wiring as the CLI (`startPortcullis`), from a config file, with the
+ * admin/stats/readiness servers off and log lines (the access log included: they are part of the
+ * per-request cost) written to /dev/null. In-process (`bootGateway`) or as its own process:
+ *
+ *   node --import tsx bench/lib/gateway-server.ts <config.yaml> [--log-level info] [--log-file f]
+ */
+import { pino } from 'pino';
+import { startPortcullis } from '../../src/app/run.js';
+import { readConfigInput } from '../../src/config/load.js';
+import { arg } from './stats.js';
+import { isEntry, serveParent } from './child.js';
+
+export interface BenchGateway {
+  /** `http://127.0.0.1:<port>` of the first bind. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function bootGateway(
+  file: string,
+  logLevel = 'info',
+  logFile = '/dev/null',
+): Promise<BenchGateway> {
+  const portcullis = await startPortcullis({
+    input: await readConfigInput({ file }),
+    env: process.env,
+    watch: false,
+    logDestination: pino.destination({ dest: logFile, sync: false }),
+    logLevel,
+    adminAddr: false,
+    statsAddr: false,
+    readinessAddr: false,
+    onQuit: () => {},
+  });
+  const port = portcullis.gateway.addresses()[0]?.port;
+  return { url: `http://127.0.0.1:${port}`, stop: () => portcullis.stop() };
+}
+
+if (isEntry(import.meta.url)) {
+  const file = process.argv[2];
+  if (!file) throw new Error('usage: gateway-server.ts <config.yaml> [--log-level level] [--log-file file]');
+  const gw = await bootGateway(file, arg(process.argv, '--log-level'), arg(process.argv, '--log-file'));
+  serveParent(gw.url, gw.stop);
+}
