@@ -110,6 +110,9 @@ export function createAccessLog(opts: AccessLogOptions): AccessLog {
       const line: Record<string, unknown> = {};
       for (const key of ORDER) put(line, key, fields[key]);
       for (const [key, value] of Object.entries(fields)) if (!(key in line)) put(line, key, value);
+      // The CEL spelling too (`mcp.tool.name`, `mcp.prompt.name`), so a denied call's line reads like its rule.
+      const type = fields['mcp.resource.type'];
+      if (type === 'tool' || type === 'prompt') put(line, `mcp.${type}.name`, fields['mcp.resource.name']);
       for (const { name, expr } of added) put(line, name, evaluateField(expr, activation as CelActivation));
       for (const key of removed) delete line[key];
       logger.info(line, 'request');

@@ -79,6 +79,7 @@ describe('observability through the gateway', () => {
       assert.equal(line['jwt.sub'], 'test-user');
       assert.equal(line['mcp.target'], 'everything');
       assert.equal(line['mcp.resource.type'], 'tool');
+      assert.equal(line['mcp.tool.name'], line['mcp.resource.name']);
       assert.equal(typeof line['mcp.session'], 'string');
       assert.equal(line['authz.decision'], decision);
       assert.match(String(line.duration), /^\d+(\.\d+)?ms$/);
