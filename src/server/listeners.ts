@@ -157,9 +157,12 @@ export class BindManager {
       });
     });
     server.on('error', () => {});
-    server.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      // Malformed HTTP never reaches a handler: answer it here, without details, and close.
+      if (!socket.writable) return void socket.destroy();
+      const status =
+        err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     });
     const port = (server.address() as AddressInfo).port;
     return {
