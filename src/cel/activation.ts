@@ -62,6 +62,8 @@ export interface CelActivation {
   readonly now: bigint;
   readonly mcp?: CelMcp;
   readonly response?: CelResponse;
+  /** Log filters only: the access-log record by field name. */
+  readonly log?: ReadonlyMap<string, unknown>;
 }
 
 /** The subject part of an activation: what stays the same for every item of one request. */

@@ -27,6 +27,8 @@ export const CEL_VARIABLES: Readonly<Record<CelVariableSet, Readonly<Record<stri
     now: 'int',
     mcp: 'portcullis.Mcp',
     response: 'portcullis.Response',
+    /** The access-log record by field name: `log["authz.decision"] == "deny"`, `log.route`, … */
+    log: 'map<string, dyn>',
   },
 };
 

@@ -212,7 +212,18 @@ function logActivation(
     now: BigInt(Math.floor(nowMs / 1000)),
     mcp: new CelMcp(fields['mcp.method'] ?? '', item ? kind : undefined, item),
     response: new CelResponse(BigInt(fields['http.status'] ?? 0)),
+    log: logMap(fields),
   };
+}
+
+/** The record as CEL sees it: integer fields as CEL ints, absent fields absent (`has()` works). */
+function logMap(fields: AccessLogRecord): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) continue;
+    m.set(k, typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v);
+  }
+  return m;
 }
 
 /** `1.2.3.4:5678` or `[::1]:5678` / `::1:5678` → address and port. */

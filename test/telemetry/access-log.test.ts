@@ -206,6 +206,22 @@ describe('access log', () => {
     );
   });
 
+  it('exposes the whole record as `log`: "log only denied calls" can be written', () => {
+    const { logger, json } = capture();
+    const log = accessLog(logger, {
+      filter: '"authz.decision" in log && log["authz.decision"] == "deny" && log["http.status"] == 403',
+      fieldsAdd: { 'route.name': 'log.route' },
+    });
+    log.write(allowedCall());
+    log.write(deniedCall());
+    const lines = json();
+    assert.deepEqual(
+      lines.map((l) => l['mcp.resource.name']),
+      ['add'],
+    );
+    assert.equal(lines[0]!['route.name'], 'route0');
+  });
+
   it('drops a line whose filter fails to evaluate (no token: jwt is null)', () => {
     const { logger, json } = capture();
     const log = accessLog(logger, { filter: 'jwt.sub == "test-user"' });
