@@ -1,7 +1,8 @@
 /**
  * MCP protocol revisions the gateway speaks to clients. Legacy revisions (2024-11-05 … 2025-11-25) use the
  * `initialize` handshake and sessions; the modern revision 2026-07-28 is stateless (per-request `_meta`).
- * Upstreams are always spoken to with the legacy handshake (see docs/mcp.md, "Protocol eras").
+ * Upstreams are spoken to with the legacy handshake, or the modern one when they refuse `initialize`
+ * (see docs/mcp.md, "The stateless revision 2026-07-28").
  */
 export const MODERN_VERSION = '2026-07-28';
 export const LATEST_LEGACY_VERSION = '2025-11-25';

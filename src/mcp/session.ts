@@ -22,6 +22,7 @@ import { idKey, paramsOf } from './jsonrpc.js';
 import { Multiplexer } from './multiplexer.js';
 import { SessionRelay } from './relay.js';
 import { createNaming } from './naming.js';
+import { isModernVersion, negotiateLegacy } from './protocol.js';
 import type { SseStream } from './sse-stream.js';
 import { TargetConn, failureReason, targetFailed } from './target-conn.js';
 import type { RuntimeMcpBackend, SessionInfo, UpstreamFactory } from './types.js';
@@ -134,7 +135,13 @@ export class Session {
     const inits = slots.flatMap((s) =>
       s.conn?.initResult ? [{ target: s.target.name, result: s.conn.initResult }] : [],
     );
-    const result = mergeInitialize(inits, this.mux.naming, this.deps.version);
+    const merged = mergeInitialize(inits, this.mux.naming, this.deps.version);
+    // Upstreams that speak only 2026-07-28 are translated: the client keeps a legacy version.
+    const v = merged.protocolVersion;
+    const result =
+      typeof v === 'string' && isModernVersion(v)
+        ? { ...merged, protocolVersion: negotiateLegacy(params.protocolVersion) }
+        : merged;
     this.protocolVersion = typeof result.protocolVersion === 'string' ? result.protocolVersion : '';
     return { result };
   }
@@ -255,9 +262,9 @@ export class Session {
       });
       conn = new TargetConn(target, upstream, this.relay, this.logger, this.deps.telemetry);
       await conn.start(call.headers);
-      const o = await conn.call('initialize', params, callOptions(call));
+      const clientInfo = { name: 'portcullis', version: this.deps.version };
+      const o = await conn.initialize(params, clientInfo, callOptions(call));
       if ('error' in o) throw targetFailed(target.name, o.error.message);
-      conn.initResult = o.result;
       return { target, conn, failure: undefined };
     } catch (e) {
       await conn?.close();

@@ -155,17 +155,13 @@ export class StatelessPool {
     const opts = callOptions(call, false);
     try {
       await conn.start(opts.headers);
-      const o = await conn.call(
-        'initialize',
-        {
-          protocolVersion: LATEST_LEGACY_VERSION,
-          capabilities: {},
-          clientInfo: { name: 'portcullis', version: this.deps.version },
-        },
+      const clientInfo = { name: 'portcullis', version: this.deps.version };
+      const o = await conn.initialize(
+        { protocolVersion: LATEST_LEGACY_VERSION, capabilities: {}, clientInfo },
+        clientInfo,
         opts,
       );
       if ('error' in o) throw targetFailed(target.name, o.error.message);
-      conn.initResult = o.result;
       await conn.notify('notifications/initialized', undefined, opts);
       conn.upstream.openEventStream?.({ headers: opts.headers ?? {} }).catch((e: unknown) => {
         this.logger.debug({ target: target.name, err: (e as Error).message }, 'no upstream event stream');

@@ -12,6 +12,7 @@ import type {
   RpcOutcome,
 } from './jsonrpc.js';
 import { isObject, metaOf } from './jsonrpc.js';
+import { META, MODERN_VERSION } from './protocol.js';
 import type { Upstream } from './upstream/types.js';
 import type { TraceScope } from '../server/context.js';
 
@@ -80,8 +81,10 @@ interface Pending {
 export class TargetConn {
   readonly target: NormalizedTarget;
   readonly upstream: Upstream;
-  /** The upstream's InitializeResult once initialized. */
+  /** The upstream's InitializeResult once initialized (from `server/discover` for a modern upstream). */
   initResult: JsonObject | undefined;
+  /** The 2026-07-28 `_meta` fields stamped into every request, once the upstream turned out to be modern. */
+  private modernMeta: JsonObject | undefined;
   private readonly events: ConnEvents;
   private readonly logger: Logger;
   private readonly telemetry: McpTelemetry;
@@ -141,6 +144,46 @@ export class TargetConn {
     }
     if (this.state === 'closed') throw targetFailed(this.name, this.closeReason);
     this.state = 'started';
+  }
+
+  /** True when the upstream speaks only the stateless 2026-07-28 revision (no `initialize`). */
+  get modern(): boolean {
+    return this.modernMeta !== undefined;
+  }
+
+  /**
+   * The handshake: the legacy `initialize` (`params` as given). Only when the upstream rejects it as
+   * unknown or unsupported is `server/discover` tried with the 2026-07-28 `_meta` (`clientInfo`, and the
+   * capabilities of `params`); if that succeeds the connection is modern from then on. Sets `initResult`;
+   * answers the initialize error when neither worked.
+   */
+  async initialize(params: JsonObject, clientInfo: JsonObject, opts: CallOptions = {}): Promise<RpcOutcome> {
+    const o = await this.call('initialize', params, opts);
+    if ('result' in o) {
+      this.initResult = o.result;
+      return o;
+    }
+    if (!rejectsInitialize(o.error)) return o;
+    this.modernMeta = {
+      [META.protocolVersion]: MODERN_VERSION,
+      [META.clientInfo]: clientInfo,
+      [META.clientCapabilities]: isObject(params.capabilities) ? params.capabilities : {},
+    };
+    const d = await this.call('server/discover', undefined, opts).catch(() => undefined);
+    const r = d && 'result' in d ? d.result : undefined;
+    const versions = r?.supportedVersions;
+    if (!r || (Array.isArray(versions) && !versions.includes(MODERN_VERSION))) {
+      this.modernMeta = undefined;
+      return o;
+    }
+    this.logger.info({ target: this.name }, 'upstream speaks only 2026-07-28: using server/discover');
+    this.initResult = {
+      protocolVersion: MODERN_VERSION,
+      capabilities: isObject(r.capabilities) ? r.capabilities : {},
+      serverInfo: isObject(r.serverInfo) ? r.serverInfo : { name: this.name, version: '' },
+      ...(typeof r.instructions === 'string' ? { instructions: r.instructions } : {}),
+    };
+    return { result: this.initResult };
   }
 
   /** Sends a request; resolves with the upstream's result or JSON-RPC error, rejects on transport failure. */
@@ -214,14 +257,18 @@ export class TargetConn {
         method,
         ...(outParams ? { params: outParams } : {}),
       } as JSONRPCRequest;
-      this.upstream.send(message, sendOpts(opts)).catch((e: unknown) => {
-        pending.fail(targetFailed(this.name, (e as Error).message || 'send failed'), 'send');
-      });
+      this.upstream
+        .send(message, sendOpts(this.modernHeaders(method, outParams, opts)))
+        .catch((e: unknown) => {
+          pending.fail(targetFailed(this.name, (e as Error).message || 'send failed'), 'send');
+        });
     });
   }
 
   async notify(method: string, params: JsonObject | undefined, opts: CallOptions = {}): Promise<void> {
     if (this.state === 'closed') return;
+    // The stateless revision has no handshake to acknowledge.
+    if (this.modernMeta && method === 'notifications/initialized') return;
     const message = { jsonrpc: '2.0', method, ...(params ? { params } : {}) } as JSONRPCNotification;
     await this.upstream.send(message, sendOpts(opts));
   }
@@ -252,15 +299,16 @@ export class TargetConn {
     params: JsonObject | undefined,
     opts: CallOptions,
   ): JsonObject | undefined {
-    if (!params)
+    if (!params && !this.modernMeta)
       return opts.traceparent && this.upstream.kind === 'stdio'
         ? { _meta: { traceparent: opts.traceparent } }
         : params;
-    const meta = metaOf(params);
+    const meta = params ? metaOf(params) : undefined;
     const stampTrace = opts.traceparent !== undefined && this.upstream.kind === 'stdio';
     const hasToken = meta?.progressToken !== undefined && opts.scope !== undefined;
-    if (!hasToken && !stampTrace) return params;
-    const outMeta: JsonObject = { ...meta };
+    if (!hasToken && !stampTrace && !this.modernMeta) return params;
+    // A modern upstream gets the 2026-07-28 protocol fields on every request (ours win).
+    const outMeta: JsonObject = { ...meta, ...this.modernMeta };
     if (hasToken && opts.scope) {
       // Progress tokens are replaced by the gateway's own, so two clients (or two fan-out targets) can
       // never collide, and each progress notification finds its request's stream.
@@ -269,6 +317,20 @@ export class TargetConn {
     }
     if (stampTrace) outMeta.traceparent = opts.traceparent;
     return { ...params, _meta: outMeta };
+  }
+
+  /** HTTP headers the 2026-07-28 revision mirrors from the body (MCP-Protocol-Version, Mcp-Method, Mcp-Name). */
+  private modernHeaders(method: string, params: JsonObject | undefined, opts: CallOptions): CallOptions {
+    if (!this.modernMeta || this.upstream.kind !== 'mcp') return opts;
+    const mirrored = new Set(['mcp-protocol-version', 'mcp-method', 'mcp-name']);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(opts.headers ?? {}))
+      if (!mirrored.has(k.toLowerCase())) headers[k] = v;
+    headers['mcp-protocol-version'] = MODERN_VERSION;
+    headers['mcp-method'] = method;
+    const name = method === 'resources/read' ? params?.uri : params?.name;
+    if (typeof name === 'string' && NAMED_METHODS.has(method)) headers['mcp-name'] = headerSafe(name);
+    return { ...opts, headers };
   }
 
   private sendCancel(id: number, reason: string, opts: CallOptions): void {
@@ -325,6 +387,21 @@ export class TargetConn {
   private failAll(reason: string): void {
     for (const p of [...this.pending.values()]) p.fail(targetFailed(this.name, reason), 'closed');
   }
+}
+
+const NAMED_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
+
+/** Method not found, unsupported protocol version, invalid params (no `_meta`), or an HTTP 4xx. */
+const INIT_REJECTED = new Set([-32601, -32022, -32602]);
+
+/** Whether an `initialize` error means "this upstream does not do the legacy handshake". */
+function rejectsInitialize(error: { code: number; message: string }): boolean {
+  return INIT_REJECTED.has(error.code) || / HTTP 4\d\d\b/.test(error.message);
+}
+
+/** Header values are ASCII; anything else is sent as `=?base64?…?=`. */
+function headerSafe(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : `=?base64?${Buffer.from(value).toString('base64')}?=`;
 }
 
 function progressKey(id: number): string {
