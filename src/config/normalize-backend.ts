@@ -65,7 +65,8 @@ function normalizeTarget(
 ): NormalizedTarget | undefined {
   const common = {
     name: t.name,
-    tools: t.tools ? { include: t.tools.include ?? [], exclude: t.tools.exclude ?? [] } : undefined,
+    // `include` absent = every tool; an empty list would hide them all, so absence is kept as undefined.
+    tools: t.tools ? { include: t.tools.include, exclude: t.tools.exclude ?? [] } : undefined,
     connectTimeoutMs: durationMs(t.connectTimeout, scope.statics.backend.connectTimeoutMs),
     requestTimeoutMs: durationMs(t.requestTimeout, TARGET_REQUEST_TIMEOUT_MS),
     at,

@@ -140,7 +140,8 @@ export interface NormalizedMcpBackend {
 
 interface TargetCommon {
   readonly name: string;
-  readonly tools: { readonly include: readonly string[]; readonly exclude: readonly string[] } | undefined;
+  readonly tools:
+    { readonly include: readonly string[] | undefined; readonly exclude: readonly string[] } | undefined;
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly at: ConfigPath;
