@@ -9,7 +9,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '../errors/registry.js';
 import { sendHttpError } from '../errors/respond.js';
@@ -37,6 +37,23 @@ interface OpenBind {
   readonly port: number;
   readonly scheme: 'http' | 'https';
   tlsFingerprint: string;
+  /** Certificates by listener hostname; replaced in place when a reload brings new PEMs. */
+  readonly sni: SniTable;
+}
+
+/** SNI → certificate of the best-matching listener hostname (exact > wildcard > any), else the first. */
+class SniTable {
+  private entries: { hostname: string; ctx: SecureContext }[] = [];
+  set(tls: RuntimeBind['tls']): void {
+    this.entries = tls.map((t) => ({
+      hostname: t.hostname,
+      ctx: createSecureContext({ cert: t.cert, key: t.key }),
+    }));
+  }
+  pick(servername: string): SecureContext | undefined {
+    const best = selectListener(this.entries, servername.toLowerCase());
+    return (best ?? this.entries[0])?.ctx;
+  }
 }
 
 export interface BoundAddress {
@@ -122,6 +139,7 @@ export class BindManager {
     if (fp === ob.tlsFingerprint) return;
     const first = b.tls[0];
     if (first) (ob.server as HttpsServer).setSecureContext({ cert: first.cert, key: first.key });
+    ob.sni.set(b.tls);
     ob.tlsFingerprint = fp;
   }
 
@@ -129,17 +147,15 @@ export class BindManager {
     const key = b.key;
     const handler = (req: IncomingMessage, res: ServerResponse) => this.onRequest(key, b.protocol, req, res);
     let server: Server | HttpsServer;
+    const sni = new SniTable();
     if (b.protocol === 'HTTPS') {
-      const contexts = new Map(
-        b.tls.map((t) => [t.hostname, createSecureContext({ cert: t.cert, key: t.key })]),
-      );
+      sni.set(b.tls);
       const first = b.tls[0];
       server = createHttpsServer(
         {
           ...(first ? { cert: first.cert, key: first.key } : {}),
           ALPNProtocols: ['http/1.1'],
-          SNICallback: (name, cb) =>
-            cb(null, contexts.get(name) ?? contexts.get('') ?? contexts.values().next().value),
+          SNICallback: (name, cb) => cb(null, sni.pick(name)),
         },
         handler,
       );
@@ -172,6 +188,7 @@ export class BindManager {
       port,
       scheme: b.protocol === 'HTTPS' ? 'https' : 'http',
       tlsFingerprint: b.tls.map((t) => t.cert + t.key).join('|'),
+      sni,
     };
   }
 
