@@ -142,6 +142,34 @@ describe('portcullis CLI', () => {
     assert.match(stdout, /"http.path":"\/after"/, 'info lines are on after POST /logging?level=info');
   });
 
+  test('SIGHUP reloads the config file', async () => {
+    const child = spawn(process.execPath, [BIN, '-f', goodFile], {
+      env: {
+        ...process.env,
+        ADMIN_ADDR: '127.0.0.1:0',
+        STATS_ADDR: '127.0.0.1:0',
+        READINESS_ADDR: '127.0.0.1:0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const until = async (cond: () => boolean) => {
+      const deadline = Date.now() + 20_000;
+      while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
+    await until(() => /listening/.test(stderr));
+    assert.doesNotMatch(stdout, /Config reloaded successfully/);
+    child.kill('SIGHUP');
+    await until(() => /Config reloaded successfully/.test(stdout));
+    assert.match(stdout, /Config reloaded successfully/);
+    const exit = new Promise((ok) => child.once('exit', ok));
+    child.kill('SIGTERM');
+    assert.equal(await exit, 0);
+  });
+
   test('a missing file is a clear error (exit 1)', () => {
     const r = run(['-f', join(dir, 'nope.yaml'), '--validate-only']);
     assert.equal(r.code, 1);
