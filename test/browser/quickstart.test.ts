@@ -59,6 +59,15 @@ describe('quickstart Playground in a real browser', () => {
     assert.match(denied.error ?? '', /not found or not allowed for this identity/, JSON.stringify(denied));
     await pg.screenshot('quickstart-denied');
 
+    // 5. The legacy SSE transport carries the token too.
+    await pg.disconnect();
+    await pg.useTransport('sse');
+    await pg.pickDemoToken('example1');
+    await pg.connect();
+    assert.deepEqual((await pg.toolNames()).sort(), ['echo', 'get-env', 'get-sum']);
+    const viaSse = await pg.runTool('echo', { message: 'over sse' });
+    assert.match(viaSse.result ?? '', /over sse/, JSON.stringify(viaSse));
+
     assert.deepEqual(pg.consoleErrors, []);
   });
 });
