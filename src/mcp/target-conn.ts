@@ -27,7 +27,7 @@ export function targetFailed(target: string, reason: string): GatewayError {
 
 /** The reason part of a `target "x" failed: reason` message. */
 export function failureReason(message: string): string {
-  return message.replace(/^target "[^"]*" failed: /, '');
+  return message.replace(/^target "[^"]*"(?: failed)?: /, '');
 }
 
 /** Thrown when the client cancelled a request (notifications/cancelled, stream closed): nothing is answered. */
@@ -137,6 +137,9 @@ export class TargetConn {
     } catch (e) {
       this.state = 'closed';
       this.closeReason = failureReason((e as Error).message || 'connect failed');
+      // A target that cannot even start (command not found, connection refused) is a failing target:
+      // count it, so readiness and the admin UI show it.
+      this.telemetry.upstreamCall(this.name, 0, this.closeReason);
       await this.upstream.close().catch(() => undefined);
       throw targetFailed(this.name, this.closeReason);
     } finally {
