@@ -24,6 +24,45 @@ function run(args: string[], input?: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The real binary running in the background, its output captured; resolves once the banner is out. */
+async function launch(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: {
+      ...process.env,
+      ADMIN_ADDR: '127.0.0.1:0',
+      STATS_ADDR: '127.0.0.1:0',
+      READINESS_ADDR: '127.0.0.1:0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((ok) => child.once('exit', (c) => ok(c)));
+  const until = async (cond: () => boolean) => {
+    const deadline = Date.now() + 20_000;
+    while (!cond() && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 50));
+  };
+  await until(() => /config {2,}\S+/.test(stderr));
+  const port = Number(/listening +http:\/\/\S+:(\d+)/.exec(stderr)?.[1]);
+  const admin = /admin UI +(\S+)\/ui\//.exec(stderr)?.[1] ?? '';
+  return {
+    child,
+    port,
+    admin,
+    until,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    /** SIGTERM, then the exit code. */
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
 const GOOD = `binds:
 - port: 0
   listeners:
@@ -112,62 +151,24 @@ describe('portcullis CLI', () => {
     const bad = run(['-f', goodFile, '--log-level', 'loud']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--log-level must be one of trace, debug, info/);
-    const child = spawn(process.execPath, [BIN, '-f', goodFile, '--log-level', 'warn'], {
-      env: {
-        ...process.env,
-        ADMIN_ADDR: '127.0.0.1:0',
-        STATS_ADDR: '127.0.0.1:0',
-        READINESS_ADDR: '127.0.0.1:0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const deadline = Date.now() + 20_000;
-    while (!/admin UI +(\S+)\/ui\//.test(stderr) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
-    const admin = /admin UI +(\S+)\/ui\//.exec(stderr)![1]!;
-    const port = Number(/listening +http:\/\/\S+:(\d+)/.exec(stderr)![1]);
-    await fetch(`http://127.0.0.1:${port}/nowhere`);
-    assert.equal(((await (await fetch(`${admin}/logging`)).json()) as { level: string }).level, 'warn');
+    const g = await launch(['-f', goodFile, '--log-level', 'warn']);
+    await fetch(`http://127.0.0.1:${g.port}/nowhere`);
+    assert.equal(((await (await fetch(`${g.admin}/logging`)).json()) as { level: string }).level, 'warn');
     // Raised at run time through the admin API: the next request is logged.
-    await fetch(`${admin}/logging?level=info`, { method: 'POST' });
-    await fetch(`http://127.0.0.1:${port}/after`);
-    const exit = new Promise((ok) => child.once('exit', ok));
-    child.kill('SIGTERM');
-    await exit;
-    assert.doesNotMatch(stdout, /"http.path":"\/nowhere"/, 'info lines are off at warn');
-    assert.match(stdout, /"http.path":"\/after"/, 'info lines are on after POST /logging?level=info');
+    await fetch(`${g.admin}/logging?level=info`, { method: 'POST' });
+    await fetch(`http://127.0.0.1:${g.port}/after`);
+    assert.equal(await g.stop(), 0);
+    assert.doesNotMatch(g.stdout(), /"http.path":"\/nowhere"/, 'info lines are off at warn');
+    assert.match(g.stdout(), /"http.path":"\/after"/, 'info lines are on after POST /logging?level=info');
   });
 
   test('SIGHUP reloads the config file', async () => {
-    const child = spawn(process.execPath, [BIN, '-f', goodFile], {
-      env: {
-        ...process.env,
-        ADMIN_ADDR: '127.0.0.1:0',
-        STATS_ADDR: '127.0.0.1:0',
-        READINESS_ADDR: '127.0.0.1:0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const until = async (cond: () => boolean) => {
-      const deadline = Date.now() + 20_000;
-      while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    };
-    await until(() => /listening/.test(stderr));
-    assert.doesNotMatch(stdout, /Config reloaded successfully/);
-    child.kill('SIGHUP');
-    await until(() => /Config reloaded successfully/.test(stdout));
-    assert.match(stdout, /Config reloaded successfully/);
-    const exit = new Promise((ok) => child.once('exit', ok));
-    child.kill('SIGTERM');
-    assert.equal(await exit, 0);
+    const g = await launch(['-f', goodFile]);
+    assert.doesNotMatch(g.stdout(), /Config reloaded successfully/);
+    g.child.kill('SIGHUP');
+    await g.until(() => /Config reloaded successfully/.test(g.stdout()));
+    assert.match(g.stdout(), /Config reloaded successfully/);
+    assert.equal(await g.stop(), 0);
   });
 
   test('a missing file is a clear error (exit 1)', () => {
@@ -177,32 +178,13 @@ describe('portcullis CLI', () => {
   });
 
   test('runs: banner lists the listening address, admin UI and watched file; SIGTERM drains and exits 0', async () => {
-    const child = spawn(process.execPath, [BIN, '-f', goodFile], {
-      env: {
-        ...process.env,
-        ADMIN_ADDR: '127.0.0.1:0',
-        STATS_ADDR: '127.0.0.1:0',
-        READINESS_ADDR: '127.0.0.1:0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.resume();
-    const deadline = Date.now() + 20_000;
-    while (!/config .*good\.yaml/.test(stderr) && Date.now() < deadline && child.exitCode === null) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const g = await launch(['-f', goodFile]);
+    const stderr = g.stderr();
     assert.match(stderr, /listening +http:\/\/\S+:\d+/);
     assert.match(stderr, /admin UI +http:\/\/127\.0\.0\.1:\d+\/ui\//);
     assert.match(stderr, /good\.yaml +\(watched/);
-    const port = Number(/listening +http:\/\/\S+:(\d+)/.exec(stderr)![1]);
-    const r = await fetch(`http://127.0.0.1:${port}/mcp`, { method: 'GET' });
+    const r = await fetch(`http://127.0.0.1:${g.port}/mcp`, { method: 'GET' });
     assert.ok(r.status >= 400, 'the listener answers');
-    const code = await new Promise<number | null>((ok) => {
-      child.once('exit', (c) => ok(c));
-      child.kill('SIGTERM');
-    });
-    assert.equal(code, 0);
+    assert.equal(await g.stop(), 0);
   });
 });
