@@ -11,13 +11,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   discoverOAuthProtectedResourceMetadata,
   UnauthorizedError,
-  type OAuthClientProvider,
 } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type {
-  OAuthClientInformationMixed,
-  OAuthClientMetadata,
-} from '@modelcontextprotocol/sdk/shared/auth.js';
+import { MemoryProvider } from '../helpers/oauth-provider.js';
 import type { McpAuthenticationConfig } from '../../src/config/schema/policies.js';
 import {
   compileMcpAuthentication,
@@ -363,37 +359,6 @@ describe('config errors', () => {
     });
   }
 });
-
-class MemoryProvider implements OAuthClientProvider {
-  redirectedTo: URL | undefined;
-  client: OAuthClientInformationMixed | undefined;
-  verifier = '';
-  get redirectUrl(): string {
-    return 'http://localhost:1/callback';
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return { redirect_uris: ['http://localhost:1/callback'], client_name: 'portcullis-test' };
-  }
-  clientInformation() {
-    return this.client;
-  }
-  saveClientInformation(c: OAuthClientInformationMixed) {
-    this.client = c;
-  }
-  tokens() {
-    return undefined;
-  }
-  saveTokens() {}
-  redirectToAuthorization(u: URL) {
-    this.redirectedTo = u;
-  }
-  saveCodeVerifier(v: string) {
-    this.verifier = v;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
 
 /** Connect the SDK client with an OAuth provider; the gateway's 401 must lead it to the AS login page. */
 async function sdkLoginUrl(mcpUrl: string): Promise<{ url: URL; provider: MemoryProvider }> {

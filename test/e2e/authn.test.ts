@@ -10,12 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type {
-  OAuthClientInformationMixed,
-  OAuthClientMetadata,
-} from '@modelcontextprotocol/sdk/shared/auth.js';
+import { MemoryProvider } from '../helpers/oauth-provider.js';
 import type { ServedFixture } from '../fixtures/serve.js';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { connect } from '../helpers/mcp-client.js';
@@ -435,37 +432,6 @@ describe('jwtAuth through the gateway (real upstream)', () => {
 
 // ---------------------------------------------------------------------------------------------------
 
-class MemoryProvider implements OAuthClientProvider {
-  redirectedTo: URL | undefined;
-  client: OAuthClientInformationMixed | undefined;
-  verifier = '';
-  get redirectUrl(): string {
-    return 'http://localhost:1/callback';
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return { redirect_uris: ['http://localhost:1/callback'], client_name: 'portcullis-e2e' };
-  }
-  clientInformation() {
-    return this.client;
-  }
-  saveClientInformation(c: OAuthClientInformationMixed) {
-    this.client = c;
-  }
-  tokens() {
-    return undefined;
-  }
-  saveTokens() {}
-  redirectToAuthorization(u: URL) {
-    this.redirectedTo = u;
-  }
-  saveCodeVerifier(v: string) {
-    this.verifier = v;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
-
 async function readBody(req: IncomingMessage): Promise<string> {
   let s = '';
   for await (const c of req) s += String(c);
@@ -572,7 +538,7 @@ ${mcpBackendYaml(upstream.url)}`,
   });
 
   test('the SDK client with an OAuth provider goes 401 → metadata → registration → login URL', async () => {
-    const provider = new MemoryProvider();
+    const provider = new MemoryProvider('portcullis-e2e');
     const client = new Client({ name: 'oauth-e2e', version: '1.0.0' });
     const transport = new StreamableHTTPClientTransport(new URL(`${gw.url}/mcp`), { authProvider: provider });
     await assert.rejects(client.connect(transport), UnauthorizedError);
