@@ -4,6 +4,7 @@
  */
 import { Agent, request } from 'undici';
 import { GatewayError } from '../errors/registry.js';
+import { isHopByHop } from '../policies/headers/names.js';
 import type { CompiledBackendAuth } from '../policies/types.js';
 import type { RequestContext } from './context.js';
 
@@ -11,17 +12,6 @@ export interface HttpProxy {
   forward(ctx: RequestContext, host: string, auth: CompiledBackendAuth | undefined): Promise<void>;
   close(): Promise<void>;
 }
-
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
 
 export function createHttpProxy(opts: { connectTimeoutMs: number }): HttpProxy {
   const agent = new Agent({ connect: { timeout: opts.connectTimeoutMs }, keepAliveTimeout: 30_000 });
@@ -48,7 +38,7 @@ export function createHttpProxy(opts: { connectTimeoutMs: number }): HttpProxy {
       }
       const out: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(upstream.headers)) {
-        if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+        if (v !== undefined && !isHopByHop(k)) out[k] = v;
       }
       ctx.res.writeHead(upstream.statusCode, out);
       for await (const chunk of upstream.body) ctx.res.write(chunk);
