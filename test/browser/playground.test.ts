@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { eventually } from '../helpers/gateway.js';
 import { ensureUiBuilt, launchBrowser, openPlayground, type TestBrowser } from '../helpers/playground.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -60,6 +61,10 @@ describe('Playground (browser)', () => {
 
     // Reconnecting first ends the anonymous session (its DELETE carries no token: it had none).
     const anonymous = new Set(harness.mcp.requests.slice(0, first).map((r) => r.session));
+    const ours = () =>
+      harness.mcp.requests.slice(first).filter((r) => r.method !== 'OPTIONS' && !anonymous.has(r.session));
+    // The page is idle as soon as Disconnect is clicked; its DELETE is sent in the background.
+    await eventually(() => ours().some((r) => r.method === 'DELETE'), 5000).catch(() => undefined);
     const after = harness.mcp.requests.slice(first).filter((r) => r.method !== 'OPTIONS');
     assert.ok(
       after.some((r) => r.method === 'DELETE' && anonymous.has(r.session)),
