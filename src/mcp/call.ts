@@ -37,7 +37,7 @@ export interface Slot {
 }
 
 /** Headers the gateway never forwards: its own MCP transport headers and the client's session. */
-const NOT_FORWARDED = [
+const NOT_FORWARDED: ReadonlySet<string> = new Set([
   'mcp-session-id',
   'mcp-protocol-version',
   'mcp-method',
@@ -49,12 +49,13 @@ const NOT_FORWARDED = [
   'host',
   'connection',
   'transfer-encoding',
-];
+]);
 
 /** ctx.upstreamHeaders (already hygienic) + backendAuth for this identity + traceparent. */
 export function upstreamHeaders(ctx: RequestContext, backend: RuntimeMcpBackend): Record<string, string> {
-  const h: Record<string, string> = { ...ctx.upstreamHeaders };
-  for (const k of NOT_FORWARDED) delete h[k];
+  const h: Record<string, string> = {};
+  const from = ctx.upstreamHeaders;
+  for (const k in from) if (!NOT_FORWARDED.has(k)) h[k] = from[k]!;
   if (backend.backendAuth) Object.assign(h, backend.backendAuth.headersFor(ctx.identity));
   if (ctx.traceparent) h.traceparent = ctx.traceparent;
   return h;

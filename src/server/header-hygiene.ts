@@ -38,13 +38,18 @@ export function upstreamHeadersFrom(
   req: IncomingMessage,
   opts: UpstreamHeaderOptions = { stripAuthorization: false },
 ): Record<string, string> {
-  const connectionNamed = new Set(
-    splitList(headerText(req.headersDistinct['connection'], ', ')).map((n) => n.toLowerCase()),
-  );
+  // `headersDistinct` is a getter that builds a new object on every access: read it once.
+  const distinct = req.headersDistinct;
+  const connection = distinct['connection'];
+  const connectionNamed =
+    connection === undefined
+      ? undefined
+      : new Set(splitList(headerText(connection, ', ')).map((n) => n.toLowerCase()));
   const out: Record<string, string> = {};
-  for (const [name, values] of Object.entries(req.headersDistinct)) {
+  for (const name in distinct) {
+    const values = distinct[name];
     if (values === undefined) continue;
-    if (isHopByHop(name) || NEVER_FORWARDED.has(name) || connectionNamed.has(name)) continue;
+    if (isHopByHop(name) || NEVER_FORWARDED.has(name) || connectionNamed?.has(name)) continue;
     if (name === 'authorization' && opts.stripAuthorization) continue;
     if (name === 'content-encoding' && !opts.forwardsBody) continue;
     out[name] = headerText(values, name === 'cookie' ? '; ' : ', ');

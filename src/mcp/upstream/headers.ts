@@ -42,9 +42,10 @@ export function mergeHeaders(
   reserved: ReadonlySet<string>,
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) out[k.toLowerCase()] = v;
+  for (const k in base) out[k.toLowerCase()] = base[k]!;
   if (extra) {
-    for (const [k, v] of Object.entries(extra)) {
+    for (const k in extra) {
+      const v = extra[k];
       const name = k.toLowerCase();
       if (typeof v !== 'string' || reserved.has(name)) continue;
       out[name] = v;
