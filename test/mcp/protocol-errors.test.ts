@@ -3,6 +3,7 @@
  * JSON-RPC error body (id null where the request could not be read), never a stack trace.
  */
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { ServedFixture } from '../fixtures/serve.js';
 import { backendOf, httpTarget, startHarness, type Harness } from './harness.js';
@@ -204,6 +205,33 @@ describe('Streamable HTTP status codes (stateful)', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
     ac.abort();
+  });
+
+  it('413 for a chunked body (no Content-Length) that grows past the limit while streaming', async () => {
+    const url = new URL(mcp);
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        url,
+        { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT_BOTH } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      // 8 chunks of 1 KiB against a 4 KiB limit; the gateway answers without waiting for the rest.
+      req.write('{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":"');
+      for (let i = 0; i < 8; i++) req.write('y'.repeat(1024));
+      req.end('"}}');
+    });
+    assert.equal(status, 413);
+    const parsed = JSON.parse(body) as { id: unknown; error: { message: string } };
+    assert.equal(parsed.id, null);
+    assert.match(parsed.error.message, /larger than 4096 bytes/);
+    // The gateway still serves the next request.
+    assert.equal((await raw(mcp, { body: INIT })).status, 200);
   });
 
   it('JSON-RPC errors of a request are answered in-band with the request id', async () => {
