@@ -89,8 +89,21 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
       const pending: string[] = [];
       const bound = new Set(gw.addresses().map((a) => a.key));
       for (const b of gw.config.binds) if (!bound.has(b.key)) pending.push(`listener ${b.key}`);
-      for (const [target, h] of o.health.failing()) pending.push(`target ${target}: ${h.error ?? 'failing'}`);
+      // Only targets of the config being served: one a reload removed no longer holds readiness back.
+      const current = configuredTargets(gw.config);
+      for (const [target, h] of o.health.failing())
+        if (current.has(target)) pending.push(`target ${target}: ${h.error ?? 'failing'}`);
       return { ready: pending.length === 0, pending };
     },
   };
+}
+
+/** Names of every MCP target the config routes to. */
+function configuredTargets(config: Gateway['config']): Set<string> {
+  const names = new Set<string>();
+  for (const b of config.binds)
+    for (const l of b.listeners)
+      for (const r of l.routes)
+        for (const be of r.backends) if (be.kind === 'mcp') for (const t of be.targets) names.add(t.name);
+  return names;
 }

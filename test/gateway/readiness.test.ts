@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGateway } from '../helpers/gateway.js';
+import { eventually, startGateway } from '../helpers/gateway.js';
 
-test('a stdio target that cannot start: JSON-RPC error naming it, readiness 503, status failing', async (t) => {
+test('a stdio target that cannot start: JSON-RPC error naming it, readiness 503, status failing; ready again once a reload removes it', async (t) => {
   const gw = await startGateway(
     `binds:
 - port: 0
@@ -19,7 +19,7 @@ test('a stdio target that cannot start: JSON-RPC error naming it, readiness 503,
           - name: broken
             stdio: {cmd: no-such-binary-for-portcullis-tests}
 `,
-    { name: 'readiness' },
+    { name: 'readiness', watch: true },
   );
   t.after(() => gw.stop());
   const ready = await fetch(`${gw.readinessUrl}/healthz/ready`);
@@ -53,4 +53,16 @@ test('a stdio target that cannot start: JSON-RPC error naming it, readiness 503,
   const broken = summary.targets.find((x) => x.name === 'broken');
   assert.equal(broken?.status, 'failing');
   assert.match(broken?.error ?? '', /command not found/);
+
+  // A reload that removes the broken target makes the gateway ready again.
+  gw.writeConfig(`binds:
+- port: 0
+  listeners:
+  - routes:
+    - policies:
+        directResponse: {status: 200, body: "gone"}
+`);
+  await eventually(async () => (await fetch(`${gw.readinessUrl}/healthz/ready`)).status === 200, 5000);
+  const summary2 = (await (await fetch(`${gw.adminUrl}/api/summary`)).json()) as { targets: unknown[] };
+  assert.deepEqual(summary2.targets, []);
 });
