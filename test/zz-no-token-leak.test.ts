@@ -1,7 +1,8 @@
 /**
  * Runs late (the name sorts after every test folder): greps every log the suite's gateways wrote to
  * test-artifacts/logs/ (test/helpers/gateway.ts writes one file per booted gateway) for the demo
- * tokens in manifests/jwt/*.key and test/fixtures/seed-jwt/*.key. A token in any log fails the suite.
+ * tokens in manifests/jwt/*.key and test/fixtures/seed-jwt/*.key, and for any JWT-shaped string at all
+ * (the tokens tests sign on the fly with jose). A token in any log fails the suite.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -12,6 +13,9 @@ import { it } from 'node:test';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LOG_DIR = join(ROOT, 'test-artifacts', 'logs');
 const TOKEN_DIRS = [join(ROOT, 'manifests', 'jwt'), join(ROOT, 'test', 'fixtures', 'seed-jwt')];
+
+/** A signed JWT: base64url JSON header and payload (`eyJ…`), then a signature segment. */
+const JWT_SHAPED = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g;
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -36,7 +40,7 @@ function demoTokens(): Map<string, string> {
   return out;
 }
 
-it('no demo token appears in any gateway log of the suite', (t) => {
+it('no demo token, and no JWT at all, appears in any gateway log of the suite', (t) => {
   mkdirSync(LOG_DIR, { recursive: true });
   const logs = filesUnder(LOG_DIR);
   if (logs.length === 0) {
@@ -55,6 +59,7 @@ it('no demo token appears in any gateway log of the suite', (t) => {
     for (const [token, source] of tokens) {
       if (text.includes(token)) leaks.push(`${log} contains the token from ${source}`);
     }
+    for (const m of text.matchAll(JWT_SHAPED)) leaks.push(`${log} contains a JWT: ${m[0].slice(0, 24)}…`);
   }
   assert.deepEqual(leaks, [], `tokens leaked into logs:\n${leaks.join('\n')}`);
 });
