@@ -10,7 +10,7 @@ import type { NormalizedTarget } from '../config/types.js';
 import type { McpItemKind } from '../mcp/authorizer.js';
 import { ToolFilters } from '../mcp/authz.js';
 import type { UpstreamFactory } from '../mcp/types.js';
-import type { Upstream } from '../mcp/upstream/types.js';
+import type { Upstream, UpstreamTls } from '../mcp/upstream/types.js';
 import type { RuntimeRoute, Snapshot } from '../runtime/snapshot.js';
 import type { Identity, RequestInfo } from '../server/context.js';
 
@@ -64,8 +64,9 @@ async function listTarget(
   factory: UpstreamFactory,
   target: NormalizedTarget,
   logger: Logger,
+  tls: UpstreamTls | undefined,
 ): Promise<{ kind: McpItemKind; name: string }[]> {
-  const up = factory.create(target, { logger });
+  const up = factory.create(target, { logger, tls });
   return withUpstream(up, target.requestTimeoutMs, async (call) => {
     const init = await call('initialize', {
       protocolVersion: '2025-06-18',
@@ -137,7 +138,7 @@ export async function explain(
     for (const target of backend.config.targets) {
       let listed: { kind: McpItemKind; name: string }[];
       try {
-        listed = await listTarget(factory, target, logger);
+        listed = await listTarget(factory, target, logger, backend.backendTls);
       } catch (e) {
         targetErrors.push({ route: route.key, target: target.name, message: (e as Error).message });
         continue;

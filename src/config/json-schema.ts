@@ -20,6 +20,7 @@ const DEFINITIONS: readonly [z.ZodType, string][] = [
   [s.rules, 'Rules'],
   [s.cors, 'Cors'],
   [s.backendAuth, 'BackendAuth'],
+  [s.backendTLS, 'BackendTls'],
   [s.headerModifier, 'HeaderModifier'],
   [s.localRateLimit, 'LocalRateLimit'],
   [s.routePolicies, 'RoutePolicies'],

@@ -25,6 +25,7 @@ import { createNaming } from './naming.js';
 import { isModernVersion, negotiateLegacy } from './protocol.js';
 import type { SseStream } from './sse-stream.js';
 import { TargetConn, failureReason, targetFailed } from './target-conn.js';
+import type { UpstreamTls } from './upstream/types.js';
 import type { RuntimeMcpBackend, SessionInfo, UpstreamFactory } from './types.js';
 
 export interface SessionDeps {
@@ -62,6 +63,7 @@ export class Session {
   private busy = 0;
   private readonly idleTimer: NodeJS.Timeout;
   private readonly onClosed: (s: Session) => void;
+  private readonly tls: UpstreamTls | undefined;
 
   constructor(
     backend: RuntimeMcpBackend,
@@ -77,6 +79,7 @@ export class Session {
     this.deps = deps;
     this.targets = backend.config.targets;
     this.failureMode = backend.config.failureMode;
+    this.tls = backend.backendTls;
     this.logger = deps.logger.child({ session: this.id });
     this.onClosed = onClosed;
     const naming = createNaming(
@@ -259,6 +262,7 @@ export class Session {
     try {
       const upstream = this.deps.upstreams.create(target, {
         logger: this.logger.child({ target: target.name }),
+        tls: this.tls,
       });
       conn = new TargetConn(target, upstream, this.relay, this.logger, this.deps.telemetry);
       await conn.start(call.headers);

@@ -16,6 +16,7 @@ import { Multiplexer } from './multiplexer.js';
 import { createNaming } from './naming.js';
 import { LATEST_LEGACY_VERSION } from './protocol.js';
 import { TargetConn, failureReason, targetFailed } from './target-conn.js';
+import type { UpstreamTls } from './upstream/types.js';
 import type { RuntimeMcpBackend, SessionInfo, UpstreamFactory } from './types.js';
 
 /** A target that failed to start is not retried before this long (so a dead target costs one timeout, not one per request). */
@@ -60,6 +61,7 @@ export class StatelessPool {
   lastActiveAt = Date.now();
   private readonly targets: readonly NormalizedTarget[];
   private readonly slots = new Map<string, PoolSlot>();
+  private readonly tls: UpstreamTls | undefined;
   private readonly deps: PoolDeps;
   private readonly logger: Logger;
   private readonly listeners = new Set<PoolListener>();
@@ -68,6 +70,7 @@ export class StatelessPool {
   constructor(backend: RuntimeMcpBackend, deps: PoolDeps) {
     this.backendKey = backend.key;
     this.targets = backend.config.targets;
+    this.tls = backend.backendTls;
     this.deps = deps;
     this.logger = deps.logger.child({ pool: backend.key });
     for (const t of this.targets)
@@ -150,6 +153,7 @@ export class StatelessPool {
     if (this.closed) return;
     const upstream = this.deps.upstreams.create(target, {
       logger: this.logger.child({ target: target.name }),
+      tls: this.tls,
     });
     const conn = new TargetConn(target, upstream, this.connEvents(), this.logger, this.deps.telemetry);
     const opts = callOptions(call, false);

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { NormalizedMcpBackend, NormalizedTarget } from '../config/types.js';
-import type { CompiledBackendAuth } from '../policies/types.js';
+import type { CompiledBackendAuth, CompiledBackendTls } from '../policies/types.js';
 import type { RequestContext } from '../server/context.js';
 import type { McpTelemetry } from '../telemetry/hooks.js';
 import type { McpAuthorizer } from './authorizer.js';
-import type { Upstream } from './upstream/types.js';
+import type { Upstream, UpstreamTls } from './upstream/types.js';
 
 /** One MCP backend of one route, compiled. Rebuilt on every reload; `key` stays equal while the backend is unchanged. */
 export interface RuntimeMcpBackend {
@@ -13,13 +13,18 @@ export interface RuntimeMcpBackend {
   readonly config: NormalizedMcpBackend;
   readonly authorizer: McpAuthorizer;
   readonly backendAuth: CompiledBackendAuth | undefined;
+  /** backendTLS of the route: TLS options for every HTTPS upstream of this backend. */
+  readonly backendTls: CompiledBackendTls | undefined;
   /** Resolved: explicit config, else on when the listener binds only to loopback. */
   readonly dnsRebindingProtection: boolean;
 }
 
 /** Creates upstream connections; owns the keep-alive pools so unchanged targets reuse them across reloads. */
 export interface UpstreamFactory {
-  create(target: NormalizedTarget, opts: { readonly logger: Logger }): Upstream;
+  create(
+    target: NormalizedTarget,
+    opts: { readonly logger: Logger; readonly tls?: UpstreamTls | undefined },
+  ): Upstream;
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@
  * (src/server/pipeline.ts) calls them in the fixed phase order; policies never see transports.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { PeerCertificate } from 'node:tls';
 import type { AuthzSubject, Decision, McpAuthorizer } from '../mcp/authorizer.js';
 import type { AccessLogFields, Identity, RequestContext } from '../server/context.js';
 
@@ -90,6 +91,21 @@ export interface CompiledBackendAuth {
   headersFor(identity: Identity | null): Record<string, string>;
 }
 
+/** backendTLS: `tls.connect` options for HTTPS calls to the route's upstreams. */
+export interface BackendTlsConnect {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly servername?: string;
+  readonly rejectUnauthorized?: boolean;
+  readonly checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
+}
+export interface CompiledBackendTls {
+  /** Equal for equal settings and file contents: connection pools are keyed by it. */
+  readonly key: string;
+  readonly connect: BackendTlsConnect;
+}
+
 /** All compiled policies of one route. Absent = policy not configured (its phase is skipped). */
 export interface CompiledRoutePolicies {
   readonly cors?: CompiledCors;
@@ -103,4 +119,5 @@ export interface CompiledRoutePolicies {
   readonly timeout?: CompiledTimeout;
   readonly directResponse?: CompiledDirectResponse;
   readonly backendAuth?: CompiledBackendAuth;
+  readonly backendTls?: CompiledBackendTls;
 }

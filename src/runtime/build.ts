@@ -12,6 +12,7 @@ import { compileMcpAuthorization } from '../policies/authorization/mcp.js';
 import { compileHttpAuthorization } from '../policies/authorization/http.js';
 import { denyRuleWarner } from '../policies/authorization/options.js';
 import { compileBackendAuth } from '../policies/backend-auth/index.js';
+import { compileBackendTls } from '../policies/backend-tls/index.js';
 import { compileCors } from '../policies/cors/index.js';
 import { compileDirectResponse } from '../policies/direct-response/index.js';
 import { compileHeaderModifier } from '../policies/headers/index.js';
@@ -57,8 +58,11 @@ export function isLoopback(address: string): boolean {
   );
 }
 
-/** Stable identity of an MCP backend across reloads: same name and same targets/modes → same key. */
-export function mcpBackendKey(route: NormalizedRoute, b: NormalizedMcpBackend): string {
+/**
+ * Stable identity of an MCP backend across reloads: same name, targets, modes and TLS settings → same
+ * key. A changed backendTLS (new CA, rotated client certificate) closes the sessions that used the old one.
+ */
+export function mcpBackendKey(route: NormalizedRoute, b: NormalizedMcpBackend, tlsKey?: string): string {
   const strip = (v: unknown): unknown =>
     JSON.parse(JSON.stringify(v, (k, x: unknown) => (k === 'at' ? undefined : x)));
   const h = createHash('sha256')
@@ -69,6 +73,7 @@ export function mcpBackendKey(route: NormalizedRoute, b: NormalizedMcpBackend): 
           statefulMode: b.statefulMode,
           prefixMode: b.prefixMode,
           failureMode: b.failureMode,
+          tls: tlsKey,
         }),
       ),
     )
@@ -130,6 +135,8 @@ async function compilePolicies(
     );
   if (p.backendAuth)
     out.backendAuth = await c.run(() => compileBackendAuth(p.backendAuth!, ctx, pat('backendAuth')));
+  if (p.backendTLS)
+    out.backendTls = await c.run(() => compileBackendTls(p.backendTLS!, ctx, pat('backendTLS')));
   return out;
 }
 
@@ -146,12 +153,14 @@ async function buildRoute(
   const first = route.backends[0];
   if (first?.kind === 'mcp') {
     const mcp: RuntimeMcpBackend = {
-      key: mcpBackendKey(route, first),
+      key: mcpBackendKey(route, first, policies.backendTls?.key),
       config: first,
       authorizer: policies.mcpAuthorization ?? ALLOW_ALL,
       backendAuth: policies.backendAuth,
+      backendTls: policies.backendTls,
       dnsRebindingProtection: first.dnsRebindingProtection ?? isLoopback(bind.address),
     };
+    if (policies.backendTls) warnPlainHttpTargets(first, ctx);
     mcpKeys.add(mcp.key);
     backend = { kind: 'mcp', mcp };
   } else if (first?.kind === 'host') {
@@ -166,6 +175,16 @@ async function buildRoute(
     backend,
     config: route,
   };
+}
+
+/** backendTLS only shapes TLS connections: say so for targets it cannot reach. */
+function warnPlainHttpTargets(b: NormalizedMcpBackend, ctx: BuildContext): void {
+  for (const t of b.targets) {
+    const url = t.kind === 'mcp' || t.kind === 'sse' ? t.url : t.kind === 'openapi' ? t.baseUrl : undefined;
+    if (url?.startsWith('http:')) {
+      ctx.warn(t.at, `backendTLS has no effect on target "${t.name}" (${url} is not https)`);
+    }
+  }
 }
 
 async function buildBind(

@@ -1,23 +1,41 @@
 /**
  * Plain HTTP reverse proxy for `host:` backends (non-MCP routes). Streams both bodies; pools
- * connections per origin with undici.
+ * connections per origin with undici, one Agent per backendTLS setting. With backendTLS, a `host`
+ * without a scheme is reached over https (TLS origination, as agentgateway does).
  */
 import { Agent, request } from 'undici';
 import { GatewayError } from '../errors/registry.js';
 import { isHopByHop } from '../policies/headers/names.js';
-import type { CompiledBackendAuth } from '../policies/types.js';
+import type { CompiledBackendAuth, CompiledBackendTls } from '../policies/types.js';
 import type { RequestContext } from './context.js';
 
 export interface HttpProxy {
-  forward(ctx: RequestContext, host: string, auth: CompiledBackendAuth | undefined): Promise<void>;
+  forward(
+    ctx: RequestContext,
+    host: string,
+    auth: CompiledBackendAuth | undefined,
+    tls?: CompiledBackendTls,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
 export function createHttpProxy(opts: { connectTimeoutMs: number }): HttpProxy {
-  const agent = new Agent({ connect: { timeout: opts.connectTimeoutMs }, keepAliveTimeout: 30_000 });
+  const agents = new Map<string, Agent>();
+  const agentFor = (tls: CompiledBackendTls | undefined): Agent => {
+    const key = tls?.key ?? '';
+    let agent = agents.get(key);
+    if (!agent) {
+      agent = new Agent({
+        connect: { ...tls?.connect, timeout: opts.connectTimeoutMs },
+        keepAliveTimeout: 30_000,
+      });
+      agents.set(key, agent);
+    }
+    return agent;
+  };
   return {
-    async forward(ctx, host, auth) {
-      const origin = /^https?:\/\//.test(host) ? host : `http://${host}`;
+    async forward(ctx, host, auth, tls) {
+      const origin = /^https?:\/\//.test(host) ? host : `${tls ? 'https' : 'http'}://${host}`;
       const headers: Record<string, string> = { ...ctx.upstreamHeaders, ...auth?.headersFor(ctx.identity) };
       const hasBody = ctx.request.method !== 'GET' && ctx.request.method !== 'HEAD';
       let upstream;
@@ -26,7 +44,7 @@ export function createHttpProxy(opts: { connectTimeoutMs: number }): HttpProxy {
           method: ctx.request.method as 'GET',
           headers,
           body: hasBody ? ctx.req : null,
-          dispatcher: agent,
+          dispatcher: agentFor(tls),
           signal: ctx.signal,
           ...(ctx.backendRequestTimeoutMs ? { headersTimeout: ctx.backendRequestTimeoutMs } : {}),
         });
@@ -44,6 +62,8 @@ export function createHttpProxy(opts: { connectTimeoutMs: number }): HttpProxy {
       for await (const chunk of upstream.body) ctx.res.write(chunk);
       ctx.res.end();
     },
-    close: () => agent.close(),
+    close: async () => {
+      await Promise.all([...agents.values()].map((a) => a.close()));
+    },
   };
 }

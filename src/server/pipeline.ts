@@ -119,7 +119,7 @@ async function phases(
     await deps.mcp.handle(ctx, backend.mcp);
     return;
   }
-  await deps.proxy.forward(ctx, backend.host, route.policies.backendAuth);
+  await deps.proxy.forward(ctx, backend.host, route.policies.backendAuth, route.policies.backendTls);
 }
 
 function armTimeout(ctx: MutableRequestContext, route: RuntimeRoute, isMcp: boolean): void {

@@ -122,6 +122,7 @@ export function backendOf(opts: HarnessOptions): RuntimeMcpBackend {
     config,
     authorizer: opts.authorizer ?? ALL_OR_NOTHING(true),
     backendAuth: undefined,
+    backendTls: undefined,
     dnsRebindingProtection: opts.dnsRebindingProtection ?? false,
   };
 }

@@ -68,6 +68,24 @@ export const backendAuth = z.union([
   z.strictObject({ key: z.union([z.string().min(1), fileRef]) }),
 ]);
 
+// ---- backendTLS (reference §2.2): TLS origination options for HTTPS upstreams ----
+const pemFile = z
+  .string()
+  .min(1)
+  .describe('a PEM file, relative to the working directory first, then to the config file');
+export const backendTLS = z.strictObject({
+  /** Client certificate (mTLS); needs `key`. */
+  cert: pemFile.optional(),
+  key: pemFile.optional(),
+  /** CA bundle to trust instead of the default CAs. */
+  root: pemFile.optional(),
+  /** SNI and the name the certificate is verified against. */
+  hostname: z.string().min(1).optional(),
+  insecure: z.boolean().optional().describe('skip all certificate verification (logged as a warning)'),
+  insecureHost: z.boolean().optional().describe('verify the chain but not the hostname'),
+  alpn: z.array(z.string().min(1)).optional(),
+});
+
 // ---- header modifiers, timeout, direct response, rate limit (reference §6.3) ----
 export const headerModifier = z.strictObject({
   add: stringMap.optional(),
@@ -97,7 +115,6 @@ export const UNSUPPORTED_POLICIES = [
   'a2a',
   'ai',
   'apiKey',
-  'backendTLS',
   'backendTunnel',
   'basicAuth',
   'buffer',
@@ -127,6 +144,7 @@ export const routePolicies = z.strictObject({
   timeout: timeout.optional(),
   directResponse: directResponse.optional(),
   backendAuth: backendAuth.optional(),
+  backendTLS: backendTLS.optional(),
 });
 
 export type JwtAuthConfig = z.infer<typeof jwtAuth>;
@@ -135,6 +153,7 @@ export type McpAuthenticationConfig = z.infer<typeof mcpAuthentication>;
 export type RuleConfig = z.infer<typeof rule>;
 export type CorsConfig = z.infer<typeof cors>;
 export type BackendAuthConfig = z.infer<typeof backendAuth>;
+export type BackendTlsConfig = z.infer<typeof backendTLS>;
 export type HeaderModifierConfig = z.infer<typeof headerModifier>;
 export type TimeoutConfig = z.infer<typeof timeout>;
 export type DirectResponseConfig = z.infer<typeof directResponse>;

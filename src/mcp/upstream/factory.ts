@@ -9,7 +9,7 @@ import { ProcessGroups } from './process-groups.js';
 import { SseUpstream } from './sse.js';
 import { StdioUpstream } from './stdio.js';
 import { StreamableHttpUpstream } from './streamable.js';
-import type { Upstream } from './types.js';
+import type { Upstream, UpstreamTls } from './types.js';
 
 export interface UpstreamFactoryOptions {
   readonly telemetry: McpTelemetry;
@@ -67,7 +67,7 @@ export function createUpstreamFactory(opts: UpstreamFactoryOptions): PortcullisU
     return tools;
   }
 
-  function createInner(target: NormalizedTarget, logger: Logger): Upstream {
+  function createInner(target: NormalizedTarget, logger: Logger, tls: UpstreamTls | undefined): Upstream {
     const connectTimeoutMs = target.connectTimeoutMs || defaultConnectTimeout;
     const http = { target: target.name, logger, connectTimeoutMs, requestTimeoutMs: target.requestTimeoutMs };
     switch (target.kind) {
@@ -87,27 +87,27 @@ export function createUpstreamFactory(opts: UpstreamFactoryOptions): PortcullisU
         return new StreamableHttpUpstream({
           ...http,
           url: target.url,
-          agent: pools.get(new URL(target.url), connectTimeoutMs),
+          agent: pools.get(new URL(target.url), connectTimeoutMs, tls),
         });
       case 'sse':
         return new SseUpstream({
           ...http,
           url: target.url,
-          agent: pools.get(new URL(target.url), connectTimeoutMs),
+          agent: pools.get(new URL(target.url), connectTimeoutMs, tls),
         });
       case 'openapi':
         return new OpenApiUpstream({
           ...http,
           baseUrl: target.baseUrl,
           tools: () => toolsOf(target.schema),
-          agent: (url) => pools.get(url, connectTimeoutMs),
+          agent: (url) => pools.get(url, connectTimeoutMs, tls),
         });
     }
   }
 
   return {
-    create: function createUpstream(target, { logger }) {
-      return createInner(target, logger);
+    create: function createUpstream(target, { logger, tls }) {
+      return createInner(target, logger, tls);
     },
     close: async function closeUpstreamFactory() {
       await groups.terminateAll(killGraceMs);

@@ -42,6 +42,8 @@ export function describeNetworkError(err: unknown, t: TimeoutInfo): string {
     case 'ABORT_ERR':
       return 'request aborted';
     default:
+      // Any other certificate or handshake failure (unknown CA, mTLS certificate required, bad alert…).
+      if (code && /^ERR_(SSL|TLS)_|CERT/.test(code)) return `TLS error (${code})`;
       return code ? `network error (${code})` : 'network error';
   }
 }

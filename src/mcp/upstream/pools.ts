@@ -1,4 +1,5 @@
 import { Agent } from 'undici';
+import type { UpstreamTls } from './types.js';
 
 export interface PoolOptions {
   /** How long an idle keep-alive connection is kept open. */
@@ -8,7 +9,8 @@ export interface PoolOptions {
 }
 
 /**
- * Keep-alive connection pools for HTTP upstreams: one undici `Agent` per origin and connect timeout. The
+ * Keep-alive connection pools for HTTP upstreams: one undici `Agent` per origin, connect timeout and TLS
+ * settings (two routes that trust different CAs never share a connection). The
  * factory owns this object across config reloads, so a target whose origin is unchanged keeps its warm
  * connections. Per-request timeouts (headers) are set on each request, not here.
  */
@@ -21,14 +23,15 @@ export class HttpPools {
     this.#opts = opts;
   }
 
-  /** The Agent for `url`'s origin. */
-  get(url: URL, connectTimeoutMs: number): Agent {
+  /** The Agent for `url`'s origin; `tls` applies to https origins only. */
+  get(url: URL, connectTimeoutMs: number, tls?: UpstreamTls): Agent {
     if (this.#closed) throw new Error('upstream connection pools are closed');
-    const key = `${url.origin}|${connectTimeoutMs}`;
+    const secure = url.protocol === 'https:' ? tls : undefined;
+    const key = `${url.origin}|${connectTimeoutMs}|${secure?.key ?? ''}`;
     let agent = this.#agents.get(key);
     if (!agent) {
       agent = new Agent({
-        connect: { timeout: connectTimeoutMs },
+        connect: { ...secure?.connect, timeout: connectTimeoutMs },
         ...(this.#opts.maxConnections !== undefined ? { connections: this.#opts.maxConnections } : {}),
         keepAliveTimeout: this.#opts.idleTimeoutMs,
         keepAliveMaxTimeout: Math.max(this.#opts.idleTimeoutMs, 1000),

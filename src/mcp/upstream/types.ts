@@ -1,4 +1,19 @@
+import type { ConnectionOptions } from 'node:tls';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * TLS options for HTTPS upstreams (`tls.connect` options; the route's backendTLS). `key` is equal for
+ * equal options, and connection pools are keyed by origin + `key`.
+ */
+export interface UpstreamTls {
+  readonly key: string;
+  readonly connect: Readonly<
+    Pick<
+      ConnectionOptions,
+      'ca' | 'cert' | 'key' | 'servername' | 'rejectUnauthorized' | 'checkServerIdentity'
+    >
+  >;
+}
 
 /** Per-call options. `headers` go on HTTP upstream requests (backendAuth, traceparent, forwarded headers). */
 export interface UpstreamSendOptions {

@@ -125,6 +125,7 @@ export type RoutePolicies = {
     status: number;
   };
   backendAuth?: BackendAuth;
+  backendTLS?: BackendTls;
 };
 
 export type Cors = {
@@ -224,6 +225,21 @@ export type BackendAuth =
   | {
       key: string | FileRef;
     };
+
+export type BackendTls = {
+  /** a PEM file, relative to the working directory first, then to the config file */
+  cert?: string;
+  /** a PEM file, relative to the working directory first, then to the config file */
+  key?: string;
+  /** a PEM file, relative to the working directory first, then to the config file */
+  root?: string;
+  hostname?: string;
+  /** skip all certificate verification (logged as a warning) */
+  insecure?: boolean;
+  /** verify the chain but not the hostname */
+  insecureHost?: boolean;
+  alpn?: string[];
+};
 
 export type Backend =
   | {
