@@ -19,6 +19,7 @@ const DEFINITIONS: readonly [z.ZodType, string][] = [
   [s.rule, 'Rule'],
   [s.rules, 'Rules'],
   [s.cors, 'Cors'],
+  [s.csrf, 'Csrf'],
   [s.backendAuth, 'BackendAuth'],
   [s.backendTLS, 'BackendTls'],
   [s.headerModifier, 'HeaderModifier'],

@@ -11,6 +11,7 @@ export const ERRORS = {
   // authentication / authorization
   AUTHN_FAILED: { status: 401, rpc: -32001, message: 'authentication failed' },
   AUTHZ_FAILED: { status: 403, rpc: -32003, message: 'authorization failed' },
+  CSRF_FAILED: { status: 403, rpc: -32003, message: 'CSRF validation failed' },
   DNS_REBINDING: {
     status: 403,
     rpc: -32003,

@@ -28,6 +28,11 @@ export interface AuthnRequest {
   readonly rawHeaders?: readonly string[];
 }
 
+/** Phase 1b — csrf: false = refuse with 403 `CSRF validation failed`. */
+export interface CompiledCsrf {
+  allows(ctx: RequestContext): boolean;
+}
+
 /** Phase 2 — authentication (jwtAuth; mcpAuthentication wraps one). */
 export interface CompiledAuthenticator {
   /**
@@ -109,6 +114,7 @@ export interface CompiledBackendTls {
 /** All compiled policies of one route. Absent = policy not configured (its phase is skipped). */
 export interface CompiledRoutePolicies {
   readonly cors?: CompiledCors;
+  readonly csrf?: CompiledCsrf;
   readonly jwtAuth?: CompiledAuthenticator;
   readonly mcpAuthentication?: CompiledMcpAuthentication;
   readonly authorization?: CompiledHttpAuthorization;

@@ -14,6 +14,7 @@ import { denyRuleWarner } from '../policies/authorization/options.js';
 import { compileBackendAuth } from '../policies/backend-auth/index.js';
 import { compileBackendTls } from '../policies/backend-tls/index.js';
 import { compileCors } from '../policies/cors/index.js';
+import { compileCsrf } from '../policies/csrf/index.js';
 import { compileDirectResponse } from '../policies/direct-response/index.js';
 import { compileHeaderModifier } from '../policies/headers/index.js';
 import { compileJwtAuth } from '../policies/jwt/index.js';
@@ -98,6 +99,7 @@ async function compilePolicies(
   const pat = (name: string): ConfigPath => [...at, 'policies', name];
   const out: { -readonly [K in keyof CompiledRoutePolicies]: CompiledRoutePolicies[K] } = {};
   if (p.cors) out.cors = await c.run(() => compileCors(p.cors!, ctx, pat('cors')));
+  if (p.csrf) out.csrf = await c.run(() => compileCsrf(p.csrf!, ctx, pat('csrf')));
   if (p.jwtAuth) {
     out.jwtAuth = await c.run(() => compileJwtAuth(p.jwtAuth!, ctx, pat('jwtAuth'), authnDeps));
     if (out.jwtAuth) c.closers.push(() => out.jwtAuth?.close());

@@ -54,6 +54,10 @@ async function phases(
   //    or the browser hides the reason from the page.
   if (p.cors?.handle(ctx, { mcpBackend: isMcp })) return;
 
+  // 1b. CSRF right after CORS: preflights are already answered, and the 403 carries the CORS headers;
+  //     before authentication, so a cross-site request is refused without touching credentials.
+  if (p.csrf && !p.csrf.allows(ctx)) throw new GatewayError('CSRF_FAILED');
+
   // 2. RFC 9728 discovery documents are public: a client fetches them because it has no token yet.
   if (p.mcpAuthentication && (await p.mcpAuthentication.handleWellKnown(ctx))) return;
 
@@ -154,7 +158,10 @@ function fail(ctx: MutableRequestContext, e: unknown, isMcp: boolean, logger: Lo
   }
   // Authentication and HTTP authorization answers are plain text (agentgateway's shape, curl-friendly);
   // MCP routes answer other failures (429, 504, 5xx) as JSON-RPC so SDK clients surface the message.
-  const plain = !isMcp || (isGatewayError(e) && (e.code === 'AUTHN_FAILED' || e.code === 'AUTHZ_FAILED'));
+  const plain =
+    !isMcp ||
+    (isGatewayError(e) &&
+      (e.code === 'AUTHN_FAILED' || e.code === 'AUTHZ_FAILED' || e.code === 'CSRF_FAILED'));
   if (plain) sendHttpError(ctx.res, e);
   else sendJsonRpcError(ctx.res, e, null);
 }

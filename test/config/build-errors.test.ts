@@ -64,4 +64,15 @@ describe('policy build errors are located', () => {
     assert.equal(k.path, `${P}.backendTLS.cert`);
     assert.match(k.message, /a client certificate needs both cert and key \(cert is missing\)/);
   });
+
+  test('csrf: an additionalOrigins entry that is not a bare origin is located at its list index', async () => {
+    const text = yaml('          root: test/fixtures/tls/a.crt').replace(
+      '        backendTLS:',
+      '        csrf: {additionalOrigins: ["https://ok.example", "https://a.example/path"]}\n        backendTLS:',
+    );
+    const [err] = await buildErrors(text);
+    const i = err!.issues[0]!;
+    assert.deepEqual([i.path, i.line], [`${P}.csrf.additionalOrigins[1]`, 6]);
+    assert.match(i.message, /^not an origin \(scheme:\/\/host\[:port\]\): "https:\/\/a\.example\/path"$/);
+  });
 });

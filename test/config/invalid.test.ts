@@ -60,7 +60,7 @@ const CASES: Case[] = [
     path: `${P}.policies.cros`,
     line: 6,
     column: 9,
-    message: /unknown field `cros`, did you mean `cors`\?.*\(valid: cors, jwtAuth,/,
+    message: /unknown field `cros`, did you mean `cors`\?.*\(valid: cors, csrf, jwtAuth,/,
   },
   {
     name: 'misspelt cors field',

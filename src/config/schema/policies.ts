@@ -62,6 +62,12 @@ export const cors = z.strictObject({
   maxAge: duration.optional(),
 });
 
+// ---- csrf (reference §2.2) ----
+export const csrf = z.strictObject({
+  /** Cross-site origins (`scheme://host[:port]`) allowed besides the request's own. */
+  additionalOrigins: z.array(z.string().min(1)).optional(),
+});
+
 // ---- backendAuth (reference §6.1) ----
 export const backendAuth = z.union([
   z.strictObject({ passthrough: z.strictObject({}) }),
@@ -118,7 +124,6 @@ export const UNSUPPORTED_POLICIES = [
   'backendTunnel',
   'basicAuth',
   'buffer',
-  'csrf',
   'delay',
   'extAuthz',
   'extProc',
@@ -134,6 +139,7 @@ export const UNSUPPORTED_POLICIES = [
 
 export const routePolicies = z.strictObject({
   cors: cors.optional(),
+  csrf: csrf.optional(),
   jwtAuth: jwtAuth.optional(),
   mcpAuthentication: mcpAuthentication.optional(),
   authorization: rules.optional(),
@@ -152,6 +158,7 @@ export type JwksSourceConfig = z.infer<typeof jwksSource>;
 export type McpAuthenticationConfig = z.infer<typeof mcpAuthentication>;
 export type RuleConfig = z.infer<typeof rule>;
 export type CorsConfig = z.infer<typeof cors>;
+export type CsrfConfig = z.infer<typeof csrf>;
 export type BackendAuthConfig = z.infer<typeof backendAuth>;
 export type BackendTlsConfig = z.infer<typeof backendTLS>;
 export type HeaderModifierConfig = z.infer<typeof headerModifier>;

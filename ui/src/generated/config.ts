@@ -109,6 +109,7 @@ export type RouteMatch = {
 
 export type RoutePolicies = {
   cors?: Cors;
+  csrf?: Csrf;
   jwtAuth?: JwtAuth;
   mcpAuthentication?: McpAuthentication;
   authorization?: Rules;
@@ -135,6 +136,10 @@ export type Cors = {
   allowOrigins?: string[];
   exposeHeaders?: string[];
   maxAge?: Duration;
+};
+
+export type Csrf = {
+  additionalOrigins?: string[];
 };
 
 export type JwtAuth =
