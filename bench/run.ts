@@ -15,7 +15,7 @@ const BENCHES = ['cel', 'auth', 'overhead', 'gateway', 'startup'] as const;
 
 const argv = process.argv.slice(2);
 /** Flags without a value; every other `--flag` takes the next argument as its value. */
-const BOOLEAN_FLAGS = new Set(['--quick']);
+const BOOLEAN_FLAGS = new Set(['--quick', '--variants', '--no-floor', '--no-pauses', '--imports']);
 const words: string[] = [];
 const flags: string[] = [];
 for (let i = 0; i < argv.length; i++) {

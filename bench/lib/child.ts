@@ -1,16 +1,30 @@
 /**
  * The upstream and the gateway each run in their own process, so the load generator (this process)
  * never shares an event loop with what it measures. Parent and child talk over the IPC channel: the
- * child says `ready` with its URL, answers `cpu` with its process.cpuUsage() and event-loop use, exits on `stop`
- * or when the parent goes away (no orphans if a bench crashes).
+ * child says `ready` with its URL, answers `cpu` with its process.cpuUsage() and event-loop use (and
+ * opens or closes a measured window of its PauseMonitor), answers `pauses` with a window's GC pauses and
+ * event-loop delay, exits on `stop` or when the parent goes away (no orphans if a bench crashes).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { PauseMonitor, type PauseSummary } from './pauses.js';
 
-type ToChild = { type: 'cpu'; id: number } | { type: 'stop' };
-type ToParent = { type: 'ready'; url: string } | { type: 'cpu'; id: number; usage: CpuUsage };
+/** A measured window of the child's PauseMonitor, opened or closed with a `cpu` reading. */
+export interface WindowMark {
+  readonly key: string;
+  readonly phase: 'begin' | 'end';
+}
+
+type ToChild =
+  | { type: 'cpu'; id: number; window?: WindowMark }
+  | { type: 'pauses'; id: number; key: string }
+  | { type: 'stop' };
+type ToParent =
+  | { type: 'ready'; url: string }
+  | { type: 'cpu'; id: number; usage: CpuUsage }
+  | { type: 'pauses'; id: number; summary: PauseSummary };
 
 /** process.cpuUsage() of the child (µs in user space and in the kernel), and its event-loop time (ms). */
 export interface CpuUsage {
@@ -24,8 +38,10 @@ export interface CpuUsage {
 export interface Service {
   readonly url: string;
   readonly pid: number;
-  /** CPU time (µs) and event-loop time (ms) the child has used so far. */
-  cpu(): Promise<CpuUsage>;
+  /** CPU time (µs) and event-loop time (ms) the child has used so far; opens or closes a window. */
+  cpu(window?: WindowMark): Promise<CpuUsage>;
+  /** GC pauses and event-loop delay in the child over the windows of `key`. */
+  pauses(key: string): Promise<PauseSummary>;
   stop(): Promise<void>;
 }
 
@@ -56,20 +72,26 @@ export async function startService(
     throw e;
   });
   let next = 0;
+  /** Send a question with a fresh id; resolve with the answer of the same type and id. */
+  const ask = <T extends ToParent['type']>(
+    question: ToChild & { id: number },
+    type: T,
+  ): Promise<Extract<ToParent, { type: T }>> =>
+    new Promise((resolve) => {
+      const onMessage = (m: ToParent): void => {
+        if (m.type !== type || !('id' in m) || m.id !== question.id) return;
+        child.off('message', onMessage);
+        resolve(m as Extract<ToParent, { type: T }>);
+      };
+      child.on('message', onMessage);
+      child.send(question);
+    });
   return {
     url,
     pid: child.pid ?? 0,
-    cpu: () =>
-      new Promise<CpuUsage>((resolve) => {
-        const id = ++next;
-        const onMessage = (m: ToParent): void => {
-          if (m.type !== 'cpu' || m.id !== id) return;
-          child.off('message', onMessage);
-          resolve(m.usage);
-        };
-        child.on('message', onMessage);
-        child.send({ type: 'cpu', id } satisfies ToChild);
-      }),
+    cpu: async (window) =>
+      (await ask({ type: 'cpu', id: ++next, ...(window ? { window } : {}) }, 'cpu')).usage,
+    pauses: async (key) => (await ask({ type: 'pauses', id: ++next, key }, 'pauses')).summary,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -81,21 +103,26 @@ export async function startService(
   };
 }
 
-/** Child side: announce `url`, answer CPU queries, run `close` and exit on `stop` or parent loss. */
+/** Child side: announce `url`, answer CPU and pause queries, run `close`; exit on `stop` or parent loss. */
 export function serveParent(url: string, close: () => Promise<void>): void {
   const send = (m: ToParent): void => void process.send?.(m);
+  const monitor = new PauseMonitor();
   let closing = false;
   const stop = (): void => {
     if (closing) return;
     closing = true;
+    monitor.close();
     void close().finally(() => process.exit(0));
   };
   process.on('message', (m: ToChild) => {
     if (m.type === 'cpu') {
+      if (m.window?.phase === 'end') monitor.end(m.window.key);
       const { user, system } = process.cpuUsage();
       const { active, idle } = performance.eventLoopUtilization();
       send({ type: 'cpu', id: m.id, usage: { user, system, loopActive: active, loopIdle: idle } });
-    } else if (m.type === 'stop') stop();
+      if (m.window?.phase === 'begin') monitor.begin(m.window.key);
+    } else if (m.type === 'pauses') send({ type: 'pauses', id: m.id, summary: monitor.summary(m.key) });
+    else if (m.type === 'stop') stop();
   });
   process.on('disconnect', stop);
   send({ type: 'ready', url });

@@ -21,6 +21,11 @@ export interface LoadResult {
   readonly elapsedMs: number;
   /** Successful requests' latencies, ms, ascending. */
   readonly latencies: Float64Array;
+  /**
+   * Open loop only: each successful request's scheduled send time (epoch ms, comparable across
+   * processes: performance.timeOrigin + now()) and latency (ms), in completion order.
+   */
+  readonly log?: { readonly sentAt: Float64Array; readonly latency: Float64Array };
 }
 
 /** A request body for id `i`: `prefix + i + suffix`, so no JSON.stringify per request. */
@@ -163,6 +168,7 @@ export interface OpenLoopOptions {
 export async function openLoop(o: OpenLoopOptions): Promise<LoadResult> {
   const total = Math.max(1, Math.floor((o.rate * o.durationMs) / 1000));
   const lat = new Float64Array(total);
+  const sentAt = new Float64Array(total);
   let sent = 0;
   let done = 0;
   let finished = 0;
@@ -176,8 +182,10 @@ export async function openLoop(o: OpenLoopOptions): Promise<LoadResult> {
     send(o.pool, o.path, o.headers, o.body.prefix + (i + 1) + o.body.suffix, o.ok)
       .catch((e: unknown) => String(e))
       .then((err) => {
-        if (err === null) lat[done++] = performance.now() - scheduled;
-        else {
+        if (err === null) {
+          sentAt[done] = performance.timeOrigin + scheduled;
+          lat[done++] = performance.now() - scheduled;
+        } else {
           errors++;
           firstError ??= err;
         }
@@ -191,5 +199,12 @@ export async function openLoop(o: OpenLoopOptions): Promise<LoadResult> {
   }, 1);
   await all;
   const elapsedMs = performance.now() - start;
-  return { requests: done, errors, firstError, elapsedMs, latencies: lat.slice(0, done).sort() };
+  return {
+    requests: done,
+    errors,
+    firstError,
+    elapsedMs,
+    latencies: lat.slice(0, done).sort(),
+    log: { sentAt: sentAt.slice(0, done), latency: lat.slice(0, done) },
+  };
 }

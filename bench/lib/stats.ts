@@ -1,4 +1,5 @@
 /** Small numeric and printing helpers shared by the benches (no timing assertions anywhere). */
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
 /** Value at quantile `q` (0…1) of an ascending array (nearest rank). */
@@ -40,6 +41,23 @@ export function machineLine(): string {
     .map((l) => l.toFixed(2))
     .join(' ');
   return `node ${process.version}, ${process.platform}/${process.arch}, ${c.length} cpu (${c[0]?.model.trim() ?? '?'}), load ${load}`;
+}
+
+/**
+ * CPU time the whole machine has spent so far, all cores, µs (Linux `/proc/stat`, USER_HZ = 100, so
+ * 10 ms steps; NaN elsewhere): `busy` = user, nice, system, irq, softirq and steal — minus the bench's
+ * own processes, what the neighbours used — and `steal` alone: time a virtual CPU was ready to run but
+ * the hypervisor ran something else (every process of the VM stalls alike).
+ */
+export function machineCpuUs(): { busy: number; steal: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = [0, 1, 2, 5, 6, 7].reduce((a, i) => a + (f[i] ?? 0), 0);
+    return { busy: (busy * 1e6) / 100, steal: ((f[7] ?? 0) * 1e6) / 100 };
+  } catch {
+    return { busy: NaN, steal: NaN };
+  }
 }
 
 /** `summary:` lines are collected by bench/run.ts into the final summary. */
