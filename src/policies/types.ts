@@ -4,8 +4,8 @@
  * (src/server/pipeline.ts) calls them in the fixed phase order; policies never see transports.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { PeerCertificate } from 'node:tls';
 import type { AuthzSubject, Decision, McpAuthorizer } from '../mcp/authorizer.js';
+import type { UpstreamTls } from '../mcp/upstream/types.js';
 import type { AccessLogFields, Identity, RequestContext } from '../server/context.js';
 
 /** Phase 1 — CORS. */
@@ -96,20 +96,13 @@ export interface CompiledBackendAuth {
   headersFor(identity: Identity | null): Record<string, string>;
 }
 
-/** backendTLS: `tls.connect` options for HTTPS calls to the route's upstreams. */
-export interface BackendTlsConnect {
-  readonly ca?: string;
-  readonly cert?: string;
-  readonly key?: string;
-  readonly servername?: string;
-  readonly rejectUnauthorized?: boolean;
-  readonly checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
-}
-export interface CompiledBackendTls {
-  /** Equal for equal settings and file contents: connection pools are keyed by it. */
-  readonly key: string;
-  readonly connect: BackendTlsConnect;
-}
+/**
+ * backendTLS, compiled: `tls.connect` options for HTTPS calls to the route's upstreams, and a key equal
+ * for equal settings and file contents (connection pools are keyed by it). One shape with the upstream
+ * layer's `UpstreamTls`, which is what the pools take.
+ */
+export type CompiledBackendTls = UpstreamTls;
+export type BackendTlsConnect = UpstreamTls['connect'];
 
 /** All compiled policies of one route. Absent = policy not configured (its phase is skipped). */
 export interface CompiledRoutePolicies {

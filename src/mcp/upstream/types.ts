@@ -1,18 +1,20 @@
-import type { ConnectionOptions } from 'node:tls';
+import type { PeerCertificate } from 'node:tls';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 /**
- * TLS options for HTTPS upstreams (`tls.connect` options; the route's backendTLS). `key` is equal for
- * equal options, and connection pools are keyed by origin + `key`.
+ * TLS options for HTTPS upstreams (a subset of `tls.connect` options, PEM text; the route's backendTLS).
+ * `key` is equal for equal options, and connection pools are keyed by origin + `key`.
  */
 export interface UpstreamTls {
   readonly key: string;
-  readonly connect: Readonly<
-    Pick<
-      ConnectionOptions,
-      'ca' | 'cert' | 'key' | 'servername' | 'rejectUnauthorized' | 'checkServerIdentity'
-    >
-  >;
+  readonly connect: {
+    readonly ca?: string;
+    readonly cert?: string;
+    readonly key?: string;
+    readonly servername?: string;
+    readonly rejectUnauthorized?: boolean;
+    readonly checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
+  };
 }
 
 /** Per-call options. `headers` go on HTTP upstream requests (backendAuth, traceparent, forwarded headers). */
