@@ -1,5 +1,6 @@
 /** Small response/request helpers shared by the admin and readiness servers. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody as readBoundedBody } from '../server/read-body.js';
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -67,14 +68,7 @@ export class BodyError extends Error {
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) throw new BodyError(413, `body larger than ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyError(413, `body larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  return readBoundedBody(req, limit, () => new BodyError(413, `body larger than ${limit} bytes`));
 }
 
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {

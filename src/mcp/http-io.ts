@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors/registry.js';
+import { readBody } from '../server/read-body.js';
 
 export const JSON_TYPE = 'application/json';
 export const SSE_TYPE = 'text/event-stream';
@@ -60,56 +61,12 @@ export function requireJsonBody(req: IncomingMessage): void {
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  const text = await readText(req, limit);
+  const text = (await readBody(req, limit, () => tooLarge(limit))).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
     throw new GatewayError('PARSE_ERROR', `Parse error: ${(e as Error).message}`);
   }
-}
-
-/**
- * The body as UTF-8 text, at most `limit` bytes. Plain 'data'/'end' listeners: an async iterator over
- * the request costs more than the read itself for the small bodies MCP requests have.
- */
-function readText(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        done();
-        req.pause();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      done();
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-    };
-    const onError = (e: Error): void => {
-      done();
-      reject(e);
-    };
-    // The client went away before the body was complete.
-    const onClose = (): void => {
-      done();
-      reject(new Error('request body aborted'));
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
 }
 
 function tooLarge(limit: number): GatewayError {

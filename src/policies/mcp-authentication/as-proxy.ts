@@ -8,6 +8,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { RequestContext } from '../../server/context.js';
+import { readBody } from '../../server/read-body.js';
 import type { AuthnLogger } from '../jwt/deps.js';
 import { describeError, smallRequest } from '../jwt/http.js';
 import { AUTHORIZATION_SERVER } from './metadata.js';
@@ -103,7 +104,7 @@ export function createAsProxy(spec: AsProxySpec): AsProxy {
       const cors = corsHeaders('POST, OPTIONS');
       let body: Buffer;
       try {
-        body = await readBody(ctx, MAX_REGISTRATION_REQUEST);
+        body = await readBody(ctx.req, MAX_REGISTRATION_REQUEST, () => new Error('too large'));
       } catch {
         sendJson(
           ctx.res,
@@ -145,15 +146,4 @@ export function createAsProxy(spec: AsProxySpec): AsProxy {
       }
     },
   };
-}
-
-async function readBody(ctx: RequestContext, max: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > max) throw new Error('too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
