@@ -3,6 +3,7 @@
  * `STATS_ADDR` and `READINESS_ADDR` from the environment take precedence over the file.
  */
 import { durationMs } from './duration.js';
+import { normalizeLimits } from './normalize-limits.js';
 import type { StaticConfig } from './schema/index.js';
 import type { ConfigPath, HostPort, NormalizedStatic } from './types.js';
 
@@ -79,6 +80,7 @@ export function normalizeStatic(
       poolIdleTimeoutMs: durationMs(s.backend?.poolIdleTimeout, STATIC_DEFAULTS.poolIdleTimeoutMs),
       poolMaxSize: s.backend?.poolMaxSize,
     },
+    limits: normalizeLimits(s.limits),
     raw: s,
   };
 }

@@ -53,8 +53,22 @@ export interface NormalizedStatic {
     /** Max idle connections per upstream host; undefined = undici's default. */
     readonly poolMaxSize: number | undefined;
   };
+  readonly limits: NormalizedLimits;
   /** The raw static section, to detect changes that need a restart. */
   readonly raw: StaticConfig;
+}
+
+/** `config.limits` with defaults filled (src/config/normalize-limits.ts). */
+export interface NormalizedLimits {
+  readonly requestHeaderTimeoutMs: number;
+  readonly requestBodyTimeoutMs: number;
+  readonly connectionsPerBind: number;
+  readonly sessions: number;
+  readonly sessionsPerIdentity: number;
+  readonly sessionIdleTimeoutMs: number;
+  readonly stdioChildrenPerTarget: number;
+  readonly pendingRequestsPerSession: number;
+  readonly streamBufferBytes: number;
 }
 
 export interface HostPort {

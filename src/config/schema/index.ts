@@ -3,3 +3,4 @@ export * from './policies.js';
 export * from './backends.js';
 export * from './root.js';
 export * from './unsupported.js';
+export * from './limits.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backend, mcpBackendOptions } from './backends.js';
 import { duration } from './common.js';
+import { limitsConfig } from './limits.js';
 import { routePolicies } from './policies.js';
 
 const valueMatch = z.union([z.strictObject({ exact: z.string() }), z.strictObject({ regex: z.string() })]);
@@ -86,6 +87,8 @@ export const staticConfig = z.strictObject({
     })
     .optional(),
   listener: z.strictObject({ maxBufferSize: z.number().int().positive().optional() }).optional(),
+  /** Beyond agentgateway: resource bounds (src/config/schema/limits.ts). */
+  limits: limitsConfig.optional(),
 });
 
 /** The simplified top-level `mcp:` format (reference §2.5). */

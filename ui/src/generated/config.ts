@@ -41,6 +41,17 @@ export type StaticConfig = {
   listener?: {
     maxBufferSize?: number;
   };
+  limits?: {
+    requestHeaderTimeout?: Duration;
+    requestBodyTimeout?: Duration;
+    connectionsPerBind?: number;
+    sessions?: number;
+    sessionsPerIdentity?: number;
+    sessionIdleTimeout?: Duration;
+    stdioChildrenPerTarget?: number;
+    pendingRequestsPerSession?: number;
+    streamBufferBytes?: number;
+  };
 };
 
 /** a duration such as "250ms", "10s", "5m", "1h" or "1m30s" */
