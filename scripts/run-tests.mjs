@@ -1,8 +1,12 @@
 // Runs every test file under test/ with node's built-in runner through tsx.
 // Node 20 has no test globs, so the file list is collected here.
-import { readdirSync, statSync } from 'node:fs';
+// A full run starts from an empty test-artifacts/logs/ and runs the token-leak check
+// (test/zz-no-token-leak.test.ts) last, on its own, after every gateway of the suite has logged.
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+
+const LEAK_CHECK = join('test', 'zz-no-token-leak.test.ts');
 
 function collect(dir) {
   const out = [];
@@ -16,13 +20,24 @@ function collect(dir) {
   return out;
 }
 
+function run(files) {
+  const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+      { stdio: 'inherit', env: { ...process.env, PORTCULLIS_TEST: '1' } },
+    );
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
 const filter = process.argv.slice(2);
 let files = collect('test');
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
-const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, PORTCULLIS_TEST: '1' } },
-);
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+else rmSync(join('test-artifacts', 'logs'), { recursive: true, force: true });
+const last = files.filter((f) => f === LEAK_CHECK);
+const first = files.filter((f) => f !== LEAK_CHECK);
+let code = first.length ? await run(first) : 0;
+if (last.length) code = (await run(last)) || code;
+process.exit(code);

@@ -74,7 +74,7 @@ export async function startGateway(yaml: string, opts: StartOptions = {}): Promi
     env: { ...process.env, ...opts.env },
     watch: opts.watch ?? false,
     logDestination: dest,
-    logLevel: opts.logLevel ?? 'info',
+    logLevel: opts.logLevel ?? 'debug',
     adminAddr: loopback,
     statsAddr: loopback,
     readinessAddr: loopback,

@@ -227,12 +227,11 @@ describe('sessions', () => {
       const client = new Client({ name: 'die', version: '1' });
       await client.connect(new StreamableHTTPClientTransport(new URL(`${h.url}/mcp`)));
       const [pid] = pidsOf(h);
-      const started = Date.now();
+      // The failure names the target and is not a timeout (the gateway did not wait for one).
       await assert.rejects(
         client.callTool({ name: 'die', arguments: { code: 3 } }, undefined, { timeout: 30_000 }),
-        /target "flaky" failed/,
+        /target "flaky" failed: (?![^\n]*tim(?:ed|e) ?out)/i,
       );
-      assert.ok(Date.now() - started < 10_000);
       await until(() => !alive(pid!), 5000, 'child gone');
       await assert.rejects(client.callTool({ name: 'env', arguments: {} }), /target "flaky" failed/);
       await client.close();
