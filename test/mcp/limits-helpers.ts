@@ -2,7 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { INIT } from './raw.js';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { ACCEPT_BOTH, INIT } from './raw.js';
 
 export const LIMITS_SERVER = fileURLToPath(new URL('./limits-stdio-server.mjs', import.meta.url));
 
@@ -55,4 +56,66 @@ export function initBody(id: number | string = 1): typeof INIT {
 
 export function call(id: number, name: string, args: Record<string, unknown> = {}): Record<string, unknown> {
   return { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } };
+}
+
+export interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Record<string, unknown>;
+}
+
+/** Another loopback source address is another anonymous caller. */
+export const OTHER = '127.0.0.2';
+
+export async function send(
+  url: string,
+  method: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+  localAddress = '127.0.0.1',
+): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, localAddress, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text: Buffer.concat(chunks).toString(),
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  localAddress?: string,
+): Promise<Reply> {
+  const r = await send(
+    url,
+    'POST',
+    JSON.stringify(body),
+    { 'content-type': 'application/json', accept: ACCEPT_BOTH, ...headers },
+    localAddress,
+  );
+  const text = r.text;
+  const json = text.startsWith('{')
+    ? text
+    : (text.split('\n').findLast((l) => l.startsWith('data: ')) ?? '').slice(6);
+  return {
+    status: r.status,
+    headers: r.headers,
+    body: (json ? JSON.parse(json) : {}) as Record<string, unknown>,
+  };
+}
+
+export async function del(url: string, session: string): Promise<number> {
+  return (await send(url, 'DELETE', undefined, { 'mcp-session-id': session })).status;
 }

@@ -6,72 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { call, countProcs, initBody, metric, stdioTarget, until } from './limits-helpers.js';
-import { ACCEPT_BOTH } from './raw.js';
-
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: Record<string, unknown>;
-}
-
-/** Another loopback source address is another anonymous caller. */
-const OTHER = '127.0.0.2';
-
-async function send(
-  url: string,
-  method: string,
-  body: string | undefined,
-  headers: Record<string, string>,
-  localAddress = '127.0.0.1',
-): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers, localAddress, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text: Buffer.concat(chunks).toString(),
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function post(
-  url: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-  localAddress?: string,
-): Promise<Reply> {
-  const r = await send(
-    url,
-    'POST',
-    JSON.stringify(body),
-    { 'content-type': 'application/json', accept: ACCEPT_BOTH, ...headers },
-    localAddress,
-  );
-  const text = r.text;
-  const json = text.startsWith('{')
-    ? text
-    : (text.split('\n').findLast((l) => l.startsWith('data: ')) ?? '').slice(6);
-  return {
-    status: r.status,
-    headers: r.headers,
-    body: (json ? JSON.parse(json) : {}) as Record<string, unknown>,
-  };
-}
-
-async function del(url: string, session: string): Promise<number> {
-  return (await send(url, 'DELETE', undefined, { 'mcp-session-id': session })).status;
-}
+import {
+  OTHER,
+  call,
+  countProcs,
+  del,
+  initBody,
+  metric,
+  post,
+  stdioTarget,
+  until,
+  type Reply,
+} from './limits-helpers.js';
 
 function rpcError(r: Reply): { code: number; message: string } | undefined {
   return r.body.error as { code: number; message: string } | undefined;
