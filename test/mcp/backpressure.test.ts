@@ -1,6 +1,7 @@
 /**
  * Backpressure on the streams the gateway writes, with real sockets that never read (`net.connect` +
- * `pause()`): a legacy SSE stream fed 150 × 1 MB answers, and three clients of a plain host-backend
+ * `pause()`): a legacy SSE stream fed 150 × 1 MB answers, a Streamable HTTP POST answer streamed as
+ * SSE with 150 × 1 MB notifications, and three clients of a plain host-backend
  * route whose upstream offers 150 MB each. The gateway's memory stays bounded: the SSE client is cut off
  * once more than `limits.streamBufferBytes` are queued, and the proxied upstream is paused while its
  * client does not read. Peak RSS is sampled while the test runs; nothing is timed.
@@ -11,7 +12,7 @@ import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { call, initBody, metric, stdioTarget, until } from './limits-helpers.js';
+import { call, initBody, metric, post, stdioTarget, until } from './limits-helpers.js';
 
 const MB = 1024 * 1024;
 /** Allowed RSS growth while 150+ MB are pushed at clients that do not read. */
@@ -93,7 +94,7 @@ binds:
     // A paused socket does not see its end: the cut-off shows as the session being gone (404).
     let cut = false;
     const endpoint = `${gw.url}${/data: ([^\n]+)/.exec(head)?.[1] ?? ''}`;
-    const post = async (body: unknown): Promise<number> => {
+    const postSse = async (body: unknown): Promise<number> => {
       const r = await fetch(endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -104,19 +105,19 @@ binds:
     };
     const before = process.memoryUsage.rss();
     const rss = rssSampler();
-    assert.equal(await post(initBody(1)), 202);
-    assert.equal(await post({ jsonrpc: '2.0', method: 'notifications/initialized' }), 202);
+    assert.equal(await postSse(initBody(1)), 202);
+    assert.equal(await postSse({ jsonrpc: '2.0', method: 'notifications/initialized' }), 202);
     let accepted = 0;
     for (let i = 0; i < 150 && !cut; i += 10) {
       const batch = await Promise.all(
-        Array.from({ length: 10 }, (_, k) => post(call(10 + i + k, 'big', { bytes: MB }))),
+        Array.from({ length: 10 }, (_, k) => postSse(call(10 + i + k, 'big', { bytes: MB }))),
       );
       accepted += batch.filter((s) => s === 202).length;
       cut = batch.some((s) => s === 404); // the session ended with its stream
     }
     // The answers are written as the upstream produces them: wait for the cut-off (or give up).
     await until(
-      async () => (cut = (await post({ jsonrpc: '2.0', method: 'notifications/x' })) === 404),
+      async () => (cut = (await postSse({ jsonrpc: '2.0', method: 'notifications/x' })) === 404),
       20_000,
     );
     const peak = rss.stop();
@@ -135,6 +136,61 @@ binds:
     });
     assert.equal(ok.status, 200);
     await ok.text();
+  });
+
+  it('a Streamable HTTP POST answer streamed as SSE (150 × 1 MB log notifications) to a client that does not read is cut off', async (t) => {
+    const { stdio } = stdioTarget();
+    const gw: TestGateway = await startGateway(
+      `
+config:
+  limits: { streamBufferBytes: 4194304 }
+binds:
+- port: 0
+  listeners:
+  - routes:
+    - backends:
+      - mcp:
+          targets:
+          - name: limits
+            stdio: ${stdio}
+`,
+      { name: 'mcp-backpressure-post' },
+    );
+    cleanup.push(() => gw.stop());
+    const init = await post(`${gw.url}/mcp`, initBody(1));
+    const session = String(init.headers['mcp-session-id']);
+    await post(
+      `${gw.url}/mcp`,
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { 'mcp-session-id': session },
+    );
+    const before = process.memoryUsage.rss();
+    const rss = rssSampler();
+    const body = JSON.stringify(call(2, 'flood', { count: 150, bytes: MB }));
+    const socket = connect(gw.port, '127.0.0.1');
+    cleanup.push(() => void socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.write(
+          `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+            `Accept: text/event-stream, application/json\r\nMcp-Session-Id: ${session}\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+        socket.pause();
+        resolve();
+      });
+    });
+    const cutOff = async (): Promise<boolean> =>
+      (await metric(gw.statsUrl, 'portcullis_slow_clients_disconnected_total', { stream: 'mcp' })) === 1;
+    const cut = await until(cutOff, 30_000);
+    const peak = rss.stop();
+    t.diagnostic(`post stream: RSS +${Math.round((peak - before) / MB)} MB`);
+    assert.ok(cut, 'the stalled POST stream was not cut off');
+    assert.ok(peak - before < BOUND, `RSS grew by ${Math.round((peak - before) / MB)} MB`);
+    // The session itself still serves a reading client.
+    const ok = await post(`${gw.url}/mcp`, call(3, 'big', { bytes: 5 }), { 'mcp-session-id': session });
+    assert.equal(ok.status, 200);
   });
 
   it('three clients not reading a 150 MB host-backend response: the upstream is paused, memory stays flat', async (t) => {

@@ -3,7 +3,7 @@
 // `--init-delay-ms <n>` (answer initialize late, to close a session while its targets still start).
 // Tools: `big` ({bytes}) answers that many characters; `stash` ({text}) keeps a text; `wait` ({ms})
 // first logs the stashed text (a notification that belongs to no request of the caller), then answers
-// after ms. Tasks: answers tasks/list, tasks/get, tasks/result and tasks/cancel for one stored task.
+// after ms; `flood` ({count, bytes}) sends that many log notifications first. Tasks: answers tasks/list, tasks/get, tasks/result and tasks/cancel for one stored task.
 import { createInterface } from 'node:readline';
 
 const arg = (name) => {
@@ -46,7 +46,10 @@ rl.on('line', (line) => {
       return ok({});
     case 'tools/list':
       return ok({
-        tools: ['big', 'stash', 'wait', 'secret'].map((name) => ({ name, inputSchema: { type: 'object' } })),
+        tools: ['big', 'stash', 'wait', 'flood', 'secret'].map((name) => ({
+          name,
+          inputSchema: { type: 'object' },
+        })),
       });
     case 'tools/call':
       switch (m.params?.name) {
@@ -65,6 +68,15 @@ rl.on('line', (line) => {
             stashed = undefined;
           }
           return void setTimeout(() => ok(text('waited')), Number(args.ms ?? 0));
+        case 'flood':
+          // `count` log notifications of `bytes` characters each, then the answer.
+          for (let i = 0; i < Number(args.count ?? 1); i++)
+            send({
+              jsonrpc: '2.0',
+              method: 'notifications/message',
+              params: { level: 'info', data: 'z'.repeat(Number(args.bytes ?? 1)) },
+            });
+          return ok(text('flooded'));
         case 'secret':
           if (m.params?.task) return ok({ task: TASK });
           return ok(text('the secret'));
