@@ -9,6 +9,7 @@ import { loadConfig } from '../config/load.js';
 import { updateConfigText } from '../config/write.js';
 import { buildSnapshot } from '../runtime/build.js';
 import { setLevel } from '../telemetry/logger.js';
+import { configYaml, writeConfigYaml } from './admin-config-yaml.js';
 import { explain } from './explain.js';
 import type { Gateway } from './gateway.js';
 import type { TargetHealth } from './target-health.js';
@@ -65,6 +66,9 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
       };
     },
     sessions: () => gw.mcp.sessions(),
+    closeSession: (id) => gw.mcp.closeSession(id),
+    configYaml: () => configYaml(gw),
+    writeConfigYaml: (text, opts) => writeConfigYaml(gw, o.env, text, opts),
     explain: (token, opts) => explain(gw.snapshot, gw.upstreamFactory, logger, token, opts),
     endpoints: () => {
       const ports = boundPorts();

@@ -6,8 +6,11 @@ import type {
   EndpointInfo,
   ExplainResult,
   PreflightReport,
+  ReadyState,
+  SessionPage,
   SessionView,
 } from '../../src/admin/api.js';
+import type { ClientSnippet } from '../../src/admin/client-snippets-api.js';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -40,12 +43,44 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   return body as T;
 }
 
+function messageOf(text: string, fallback: string): string {
+  try {
+    const b = JSON.parse(text) as { message?: unknown };
+    return typeof b.message === 'string' ? b.message : fallback;
+  } catch {
+    return text || fallback;
+  }
+}
+
 export const api = {
   summary: () => request<AdminSummary>('/api/summary'),
   sessions: () => request<SessionView[]>('/api/sessions'),
   endpoints: () => request<EndpointInfo[]>('/api/endpoints'),
   demoTokens: () => request<DemoToken[]>('/api/demo-tokens'),
   config: () => request<unknown>('/config'),
+  ready: () => request<ReadyState>('/api/ready'),
+  sessionPage: (offset: number, limit: number) =>
+    request<SessionPage>(`/api/sessions/page?offset=${offset}&limit=${limit}`),
+  closeSession: (id: string) =>
+    request<{ status: string }>(`/api/sessions/close?id=${encodeURIComponent(id)}`, { method: 'POST' }),
+  clientSnippets: (url: string, token: string | undefined) =>
+    request<ClientSnippet[]>(`/api/client-snippets?url=${encodeURIComponent(url)}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    }),
+  /** The config file as YAML text, secrets redacted. */
+  configYaml: async (): Promise<string> => {
+    const res = await fetch('/config/yaml');
+    const text = await res.text();
+    if (!res.ok) throw new ApiError(res.status, messageOf(text, res.statusText));
+    return text;
+  },
+  /** Validate (dryRun) or validate and write an edited YAML config; 400 carries `issues` at its lines. */
+  writeConfigYaml: (text: string, dryRun: boolean) =>
+    request<{ status: string; message?: string }>(`/config/yaml${dryRun ? '?dryRun=1' : ''}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: text,
+    }),
   writeConfig: (json: unknown) =>
     request<{ status: string; message?: string }>('/config', {
       method: 'POST',

@@ -1,0 +1,41 @@
+/**
+ * The admin API's YAML view of the config file: read it with secrets redacted in place, validate an edited
+ * text (errors cite the edited text's lines), and write it through the same path as `POST /config`:
+ * validated like a reload, written atomically, applied by the watcher.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import { redactYamlText, restoreYamlSecrets } from '../admin/config-yaml.js';
+import { AdminError } from '../admin/types.js';
+import { loadConfig } from '../config/load.js';
+import { buildSnapshot } from '../runtime/build.js';
+import type { Gateway } from './gateway.js';
+
+export function configYaml(gw: Gateway): string {
+  const input = gw.configInput;
+  if (!input.file) throw new AdminError(404, 'the config did not come from a file (started with -c or stdin)');
+  try {
+    return redactYamlText(input.text);
+  } catch {
+    throw new AdminError(409, 'the config file does not parse as YAML; fix it on disk');
+  }
+}
+
+export async function writeConfigYaml(
+  gw: Gateway,
+  env: Readonly<Record<string, string | undefined>>,
+  edited: string,
+  opts: { readonly dryRun: boolean },
+): Promise<void> {
+  const input = gw.configInput;
+  if (!input.file) throw new AdminError(409, 'the config did not come from a file: nothing to write');
+  const text = restoreYamlSecrets(edited, input.text);
+  // Full validation, the same as a reload: parse, normalize and compile (CEL, JWKS, TLS).
+  const loaded = loadConfig({ ...input, text }, env);
+  const snap = await buildSnapshot(loaded, 0);
+  snap.close();
+  if (opts.dryRun) return;
+  const tmp = `${input.file}.portcullis-tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, input.file);
+  gw.deps.logger.info({ file: input.file }, 'config written from the admin UI; the watcher applies it');
+}
