@@ -59,7 +59,12 @@ export function restoreYamlSecrets(edited: string, original: string): string {
 }
 
 /** Replace a scalar's source by `value` as one JSON (= YAML double-quoted) line; a block scalar's range ends with its newline. */
-function splice(out: Splice[], text: string, node: { range?: [number, number, number] | null }, value: unknown): void {
+function splice(
+  out: Splice[],
+  text: string,
+  node: { range?: [number, number, number] | null },
+  value: unknown,
+): void {
   const [start, end] = node.range ?? [0, 0];
   if (end <= start) return;
   out.push({ start, end, text: JSON.stringify(value) + (text[end - 1] === '\n' ? '\n' : '') });
@@ -75,7 +80,8 @@ function forEachScalar(
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const key = isScalar(pair.key) ? pair.key.value : pair.key;
-      if (typeof key === 'string' || typeof key === 'number') forEachScalar(pair.value, [...path, key], visit);
+      if (typeof key === 'string' || typeof key === 'number')
+        forEachScalar(pair.value, [...path, key], visit);
     }
   } else if (isSeq(node)) node.items.forEach((item, i) => forEachScalar(item, [...path, i], visit));
 }

@@ -53,7 +53,12 @@ export function uiRoutes(
         const offset = intParam(url, 'offset', 0, Number.MAX_SAFE_INTEGER);
         const limit = intParam(url, 'limit', SESSION_PAGE_DEFAULT, SESSION_PAGE_MAX);
         const all = [...backend.sessions()].sort((a, b) => b.lastActiveAt - a.lastActiveAt);
-        const page: SessionPage = { total: all.length, offset, limit, sessions: all.slice(offset, offset + limit) };
+        const page: SessionPage = {
+          total: all.length,
+          offset,
+          limit,
+          sessions: all.slice(offset, offset + limit),
+        };
         sendJson(res, 200, page);
       },
     },
@@ -70,7 +75,8 @@ export function uiRoutes(
       GET: ({ req, res, url }) => {
         const target = url.searchParams.get('url') ?? '';
         const known = backend.endpoints().some((e) => e.kind === 'mcp' && e.url === target);
-        if (!known) throw new AdminError(400, 'url must be one of the MCP endpoints listed by /api/endpoints');
+        if (!known)
+          throw new AdminError(400, 'url must be one of the MCP endpoints listed by /api/endpoints');
         const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
         sendJson(res, 200, snippets(target, m?.[1]));
       },

@@ -6,13 +6,16 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { redactYamlText, restoreYamlSecrets } from '../admin/config-yaml.js';
 import { AdminError } from '../admin/types.js';
+import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
-import { buildSnapshot } from '../runtime/build.js';
+import { BuildError, buildSnapshot } from '../runtime/build.js';
+import { issuesOf } from './issues.js';
 import type { Gateway } from './gateway.js';
 
 export function configYaml(gw: Gateway): string {
   const input = gw.configInput;
-  if (!input.file) throw new AdminError(404, 'the config did not come from a file (started with -c or stdin)');
+  if (!input.file)
+    throw new AdminError(404, 'the config did not come from a file (started with -c or stdin)');
   try {
     return redactYamlText(input.text);
   } catch {
@@ -31,8 +34,21 @@ export async function writeConfigYaml(
   const text = restoreYamlSecrets(edited, input.text);
   // Full validation, the same as a reload: parse, normalize and compile (CEL, JWKS, TLS).
   const loaded = loadConfig({ ...input, text }, env);
-  const snap = await buildSnapshot(loaded, 0);
-  snap.close();
+  try {
+    (await buildSnapshot(loaded, 0)).close();
+  } catch (e) {
+    // Compile errors (CEL, JWKS, TLS) are located too: answer them as issues at their lines.
+    if (!(e instanceof BuildError)) throw e;
+    throw new ConfigError(
+      issuesOf(e).map((i) => ({
+        file: i.file ?? input.file ?? '',
+        line: i.line ?? 0,
+        column: i.column ?? 0,
+        path: i.path ?? '',
+        message: i.message,
+      })),
+    );
+  }
   if (opts.dryRun) return;
   const tmp = `${input.file}.portcullis-tmp`;
   writeFileSync(tmp, text);

@@ -86,7 +86,10 @@ describe('Playground: progress, cancel, search, HTTP bodies, client snippets (br
     assert.equal(await bar.getByRole('progressbar').getAttribute('max'), '30');
     await pg.screenshot('inspector-progress');
     await page.getByRole('button', { name: 'Cancel' }).click();
-    await page.getByTestId('tool-result').getByText(/cancelled/i).waitFor();
+    await page
+      .getByTestId('tool-result')
+      .getByText(/cancelled/i)
+      .waitFor();
     assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0, 'no Cancel once stopped');
     // The page really sent the cancellation (the HTTP panel lists what the SDK client posted).
     await page.locator('details.traffic summary').click();
@@ -116,7 +119,10 @@ describe('Playground: progress, cancel, search, HTTP bodies, client snippets (br
     // Prompts and resources are searched too.
     await search.fill('simple');
     await pg.openTab('Prompts');
-    const prompts = await page.getByRole('list', { name: 'Available Prompts' }).locator('.item-title').allInnerTexts();
+    const prompts = await page
+      .getByRole('list', { name: 'Available Prompts' })
+      .locator('.item-title')
+      .allInnerTexts();
     assert.ok(prompts.length >= 1 && prompts.every((p) => /simple/i.test(p)), prompts.join(', '));
     await search.fill('');
     assert.deepEqual(await pg.toolNames(), all);
@@ -148,11 +154,17 @@ describe('Playground: progress, cancel, search, HTTP bodies, client snippets (br
     const text = await exchange.innerText();
     assert.match(text, /POST http:\/\/localhost:\d+\/mcp → 200/);
     // A call that reports progress is answered as an SSE stream: shown as its events.
-    await page.getByRole('list', { name: 'Available Tools' }).getByRole('button', { name: /^trigger-long-running-operation\b/ }).click();
+    await page
+      .getByRole('list', { name: 'Available Tools' })
+      .getByRole('button', { name: /^trigger-long-running-operation\b/ })
+      .click();
     await page.locator('#pg-arg-duration').fill('0.2');
     await page.locator('#pg-arg-steps').fill('2');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await page.getByTestId('tool-result').getByText(/Long running operation completed/).waitFor();
+    await page
+      .getByTestId('tool-result')
+      .getByText(/Long running operation completed/)
+      .waitFor();
     const calls = panel.locator('tr', { has: page.locator('td', { hasText: /^tools\/call$/ }) });
     await calls.last().getByRole('button').click();
     const events = panel.getByRole('region', { name: /^Exchange \d+$/ }).getByTestId('response-events');
@@ -188,7 +200,9 @@ describe('Playground: progress, cancel, search, HTTP bodies, client snippets (br
       mcpServers: { portcullis: { url: string; headers: Record<string, string> } };
     };
     assert.deepEqual(cursor.mcpServers.portcullis, { url, headers: { Authorization: `Bearer ${token}` } });
-    const vscode = JSON.parse(await read('VS Code')) as { servers: { portcullis: { type: string; url: string } } };
+    const vscode = JSON.parse(await read('VS Code')) as {
+      servers: { portcullis: { type: string; url: string } };
+    };
     assert.equal(vscode.servers.portcullis.type, 'http');
     assert.equal(vscode.servers.portcullis.url, url);
     const claudeCode = await read('Claude Code');

@@ -158,7 +158,8 @@ export class PlaygroundSession {
   private record(entry: TrafficEntry): void {
     if (!this.traffic.includes(entry)) {
       this.traffic.push(entry);
-      if (this.traffic.length > MAX_TRAFFIC_ENTRIES) this.traffic.splice(0, this.traffic.length - MAX_TRAFFIC_ENTRIES);
+      if (this.traffic.length > MAX_TRAFFIC_ENTRIES)
+        this.traffic.splice(0, this.traffic.length - MAX_TRAFFIC_ENTRIES);
     }
     this.opts.onTraffic?.([...this.traffic]);
   }
@@ -263,7 +264,8 @@ export class PlaygroundSession {
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
     return this.run(
-      async () => (await this.client.callTool({ name, arguments: args }, undefined, options)) as CallToolResult,
+      async () =>
+        (await this.client.callTool({ name, arguments: args }, undefined, options)) as CallToolResult,
     );
   }
 
@@ -299,7 +301,9 @@ async function collect<R extends { nextCursor?: string | undefined }, T>(
 }
 
 function clip(text: string): string {
-  return text.length > MAX_BODY_CHARS ? `${text.slice(0, MAX_BODY_CHARS)}… (${text.length} characters)` : text;
+  return text.length > MAX_BODY_CHARS
+    ? `${text.slice(0, MAX_BODY_CHARS)}… (${text.length} characters)`
+    : text;
 }
 
 /** The request's headers as sent, with the credential masked (the panel may be shown or screenshotted). */

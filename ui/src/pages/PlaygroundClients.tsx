@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import type { ClientSnippet } from '../../../src/admin/client-snippets-api.js';
 import { api } from '../api.js';
-import { Card, Empty, ErrorBox } from '../components/common.js';
+import { Empty, ErrorBox } from '../components/common.js';
 
 export function ClientSnippetsCard({ endpointUrl, token }: { endpointUrl: string; token: string }) {
   const [snippets, setSnippets] = useState<ClientSnippet[]>();
@@ -42,8 +42,9 @@ export function ClientSnippetsCard({ endpointUrl, token }: { endpointUrl: string
     <details className="card clients" id="clients">
       <summary>Connect a client</summary>
       <p className="muted small">
-        Set-ups for this endpoint{token.trim() ? ', with the token above' : ' (paste a token above to fill it in)'}.
-        The token is a secret: keep these files out of version control.
+        Set-ups for this endpoint
+        {token.trim() ? ', with the token above' : ' (paste a token above to fill it in)'}. The token is a
+        secret: keep these files out of version control.
       </p>
       {error ? <ErrorBox message={error} /> : null}
       {!snippets ? (

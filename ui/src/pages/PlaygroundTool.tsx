@@ -163,7 +163,10 @@ export function ToolRunner(p: ToolRunnerProps) {
         {cancelled ? (
           <p className="warning" role="status">
             Call cancelled: the gateway was sent notifications/cancelled
-            {progress ? ` after ${progress.progress}${progress.total ? ` of ${progress.total}` : ''} steps` : ''}.
+            {progress
+              ? ` after ${progress.progress}${progress.total ? ` of ${progress.total}` : ''} steps`
+              : ''}
+            .
           </p>
         ) : null}
         {error ? <ErrorBox message={error.message} fix={error.fix} /> : null}
