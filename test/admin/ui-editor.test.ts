@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { keysAt, type JsonSchema } from '../../ui/src/editor/schema-keys.js';
 import { pathAt } from '../../ui/src/editor/yaml-path.js';
-import { matches } from '../../ui/src/pages/PlaygroundItems.js';
+import { matches } from '../../ui/src/lib/search.js';
 
 const DOC = `binds:
 - port: 3000

@@ -11,6 +11,7 @@ import type {
 import { Card, Empty, ErrorBox } from '../components/common.js';
 import { PromptResultView, ResourceResultView } from '../components/ResultView.js';
 import type { PlainError } from '../lib/errors.js';
+import { matches } from '../lib/search.js';
 import type { PlaygroundSession } from '../mcp/client.js';
 import { ToolRunner } from './PlaygroundTool.js';
 
@@ -36,17 +37,6 @@ export interface ItemsProps {
     err: unknown,
     item?: { kind: 'tool' | 'prompt' | 'resource'; name: string },
   ) => PlainError;
-}
-
-/** Does an item match the search words? Every word must appear in its name, title, description or URI. */
-export function matches(
-  query: string,
-  item: { name: string; title?: string | undefined; description?: string | undefined; uri?: string },
-): boolean {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const text = [item.name, item.title, item.description, item.uri].filter(Boolean).join(' ').toLowerCase();
-  return words.every((w) => text.includes(w));
 }
 
 function filtered(lists: Lists, query: string): Lists {
