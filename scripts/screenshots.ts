@@ -16,7 +16,6 @@ import { startGateway } from '../test/helpers/gateway.js';
 import { CHROMIUM_FLAGS, chromiumPath, ensureUiBuilt, PlaygroundPage } from '../test/helpers/playground.js';
 
 const OUT = 'docs/images';
-const EVERYTHING = `${process.cwd()}/node_modules/@modelcontextprotocol/server-everything/dist/index.js`;
 const CONFIG = `# The Playground screenshots' gateway (scripts/screenshots.ts)
 binds:
 - port: 0
@@ -32,7 +31,7 @@ binds:
           issuer: agentgateway.dev
           audiences: [test.agentgateway.dev]
           jwks:
-            file: ${process.cwd()}/manifests/jwt/pub-key
+            file: \${PORTCULLIS_ROOT}/manifests/jwt/pub-key
         mcpAuthorization:
           rules:
           - 'mcp.tool.name != "get-env"'
@@ -44,7 +43,7 @@ binds:
           - name: everything
             stdio:
               cmd: node
-              args: ["${EVERYTHING}", "stdio"]
+              args: ["\${PORTCULLIS_ROOT}/node_modules/@modelcontextprotocol/server-everything/dist/index.js", "stdio"]
 `;
 
 async function shot(target: Locator | Page, name: string): Promise<void> {
@@ -59,11 +58,18 @@ async function main(): Promise<void> {
   await ensureUiBuilt();
   mkdirSync(OUT, { recursive: true });
   const tokens = quickstartTokens();
-  const gw = await startGateway(CONFIG, { demoTokens: tokens, name: 'screenshots' });
+  const gw = await startGateway(CONFIG, {
+    demoTokens: tokens,
+    name: 'screenshots',
+    env: { PORTCULLIS_ROOT: process.cwd() },
+  });
   const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
   const clients: Client[] = [];
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      deviceScaleFactor: 1,
+    });
     const page = await context.newPage();
     const pg = new PlaygroundPage(page);
 
@@ -79,10 +85,16 @@ async function main(): Promise<void> {
     await page.locator('#pg-arg-duration').fill('20');
     await page.locator('#pg-arg-steps').fill('10');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await page.getByTestId('tool-progress').getByText(/^[2-9] \/ 10/).waitFor({ timeout: 20_000 });
+    await page
+      .getByTestId('tool-progress')
+      .getByText(/^[2-9] \/ 10/)
+      .waitFor({ timeout: 20_000 });
     await shot(page.locator('#items'), 'playground-progress');
     await page.getByRole('button', { name: 'Cancel' }).click();
-    await page.getByTestId('tool-result').getByText(/cancelled/i).waitFor();
+    await page
+      .getByTestId('tool-result')
+      .getByText(/cancelled/i)
+      .waitFor();
 
     // Search.
     await page.getByLabel('Search tools, prompts and resources').fill('resource');
@@ -102,10 +114,14 @@ async function main(): Promise<void> {
     await shot(traffic, 'playground-http');
     await traffic.locator('summary').click();
 
-    // Connect a client.
+    // Connect a client (without a token: the snippets carry a placeholder, and stay short).
+    await pg.setToken('');
     const clientsPanel = page.locator('#clients');
     await clientsPanel.locator('summary').click();
-    await clientsPanel.getByRole('region', { name: 'MCP Inspector' }).waitFor();
+    await clientsPanel
+      .getByText(/YOUR_TOKEN/)
+      .first()
+      .waitFor();
     await shot(clientsPanel, 'playground-clients');
 
     // Backends: a few sessions.
