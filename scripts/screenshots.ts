@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       .getByText(/^[2-9] \/ 10/)
       .waitFor({ timeout: 20_000 });
     await shot(page.locator('#items'), 'playground-progress');
-    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await page
       .getByTestId('tool-result')
       .getByText(/cancelled/i)

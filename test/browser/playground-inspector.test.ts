@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { quickstartTokens } from '../../src/cli/quickstart.js';
+import { serveHttp, type ServedFixture } from '../fixtures/serve.js';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import {
   ensureUiBuilt,
@@ -16,7 +18,29 @@ import {
 } from '../helpers/playground.js';
 
 const EVERYTHING = `${process.cwd()}/node_modules/@modelcontextprotocol/server-everything/dist/index.js`;
-const YAML = `
+/** An upstream whose `slow` tool reports progress until cancelled, and records the cancellation. */
+function slowServer(seen: { cancelled: number; reason: unknown }): McpServer {
+  const mcp = new McpServer({ name: 'slow', version: '1.0.0' });
+  mcp.registerTool('slow', { description: 'Reports progress until cancelled' }, async (extra) => {
+    const token = extra._meta?.progressToken;
+    for (let i = 1; !extra.signal.aborted && i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (token !== undefined && !extra.signal.aborted)
+        await extra.sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken: token, progress: i, message: `step ${i}` },
+        });
+    }
+    if (extra.signal.aborted) {
+      seen.cancelled++;
+      seen.reason = extra.signal.reason;
+    }
+    return { content: [{ type: 'text', text: 'done' }] };
+  });
+  return mcp;
+}
+
+const yaml = (slowUrl: string) => `
 binds:
 - port: 0
   listeners:
@@ -44,20 +68,36 @@ binds:
             stdio:
               cmd: node
               args: ["${EVERYTHING}", "stdio"]
+    - matches:
+      - path: {pathPrefix: /slow}
+      policies:
+        cors:
+          allowOrigins: ["*"]
+          allowHeaders: ["*"]
+          exposeHeaders: ["Mcp-Session-Id"]
+      backends:
+      - mcp:
+          targets:
+          - name: slow
+            mcp: {host: "${slowUrl}"}
 `;
 
 describe('Playground: progress, cancel, search, HTTP bodies, client snippets (browser)', () => {
   let gw: TestGateway;
+  let slow: ServedFixture;
+  const seen = { cancelled: 0, reason: undefined as unknown };
   let browser: TestBrowser | undefined;
   const token = quickstartTokens().find((t) => t.name === 'example1')?.token ?? '';
 
   before(async () => {
     await ensureUiBuilt();
-    gw = await startGateway(YAML, { demoTokens: quickstartTokens(), name: 'ui-inspector' });
+    slow = await serveHttp(() => slowServer(seen));
+    gw = await startGateway(yaml(slow.url), { demoTokens: quickstartTokens(), name: 'ui-inspector' });
   });
   after(async () => {
     await browser?.close();
     await gw?.stop();
+    await slow?.close();
   });
 
   async function connected(t: Parameters<typeof launchBrowser>[0]): Promise<PlaygroundPage | undefined> {
@@ -85,18 +125,51 @@ describe('Playground: progress, cancel, search, HTTP bodies, client snippets (br
     await bar.getByText(/^\d+ \/ 30/).waitFor();
     assert.equal(await bar.getByRole('progressbar').getAttribute('max'), '30');
     await pg.screenshot('inspector-progress');
-    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await page
       .getByTestId('tool-result')
       .getByText(/cancelled/i)
       .waitFor();
-    assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0, 'no Cancel once stopped');
+    assert.equal(
+      await page.getByRole('button', { name: 'Cancel', exact: true }).count(),
+      0,
+      'no Cancel once stopped',
+    );
     // The page really sent the cancellation (the HTTP panel lists what the SDK client posted).
     await page.locator('details.traffic summary').click();
     await page.locator('details.traffic td', { hasText: 'notifications/cancelled' }).first().waitFor();
     // The session stays usable after a cancel.
     assert.match((await pg.runTool('echo', { message: 'still here' })).result ?? '', /still here/);
     assert.deepEqual(pg.consoleErrors, []);
+    await page.close();
+  });
+
+  test('Cancel reaches the upstream: the gateway forwards notifications/cancelled and the tool stops', async (t) => {
+    browser ??= await launchBrowser(t);
+    if (!browser) return;
+    const endpoints = (await (await fetch(`${gw.adminUrl}/api/endpoints`)).json()) as { url: string }[];
+    const url = endpoints.find((e) => e.url.endsWith('/slow'))?.url ?? '';
+    const pg = await openPlayground(browser, gw.adminUrl, { endpoint: url });
+    const { page } = pg;
+    assert.equal(await pg.connect(), undefined);
+    await page
+      .getByRole('list', { name: 'Available Tools' })
+      .getByRole('button', { name: /^slow\b/ })
+      .click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    // No total: an indeterminate bar with the count and the server's message.
+    await page
+      .getByTestId('tool-progress')
+      .getByText(/^\d+ — step \d+$/)
+      .waitFor();
+    assert.equal(seen.cancelled, 0);
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page
+      .getByTestId('tool-result')
+      .getByText(/cancelled/i)
+      .waitFor();
+    await eventually(() => seen.cancelled === 1, 5000);
+    assert.ok(seen.reason !== undefined, 'the upstream request was aborted with a reason');
     await page.close();
   });
 
