@@ -158,10 +158,9 @@ describe('Playground: progress, cancel, search, HTTP bodies, client snippets (br
       .click();
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     // No total: an indeterminate bar with the count and the server's message.
-    await page
-      .getByTestId('tool-progress')
-      .getByText(/^\d+ — step \d+$/)
-      .waitFor();
+    const bar = page.getByTestId('tool-progress');
+    await bar.getByText(/^\d+ — step \d+$/).waitFor();
+    assert.equal(await bar.getByRole('progressbar').getAttribute('value'), null, 'indeterminate');
     assert.equal(seen.cancelled, 0);
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await page

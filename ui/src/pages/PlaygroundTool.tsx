@@ -148,10 +148,10 @@ export function ToolRunner(p: ToolRunnerProps) {
       </div>
       {running && progress ? (
         <div className="progress" data-testid="tool-progress">
+          {/* Without a total the bar is indeterminate (no value): the count says how far it got. */}
           <progress
             aria-label="Progress"
-            value={progress.progress}
-            {...(progress.total ? { max: progress.total } : {})}
+            {...(progress.total ? { value: progress.progress, max: progress.total } : {})}
           />
           <span className="small">
             {progress.total ? `${progress.progress} / ${progress.total}` : progress.progress}
