@@ -88,6 +88,7 @@ describe('admin pages: readiness, sessions, YAML config editor (browser)', () =>
     // A client of /bad makes the broken target fail: the gateway is no longer ready, and says why.
     await assert.rejects(connectClient('/bad'));
     await connectClient('/good');
+    await page.reload(); // rather than wait for the next poll (3 s readiness, 5 s summary)
     const readiness = page.locator('#readiness');
     await readiness.getByText('Not ready').waitFor();
     assert.match(
@@ -142,17 +143,39 @@ describe('admin pages: readiness, sessions, YAML config editor (browser)', () =>
     assert.ok(!shown.includes(SECRET), 'the secret is not shown');
     assert.match(shown, /x-api-key: "\[redacted\]"/);
 
+    // Completion from the config schema: under a route's `policies:`, "co" offers `cors`.
+    await setEditorText(page, shown.replace('      policies:\n', '      policies:\n        co\n'));
+    await content.locator('.cm-line', { hasText: /^\s*co$/ }).click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Control+Space');
+    const options = page.locator('.cm-tooltip-autocomplete li');
+    await options.first().waitFor();
+    const offered = await options.allInnerTexts();
+    assert.ok(
+      offered.some((o) => o.startsWith('cors')),
+      offered.join(', '),
+    );
+    assert.ok(!offered.some((o) => o.startsWith('listeners')), 'only keys allowed here');
+    // Pick it (a click: the popup ignores keys for its first few milliseconds, by design).
+    await options.filter({ hasText: /^cors/ }).click();
+    await content.locator('.cm-line', { hasText: /^\s*cors:\s*$/ }).waitFor();
+
     // Break the CEL rule: the diagnostic sits on the rule's line of the editor (the file's line too).
     const lines = readFileSync(gw.configFile, 'utf8').split('\n');
     const ruleLine = lines.findIndex((l) => l.includes("- 'true'")) + 1;
     assert.ok(ruleLine > 10, `the rule is on line ${ruleLine}`);
     await setEditorText(page, shown.replace("- 'true'", "- 'mcp.tool.name =='"));
-    const marked = page.locator('.cm-content .cm-line:has(.cm-lintRange-error)');
-    await marked.first().waitFor();
+    // The diagnostic of this text (an earlier one may linger until the next lint pass replaces it).
+    await content.locator('.cm-line:has(.cm-lintRange-error)', { hasText: 'mcp.tool.name ==' }).waitFor();
     // Lines are rendered in order (the config is short: none is virtualized away).
-    const lineNo = await page
-      .locator('.cm-content .cm-line')
-      .evaluateAll((els) => els.findIndex((l) => l.querySelector('.cm-lintRange-error') !== null));
+    const lineNo = await content
+      .locator('.cm-line')
+      .evaluateAll((els) =>
+        els.findIndex(
+          (l) =>
+            l.querySelector('.cm-lintRange-error') !== null && l.textContent?.includes('mcp.tool.name =='),
+        ),
+      );
     assert.equal(lineNo + 1, ruleLine, 'the diagnostic is on the rule line');
     const gutter = await page
       .locator('.cm-lineNumbers .cm-gutterElement', { hasText: new RegExp(`^${ruleLine}$`) })
