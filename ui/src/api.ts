@@ -8,7 +8,6 @@ import type {
   PreflightReport,
   ReadyState,
   SessionPage,
-  SessionView,
 } from '../../src/admin/api.js';
 import type { ClientSnippet } from '../../src/admin/client-snippets-api.js';
 
@@ -54,10 +53,8 @@ function messageOf(text: string, fallback: string): string {
 
 export const api = {
   summary: () => request<AdminSummary>('/api/summary'),
-  sessions: () => request<SessionView[]>('/api/sessions'),
   endpoints: () => request<EndpointInfo[]>('/api/endpoints'),
   demoTokens: () => request<DemoToken[]>('/api/demo-tokens'),
-  config: () => request<unknown>('/config'),
   ready: () => request<ReadyState>('/api/ready'),
   sessionPage: (offset: number, limit: number) =>
     request<SessionPage>(`/api/sessions/page?offset=${offset}&limit=${limit}`),
@@ -80,12 +77,6 @@ export const api = {
       method: 'POST',
       headers: { 'content-type': 'application/yaml' },
       body: text,
-    }),
-  writeConfig: (json: unknown) =>
-    request<{ status: string; message?: string }>('/config', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(json),
     }),
   explain: (token: string | undefined, route?: string) =>
     request<ExplainResult>(`/api/explain${route ? `?route=${encodeURIComponent(route)}` : ''}`, {
