@@ -32,7 +32,24 @@ export async function writeConfigYaml(
   const input = gw.configInput;
   if (!input.file) throw new AdminError(409, 'the config did not come from a file: nothing to write');
   const text = restoreYamlSecrets(edited, input.text);
-  // Full validation, the same as a reload: parse, normalize and compile (CEL, JWKS, TLS).
+  await validateConfigText(input, env, text);
+  if (opts.dryRun) return;
+  const tmp = `${input.file}.portcullis-tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, input.file);
+  gw.deps.logger.info({ file: input.file }, 'config written from the admin UI; the watcher applies it');
+}
+
+/**
+ * Full validation of a config text, the same as a reload: parse, normalize and compile (CEL, JWKS, TLS).
+ * Throws a `ConfigError` whose issues are located in `text` — compile errors included, so the admin
+ * API answers them as 400 with their lines, not as a 500.
+ */
+export async function validateConfigText(
+  input: Gateway['configInput'],
+  env: Readonly<Record<string, string | undefined>>,
+  text: string,
+): Promise<void> {
   const loaded = loadConfig({ ...input, text }, env);
   try {
     (await buildSnapshot(loaded, 0)).close();
@@ -49,9 +66,4 @@ export async function writeConfigYaml(
       })),
     );
   }
-  if (opts.dryRun) return;
-  const tmp = `${input.file}.portcullis-tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, input.file);
-  gw.deps.logger.info({ file: input.file }, 'config written from the admin UI; the watcher applies it');
 }

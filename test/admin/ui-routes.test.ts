@@ -101,6 +101,23 @@ binds:
     assert.equal(readFileSync(gw.configFile, 'utf8'), config('true'), 'dryRun never writes');
   });
 
+  test('POST /config (JSON) answers a CEL compile error as 400 with its line, not 500', async () => {
+    const cfg = json(await raw(gw.adminUrl, '/config')) as {
+      binds: { listeners: { routes: { policies: { mcpAuthorization: { rules: string[] } } }[] }[] }[];
+    };
+    cfg.binds[0]!.listeners[0]!.routes[0]!.policies.mcpAuthorization.rules[0] = 'mcp.tool.name ==';
+    const r = await raw(gw.adminUrl, '/config', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(cfg),
+    });
+    assert.equal(r.status, 400, r.body);
+    const issues = (json(r) as { issues: { line: number; message: string }[] }).issues;
+    assert.match(issues[0]?.message ?? '', /invalid CEL/);
+    assert.ok((issues[0]?.line ?? 0) > 0);
+    assert.equal(readFileSync(gw.configFile, 'utf8'), config('true'), 'nothing written');
+  });
+
   test('POST /config/yaml writes the edit with the redacted secret restored', async () => {
     const text = (await raw(gw.adminUrl, '/config/yaml')).body;
     const r = await post('/config/yaml', text.replace("'true'", '\'mcp.tool.name == "echo"\''));
