@@ -21,9 +21,11 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(path: string, init?: RequestInit): Promise<T> {
+/** One admin API call; `as: 'text'` returns a successful body as text (the YAML config). */
+async function request<T>(path: string, init?: RequestInit, as: 'json' | 'text' = 'json'): Promise<T> {
   const res = await fetch(path, init);
   const text = await res.text();
+  if (res.ok && as === 'text') return text as T;
   let body: unknown = undefined;
   try {
     body = text ? (JSON.parse(text) as unknown) : undefined;
@@ -42,15 +44,6 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   return body as T;
 }
 
-function messageOf(text: string, fallback: string): string {
-  try {
-    const b = JSON.parse(text) as { message?: unknown };
-    return typeof b.message === 'string' ? b.message : fallback;
-  } catch {
-    return text || fallback;
-  }
-}
-
 export const api = {
   summary: () => request<AdminSummary>('/api/summary'),
   endpoints: () => request<EndpointInfo[]>('/api/endpoints'),
@@ -65,12 +58,7 @@ export const api = {
       headers: token ? { authorization: `Bearer ${token}` } : {},
     }),
   /** The config file as YAML text, secrets redacted. */
-  configYaml: async (): Promise<string> => {
-    const res = await fetch('/config/yaml');
-    const text = await res.text();
-    if (!res.ok) throw new ApiError(res.status, messageOf(text, res.statusText));
-    return text;
-  },
+  configYaml: () => request<string>('/config/yaml', undefined, 'text'),
   /** Validate (dryRun) or validate and write an edited YAML config; 400 carries `issues` at its lines. */
   writeConfigYaml: (text: string, dryRun: boolean) =>
     request<{ status: string; message?: string }>(`/config/yaml${dryRun ? '?dryRun=1' : ''}`, {
