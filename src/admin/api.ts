@@ -41,6 +41,14 @@ export interface SessionView {
   readonly targets: readonly { readonly name: string; readonly kind: string; readonly pid?: number }[];
 }
 
+/** One page of `/api/sessions/page` (sessions ordered by last activity, newest first). */
+export interface SessionPage {
+  readonly total: number;
+  readonly offset: number;
+  readonly limit: number;
+  readonly sessions: readonly SessionView[];
+}
+
 export type McpItemKind = 'tool' | 'prompt' | 'resource';
 
 /** One tool/prompt/resource of one target, and what the route's authorizer decides for this identity. */

@@ -376,6 +376,8 @@ function harnessBackend(endpoints: EndpointInfo[], tokens: Harness['tokens']): A
     configJson: () => ({ binds: [{ port: 3000, listeners: [{ routes: [] }] }] }),
     configDump: () => ({}),
     writeConfig: async () => undefined,
+    configYaml: () => 'binds:\n- port: 3000\n  listeners:\n  - routes: []\n',
+    writeConfigYaml: async () => undefined,
     reloadStatus: () => reload,
     sessions: () => [],
     async explain(token) {
