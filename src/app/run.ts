@@ -13,6 +13,8 @@ import { createLogger, setLevel } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { startStatsServer } from '../telemetry/stats-server.js';
 import { createTracing } from '../telemetry/tracing.js';
+import { AggregatorRegistry } from 'prom-client';
+import { reportReadiness } from './cluster-worker.js';
 import { createAdminBackend } from './admin-backend.js';
 import { Gateway } from './gateway.js';
 import { createObserver } from './observer.js';
@@ -33,6 +35,8 @@ export interface PortcullisOptions {
   readonly statsAddr?: HostPort | false;
   readonly readinessAddr?: HostPort | false;
   readonly demoTokens?: readonly DemoToken[];
+  /** A `--workers` cluster worker: metrics go to the primary's aggregate, readiness is reported to it. */
+  readonly clusterWorker?: boolean;
   /** Called when something asks the process to stop (`/quitquitquit`). */
   readonly onQuit?: () => void;
 }
@@ -124,6 +128,13 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
       const s = await startReadinessServer(admin, readinessAddr);
       servers.push(s);
       readinessUrl = s.url;
+    }
+    if (o.clusterWorker) {
+      // Constructing one installs prom-client's worker-side listener that answers the primary.
+      new AggregatorRegistry();
+      AggregatorRegistry.setRegistries([metrics.registry]);
+      const stopReporting = reportReadiness(() => admin.ready());
+      servers.push({ close: async () => stopReporting() });
     }
     if (o.watch ?? o.input.file !== undefined) {
       if (o.input.file) {
