@@ -84,8 +84,14 @@ export class Gateway {
       upstreams,
       telemetry: deps.telemetry,
       sessionTtlMs: snap.config.static.sessionTtlMs,
+      // Read per admission, so a reload's limits apply to the next session, child and request.
+      limits: () => gw.config.static.limits,
     });
-    const proxy = createHttpProxy({ connectTimeoutMs: snap.config.static.backend.connectTimeoutMs });
+    const proxy = createHttpProxy({
+      connectTimeoutMs: snap.config.static.backend.connectTimeoutMs,
+      streamBufferBytes: () => gw.config.static.limits.streamBufferBytes,
+      onSlowClient: () => deps.telemetry.slowClientDisconnected?.('proxy'),
+    });
     const gw = new Gateway(input, snap, deps, mcp, upstreams, proxy);
     try {
       await gw.binds.openFor(snap);

@@ -35,6 +35,11 @@ export const ERRORS = {
   // 2026-07-28: Mcp-Method / Mcp-Name / MCP-Protocol-Version headers missing or not matching the body.
   HEADER_MISMATCH: { status: 400, rpc: -32020, message: 'Header mismatch' },
   SESSION_ALREADY_INITIALIZED: { status: 400, rpc: -32600, message: 'Session already initialized' },
+  // MCP resource limits (config.limits): -32000 is JSON-RPC's implementation-defined server error.
+  SESSION_LIMIT: { status: 503, rpc: -32000, message: 'session limit reached' },
+  IDENTITY_SESSION_LIMIT: { status: 429, rpc: -32000, message: 'session limit for this caller reached' },
+  STDIO_CHILD_LIMIT: { status: 503, rpc: -32000, message: 'stdio process limit reached' },
+  PENDING_LIMIT: { status: 429, rpc: -32000, message: 'too many requests in flight' },
   // MCP semantics
   METHOD_NOT_FOUND: { status: 200, rpc: -32601, message: 'Method not found' },
   UNKNOWN_ITEM: { status: 200, rpc: -32602, message: 'Unknown item' },

@@ -1,3 +1,4 @@
+import type { GatewayError } from '../errors/registry.js';
 import type { RequestContext } from '../server/context.js';
 import type { ItemGate } from './authz.js';
 import type { McpItemKind } from './authorizer.js';
@@ -34,6 +35,8 @@ export interface Slot {
   readonly conn: TargetConn | undefined;
   /** Why there is no usable connection (start or initialize failed under failOpen). */
   readonly failure: string | undefined;
+  /** Set when the target was refused by a process limit (answered as that error, not as a failure). */
+  readonly limit?: GatewayError | undefined;
 }
 
 /** Headers the gateway never forwards: its own MCP transport headers and the client's session. */

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { McpTelemetry } from '../telemetry/hooks.js';
 import type { ToolFilters } from './authz.js';
+import type { McpLimits } from './limits.js';
+import type { StreamBound } from './sse-stream.js';
 import type { SessionStore } from './session-store.js';
 import type { StatelessPool } from './stateless-pool.js';
 import type { RuntimeMcpBackend } from './types.js';
@@ -12,6 +14,9 @@ export interface McpEnv {
   readonly sessions: SessionStore;
   readonly filters: ToolFilters;
   readonly version: string;
+  readonly limits: McpLimits;
+  /** The bound for a new client stream (`limits.streamBufferBytes`, cut-offs counted). */
+  streamBound(): StreamBound;
   pool(backend: RuntimeMcpBackend): StatelessPool;
 }
 

@@ -5,22 +5,34 @@ const CAPACITY = 256;
 interface Entry {
   readonly id: number;
   readonly message: JSONRPCMessage;
+  readonly bytes: number;
   delivered: boolean;
 }
 
 /**
  * The server-initiated messages of one Streamable HTTP session, numbered for the GET stream's event ids.
  * Messages arriving while no GET stream is open wait here (bounded); a reconnecting stream with
- * `Last-Event-ID` gets everything after that id that is still held.
+ * `Last-Event-ID` gets everything after that id that is still held. Held: the last 256 messages, and
+ * no more than `maxBytes` of them (`limits.streamBufferBytes`), oldest dropped first.
  */
 export class EventLog {
   private readonly entries: Entry[] = [];
   private next = 1;
+  private bytes = 0;
+  private readonly maxBytes: number;
+
+  constructor(maxBytes = Number.POSITIVE_INFINITY) {
+    this.maxBytes = maxBytes;
+  }
 
   push(message: JSONRPCMessage, delivered: boolean): number {
     const id = this.next++;
-    this.entries.push({ id, message, delivered });
-    if (this.entries.length > CAPACITY) this.entries.shift();
+    const bytes = JSON.stringify(message).length;
+    this.entries.push({ id, message, bytes, delivered });
+    this.bytes += bytes;
+    while (this.entries.length > CAPACITY || (this.bytes > this.maxBytes && this.entries.length > 0)) {
+      this.bytes -= (this.entries.shift() as Entry).bytes;
+    }
     return id;
   }
 

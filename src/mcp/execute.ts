@@ -11,6 +11,8 @@ import type { CallScope } from './target-conn.js';
 import { CallCancelled } from './target-conn.js';
 import type { RuntimeMcpBackend } from './types.js';
 
+const LIMIT_CODES: ReadonlySet<string> = new Set(['STDIO_CHILD_LIMIT', 'PENDING_LIMIT']);
+
 export function buildCall(
   ctx: RequestContext,
   backend: RuntimeMcpBackend,
@@ -49,7 +51,8 @@ export async function answer(
     call.ctx.log.error ??= g.message;
     // A timed-out upstream call is a gateway timeout (504) when the answer is still plain JSON; other
     // failures of a request that was read are answered in-band.
-    if (g.code === 'REQUEST_TIMEOUT') call.info.status = g.status;
+    // A request refused by a limit keeps its status (429 / 503) for the same reason.
+    if (g.code === 'REQUEST_TIMEOUT' || LIMIT_CODES.has(g.code)) call.info.status = g.status;
     return errorMessage(id, errorObject(g));
   }
 }

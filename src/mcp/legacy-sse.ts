@@ -19,8 +19,9 @@ export async function legacySseGet(
   backend: RuntimeMcpBackend,
   env: McpEnv,
 ): Promise<void> {
-  const session = env.sessions.create(backend, 'sse', ctx.identity);
-  const stream = new SseStream(ctx.res, {});
+  // A session cap answers 503 / 429 with Retry-After and a JSON-RPC error (no stream is opened).
+  const session = env.sessions.create(backend, 'sse', ctx.identity, ctx.source.address);
+  const stream = new SseStream(ctx.res, {}, env.streamBound());
   const query = new URLSearchParams(ctx.url.search);
   query.set('sessionId', session.id);
   stream.event('endpoint', `${ctx.url.pathname}?${query.toString()}`);

@@ -40,7 +40,7 @@ export async function listen(
     }
   }
   const tag = { [META.subscriptionId]: req.id };
-  const stream = new SseStream(ctx.res, {});
+  const stream = new SseStream(ctx.res, {}, env.streamBound());
   stream.send({
     jsonrpc: '2.0',
     method: 'notifications/subscriptions/acknowledged',

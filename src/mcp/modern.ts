@@ -2,6 +2,7 @@ import { GatewayError } from '../errors/registry.js';
 import { sendJsonRpcError } from '../errors/respond.js';
 import type { RequestContext } from '../server/context.js';
 import type { McpEnv } from './env.js';
+import { callerKey } from './identity-binding.js';
 import { answer, buildCall, linkedAbort, record } from './execute.js';
 import { prefersEventStream, writeEmpty } from './http-io.js';
 import type {
@@ -82,7 +83,7 @@ export async function modernPost(
   }
   const pool = env.pool(backend);
   if (req.method === 'subscriptions/listen') return listen(ctx, backend, req, pool, env);
-  const responder = new PostResponder(ctx.res, {}, prefersEventStream(ctx.req));
+  const responder = new PostResponder(ctx.res, {}, prefersEventStream(ctx.req), env.streamBound());
   const abort = linkedAbort(ctx.signal);
   ctx.res.once('close', () => abort.abort());
   const scope: CallScope = {
@@ -93,7 +94,12 @@ export async function modernPost(
   const call = buildCall(ctx, backend, env, req.method, scope);
   const reply = await answer(req.id, call, env, async (): Promise<RpcOutcome> => {
     if (req.method === 'server/discover') return { result: discoverResult(await pool.describe(call)) };
-    return pool.mux.request(req, call);
+    const done = env.limits.admitStateless(callerKey(ctx.identity, ctx.source.address));
+    try {
+      return await pool.mux.request(req, call);
+    } finally {
+      done();
+    }
   });
   record(call, env, req.method, undefined);
   if (reply) responder.final(decorate(req, reply, env.version), call.info.status);

@@ -27,26 +27,41 @@ const ROUTED: Readonly<Record<string, { kind: McpItemKind; authorize: boolean }>
   'resources/unsubscribe': { kind: 'resource', authorize: false },
 };
 
+/** Methods that would reach an upstream on behalf of no item the authorizer can decide: refused when shared. */
+const SHARED_REFUSED = new Set(['resources/subscribe', 'resources/unsubscribe']);
+
 /**
  * Routes client requests across a backend's targets (raw JSON-RPC, never the SDK Client/Server classes):
  * lists are merged, calls go to the owning target with names rewritten back, everything else is answered
- * locally or — single target only — passed through.
+ * locally or — single target only, on a session's own connections — passed through.
+ *
+ * `shared` (the stateless pool: one upstream connection per target for every caller): only methods that
+ * are authorized per item for the caller reach the upstream. Tasks are refused (`tasks/*` is "Method not
+ * found" and the `task` field of `tools/call` is dropped, so the upstream answers in-line): a task id
+ * created by one identity must never be listed, read or cancelled by another. Subscriptions are refused
+ * (their updates could not be told apart), `logging/setLevel` is accepted and not forwarded (one
+ * caller's level would apply to all), and nothing is passed through.
  */
 export class Multiplexer {
   readonly naming: Naming;
   private readonly source: SlotSource;
   private readonly logger: Logger;
+  private readonly shared: boolean;
 
-  constructor(naming: Naming, source: SlotSource, logger: Logger) {
+  constructor(naming: Naming, source: SlotSource, logger: Logger, shared = false) {
     this.naming = naming;
     this.source = source;
     this.logger = logger;
+    this.shared = shared;
   }
 
   async request(req: JSONRPCRequest, call: McpCall): Promise<RpcOutcome> {
     const method = req.method;
     const params = forwardParams(paramsOf(req));
     if (method === 'ping') return { result: {} };
+    if (this.shared && (SHARED_REFUSED.has(method) || method.startsWith('tasks/')))
+      throw new GatewayError('METHOD_NOT_FOUND', `Method not found: ${method}`);
+    if (this.shared && method === 'logging/setLevel') return { result: {} };
     const slots = await this.source.slots(call);
     const list = LISTS[method];
     if (list) {
@@ -59,7 +74,8 @@ export class Multiplexer {
     if (method === 'logging/setLevel') return this.setLevel(params, slots, call);
     // Anything else (tasks, experimental methods) can only be passed through when there is one target.
     const only = slots[0];
-    if (!this.naming.prefixing && slots.length === 1 && only) return this.forward(only, method, params, call);
+    if (!this.shared && !this.naming.prefixing && slots.length === 1 && only)
+      return this.forward(only, method, params, call);
     throw new GatewayError('METHOD_NOT_FOUND', `Method not found: ${method}`);
   }
 
@@ -92,12 +108,9 @@ export class Multiplexer {
     if (typeof requested !== 'string')
       throw new GatewayError('INVALID_PARAMS', `Invalid params: ${field} is required`);
     const item = this.resolve(kind, requested, authorize, call);
-    const outcome = await this.forward(
-      this.slot(slots, item.target),
-      method,
-      { ...params, [field]: item.name },
-      call,
-    );
+    const out: JsonObject = { ...params, [field]: item.name };
+    if (this.shared) delete out.task;
+    const outcome = await this.forward(this.slot(slots, item.target), method, out, call);
     if (!('result' in outcome) || !this.naming.prefixing) return outcome;
     const prefix = (uri: string): string => this.naming.uri(item.target, uri);
     if (method === 'tools/call') return { result: prefixContentUris(outcome.result, prefix) };

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage, JSONRPCResponseMessage } from './jsonrpc.js';
 import { writeEmpty, writeJson } from './http-io.js';
+import type { StreamBound } from './sse-stream.js';
 import { SseStream } from './sse-stream.js';
 
 /**
@@ -14,9 +15,16 @@ export class PostResponder {
   private readonly sse: boolean;
   private stream: SseStream | undefined;
   private done = false;
+  private readonly bound: StreamBound | undefined;
 
-  constructor(res: ServerResponse, headers: Record<string, string> = {}, preferSse = false) {
+  constructor(
+    res: ServerResponse,
+    headers: Record<string, string> = {},
+    preferSse = false,
+    bound?: StreamBound,
+  ) {
     this.res = res;
+    this.bound = bound;
     this.headers = headers;
     this.sse = preferSse;
   }
@@ -33,7 +41,7 @@ export class PostResponder {
 
   interim(message: JSONRPCMessage): boolean {
     if (!this.open) return false;
-    this.stream ??= new SseStream(this.res, this.headers);
+    this.stream ??= new SseStream(this.res, this.headers, this.bound);
     return this.stream.send(message);
   }
 
@@ -48,7 +56,7 @@ export class PostResponder {
   final(message: JSONRPCResponseMessage, status = 200): void {
     if (!this.open) return;
     this.done = true;
-    if (this.sse && status === 200) this.stream ??= new SseStream(this.res, this.headers);
+    if (this.sse && status === 200) this.stream ??= new SseStream(this.res, this.headers, this.bound);
     if (this.stream) {
       this.stream.send(message);
       this.stream.end();

@@ -1,3 +1,4 @@
+import { normalizeLimits } from '../config/normalize-limits.js';
 import { isGatewayError } from '../errors/registry.js';
 import { sendHttpError, sendJsonRpcError } from '../errors/respond.js';
 import type { RequestContext } from '../server/context.js';
@@ -17,6 +18,7 @@ import type { ClientMessage } from './jsonrpc.js';
 import { classifyMessage } from './jsonrpc.js';
 import { legacySseGet, legacySsePost } from './legacy-sse.js';
 import { isModernMessage, modernPost } from './modern.js';
+import { McpLimits } from './limits.js';
 import { SessionStore } from './session-store.js';
 import { StatelessPool } from './stateless-pool.js';
 import { streamableAllow, streamableDelete, streamableGet, streamablePost } from './streamable.js';
@@ -33,13 +35,26 @@ import { gatewayVersion } from './version.js';
 export function createMcpService(deps: McpServiceDeps): McpService {
   const version = gatewayVersion();
   const pools = new Map<string, StatelessPool>();
-  const sessionDeps = { logger: deps.logger, upstreams: deps.upstreams, telemetry: deps.telemetry, version };
+  const defaults = normalizeLimits(undefined);
+  const limits = new McpLimits(deps.limits ?? (() => defaults), deps.telemetry);
+  const sessionDeps = {
+    logger: deps.logger,
+    upstreams: deps.upstreams,
+    telemetry: deps.telemetry,
+    version,
+    limits,
+  };
   const env: McpEnv = {
     logger: deps.logger,
     telemetry: deps.telemetry,
     sessions: new SessionStore(sessionDeps, deps.sessionTtlMs),
     filters: new ToolFilters(),
     version,
+    limits,
+    streamBound: () => ({
+      maxQueued: limits.values.streamBufferBytes,
+      onSlow: () => deps.telemetry.slowClientDisconnected?.('mcp'),
+    }),
     pool(backend: RuntimeMcpBackend): StatelessPool {
       let p = pools.get(backend.key);
       if (!p) {

@@ -1,9 +1,15 @@
 import type { Identity } from '../server/context.js';
+import { callerKey } from './identity-binding.js';
 import { Session } from './session.js';
 import type { SessionDeps } from './session.js';
 import type { RuntimeMcpBackend, SessionInfo } from './types.js';
 
-/** The live sessions of one MCP service (an owned object, STYLE §8). Closed sessions remove themselves. */
+/**
+ * The live sessions of one MCP service (an owned object, STYLE §8). Closed sessions remove themselves.
+ * Creating one takes a place under `limits.sessions` and `limits.sessionsPerIdentity` (src/mcp/limits.ts);
+ * a session is closed after `limits.sessionIdleTimeout` (or the backend's shorter `sessionIdleTtl`) with
+ * no open stream and no request in flight, which reaps its stdio children.
+ */
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
   private readonly deps: SessionDeps;
@@ -14,11 +20,28 @@ export class SessionStore {
     this.defaultTtlMs = defaultTtlMs;
   }
 
-  create(backend: RuntimeMcpBackend, transport: 'streamable' | 'sse', identity: Identity | null): Session {
-    const ttl = backend.config.sessionIdleTtlMs > 0 ? backend.config.sessionIdleTtlMs : this.defaultTtlMs;
-    const s = new Session(backend, transport, identity, this.deps, ttl, (closed) => {
-      if (this.sessions.get(closed.id) === closed) this.sessions.delete(closed.id);
-    });
+  /** Throws SESSION_LIMIT / IDENTITY_SESSION_LIMIT when a cap is reached (anonymous callers: per `source`). */
+  create(
+    backend: RuntimeMcpBackend,
+    transport: 'streamable' | 'sse',
+    identity: Identity | null,
+    source: string,
+  ): Session {
+    const release = this.deps.limits.admitSession(callerKey(identity, source));
+    const configured =
+      backend.config.sessionIdleTtlMs > 0 ? backend.config.sessionIdleTtlMs : this.defaultTtlMs;
+    const ttl = Math.min(configured, this.deps.limits.values.sessionIdleTimeoutMs);
+    const s = new Session(
+      backend,
+      transport,
+      identity,
+      this.deps,
+      ttl,
+      (closed) => {
+        if (this.sessions.get(closed.id) === closed) this.sessions.delete(closed.id);
+      },
+      release,
+    );
     this.sessions.set(s.id, s);
     return s;
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { NormalizedTarget } from '../config/types.js';
-import { GatewayError } from '../errors/registry.js';
+import { GatewayError, isGatewayError } from '../errors/registry.js';
 import type { Identity } from '../server/context.js';
 import type { McpTelemetry } from '../telemetry/hooks.js';
 import type { McpCall, Slot } from './call.js';
@@ -24,8 +24,10 @@ import { SessionRelay } from './relay.js';
 import { createNaming } from './naming.js';
 import { isModernVersion, negotiateLegacy } from './protocol.js';
 import type { SseStream } from './sse-stream.js';
-import { TargetConn, failureReason, targetFailed } from './target-conn.js';
-import type { UpstreamTls } from './upstream/types.js';
+import type { McpLimits, PendingGate, Release } from './limits.js';
+import { openConn } from './open-conn.js';
+import type { TargetConn } from './target-conn.js';
+import { failureReason, targetFailed } from './target-conn.js';
 import type { RuntimeMcpBackend, SessionInfo, UpstreamFactory } from './types.js';
 
 export interface SessionDeps {
@@ -33,6 +35,7 @@ export interface SessionDeps {
   readonly upstreams: UpstreamFactory;
   readonly telemetry: McpTelemetry;
   readonly version: string;
+  readonly limits: McpLimits;
 }
 
 /**
@@ -54,16 +57,22 @@ export class Session {
   private readonly targets: readonly NormalizedTarget[];
   private readonly failureMode: 'failClosed' | 'failOpen';
   private slotList: Slot[] | undefined;
+  /** Set while `initialize` runs, so a second one (legacy SSE allows concurrent POSTs) is refused. */
+  private initializing = false;
+  /** Every connection opened for this session, started or not: closed with the session. */
+  private readonly conns = new Set<TargetConn>();
+  private readonly backend: RuntimeMcpBackend;
+  private readonly pending: PendingGate;
+  private readonly releaseSlot: Release;
   private closed = false;
   private readonly relay: SessionRelay;
   /** Client requests in flight, for notifications/cancelled. */
   private readonly inFlight = new Map<string, AbortController>();
-  private readonly events = new EventLog();
+  private readonly events: EventLog;
   private stream: SseStream | undefined;
   private busy = 0;
   private readonly idleTimer: NodeJS.Timeout;
   private readonly onClosed: (s: Session) => void;
-  private readonly tls: UpstreamTls | undefined;
 
   constructor(
     backend: RuntimeMcpBackend,
@@ -72,14 +81,18 @@ export class Session {
     deps: SessionDeps,
     idleTtlMs: number,
     onClosed: (s: Session) => void,
+    releaseSlot: Release = () => undefined,
   ) {
+    this.backend = backend;
     this.backendKey = backend.key;
+    this.releaseSlot = releaseSlot;
+    this.pending = deps.limits.pendingGate();
+    this.events = new EventLog(deps.limits.values.streamBufferBytes);
     this.transport = transport;
     this.binding = bindIdentity(identity);
     this.deps = deps;
     this.targets = backend.config.targets;
     this.failureMode = backend.config.failureMode;
-    this.tls = backend.backendTls;
     this.logger = deps.logger.child({ session: this.id });
     this.onClosed = onClosed;
     const naming = createNaming(
@@ -112,7 +125,9 @@ export class Session {
 
   /** Starts every target and fans the client's initialize out (its version, capabilities and clientInfo). */
   async initialize(req: JSONRPCRequest, call: McpCall): Promise<RpcOutcome> {
-    if (this.slotList) throw new GatewayError('SESSION_ALREADY_INITIALIZED');
+    if (this.slotList || this.initializing) throw new GatewayError('SESSION_ALREADY_INITIALIZED');
+    if (this.closed) throw new GatewayError('SESSION_NOT_FOUND');
+    this.initializing = true;
     const params = paramsOf(req);
     this.busy++;
     let slots: Slot[];
@@ -120,13 +135,20 @@ export class Session {
       slots = await Promise.all(this.targets.map((t) => this.connect(t, params, call)));
     } finally {
       this.busy--;
+      this.initializing = false;
       this.touch();
+    }
+    // The session ended while its targets were starting (legacy SSE stream closed, DELETE, reload):
+    // what was started is closed here, never kept.
+    if (this.closed) {
+      await Promise.all(slots.map((s) => s.conn?.close('session closed')));
+      throw new GatewayError('SESSION_NOT_FOUND');
     }
     const failed = slots.filter((s) => s.failure !== undefined);
     if (failed.length > 0 && (this.failureMode === 'failClosed' || failed.length === slots.length)) {
       await Promise.all(slots.map((s) => s.conn?.close()));
       const first = failed[0] as Slot;
-      throw targetFailed(first.target.name, first.failure ?? 'failed');
+      throw first.limit ?? targetFailed(first.target.name, first.failure ?? 'failed');
     }
     for (const f of failed) {
       this.logger.warn(
@@ -151,12 +173,14 @@ export class Session {
 
   /** A client request: routed by the multiplexer, cancellable by id. */
   async request(req: JSONRPCRequest, call: McpCall, abort: AbortController): Promise<RpcOutcome> {
+    const done = this.pending.admit();
     const key = idKey(req.id);
     this.inFlight.set(key, abort);
     this.busy++;
     try {
       return await this.mux.request(req, call);
     } finally {
+      done();
       this.busy--;
       if (this.inFlight.get(key) === abort) this.inFlight.delete(key);
       this.touch();
@@ -219,7 +243,8 @@ export class Session {
     clearTimeout(this.idleTimer);
     for (const a of this.inFlight.values()) a.abort();
     this.stream?.end();
-    await Promise.all((this.slotList ?? []).map((s) => s.conn?.close(reason)));
+    await Promise.all([...this.conns].map((c) => c.close(reason)));
+    this.releaseSlot();
     this.deps.telemetry.sessionClosed();
     this.onClosed(this);
   }
@@ -254,17 +279,15 @@ export class Session {
       return;
     }
     this.logger.info('session expired (idle)');
+    this.deps.telemetry.sessionExpired?.();
     void this.close('session expired');
   }
 
   private async connect(target: NormalizedTarget, params: JsonObject, call: McpCall): Promise<Slot> {
     let conn: TargetConn | undefined;
     try {
-      const upstream = this.deps.upstreams.create(target, {
-        logger: this.logger.child({ target: target.name }),
-        tls: this.tls,
-      });
-      conn = new TargetConn(target, upstream, this.relay, this.logger, this.deps.telemetry);
+      conn = openConn(this.backend, target, this.relay, this.logger, this.deps);
+      this.conns.add(conn);
       await conn.start(call.headers);
       const clientInfo = { name: 'portcullis', version: this.deps.version };
       const o = await conn.initialize(params, clientInfo, callOptions(call));
@@ -272,7 +295,9 @@ export class Session {
       return { target, conn, failure: undefined };
     } catch (e) {
       await conn?.close();
-      return { target, conn: undefined, failure: failureReason((e as Error).message) };
+      if (conn) this.conns.delete(conn);
+      const limit = isGatewayError(e) && e.code === 'STDIO_CHILD_LIMIT' ? e : undefined;
+      return { target, conn: undefined, failure: failureReason((e as Error).message), limit };
     }
   }
 }

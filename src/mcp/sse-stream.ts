@@ -4,18 +4,29 @@ import { SSE_TYPE } from './http-io.js';
 
 const KEEPALIVE_MS = 25_000;
 
+/** How much may queue towards a client that does not read, and who hears when it is cut off. */
+export interface StreamBound {
+  /** `limits.streamBufferBytes`. */
+  readonly maxQueued: number;
+  readonly onSlow: () => void;
+}
+
 /**
  * One server-sent-events response. Frames are `event: message` with one JSON-RPC message each (the legacy
  * transport also sends one `event: endpoint`). A comment line every 25 s keeps intermediaries from closing
- * a quiet stream.
+ * a quiet stream. Writes respect backpressure: while the client does not read, frames queue in the
+ * response; once more than `bound.maxQueued` bytes are queued the client is cut off (the connection is
+ * destroyed, so memory stays bounded whatever the upstream sends).
  */
 export class SseStream {
   private readonly res: ServerResponse;
   private readonly keepalive: NodeJS.Timeout;
   private ended = false;
+  private readonly bound: StreamBound | undefined;
 
-  constructor(res: ServerResponse, headers: Record<string, string> = {}) {
+  constructor(res: ServerResponse, headers: Record<string, string> = {}, bound?: StreamBound) {
     this.res = res;
+    this.bound = bound;
     res.writeHead(200, {
       ...headers,
       'content-type': SSE_TYPE,
@@ -55,7 +66,13 @@ export class SseStream {
 
   private write(chunk: string): boolean {
     if (this.closed) return false;
-    this.res.write(chunk);
+    if (this.res.write(chunk)) return true;
+    if (this.bound && this.res.writableLength > this.bound.maxQueued) {
+      this.finish();
+      this.res.destroy();
+      this.bound.onSlow();
+      return false;
+    }
     return true;
   }
 

@@ -11,12 +11,14 @@ import type {
   JSONRPCResponseMessage,
   JsonObject,
 } from './jsonrpc.js';
-import { paramsOf } from './jsonrpc.js';
+import { isObject } from './jsonrpc.js';
 import { Multiplexer } from './multiplexer.js';
 import { createNaming } from './naming.js';
 import { LATEST_LEGACY_VERSION } from './protocol.js';
-import { TargetConn, failureReason, targetFailed } from './target-conn.js';
-import type { UpstreamTls } from './upstream/types.js';
+import type { McpLimits } from './limits.js';
+import { openConn } from './open-conn.js';
+import type { TargetConn } from './target-conn.js';
+import { failureReason, targetFailed } from './target-conn.js';
 import type { RuntimeMcpBackend, SessionInfo, UpstreamFactory } from './types.js';
 
 /** A target that failed to start is not retried before this long (so a dead target costs one timeout, not one per request). */
@@ -46,6 +48,7 @@ export interface PoolDeps {
   readonly upstreams: UpstreamFactory;
   readonly telemetry: McpTelemetry;
   readonly version: string;
+  readonly limits: McpLimits;
 }
 
 /**
@@ -61,7 +64,7 @@ export class StatelessPool {
   lastActiveAt = Date.now();
   private readonly targets: readonly NormalizedTarget[];
   private readonly slots = new Map<string, PoolSlot>();
-  private readonly tls: UpstreamTls | undefined;
+  private readonly backend: RuntimeMcpBackend;
   private readonly deps: PoolDeps;
   private readonly logger: Logger;
   private readonly listeners = new Set<PoolListener>();
@@ -70,7 +73,7 @@ export class StatelessPool {
   constructor(backend: RuntimeMcpBackend, deps: PoolDeps) {
     this.backendKey = backend.key;
     this.targets = backend.config.targets;
-    this.tls = backend.backendTls;
+    this.backend = backend;
     this.deps = deps;
     this.logger = deps.logger.child({ pool: backend.key });
     for (const t of this.targets)
@@ -79,7 +82,7 @@ export class StatelessPool {
       this.targets.map((t) => t.name),
       backend.config.prefixMode,
     );
-    this.mux = new Multiplexer(naming, { slots: (call) => this.ready(call) }, this.logger);
+    this.mux = new Multiplexer(naming, { slots: (call) => this.ready(call) }, this.logger, true);
   }
 
   /** Every target, connected when possible (failures are reported per slot, per failureMode by the caller). */
@@ -104,7 +107,11 @@ export class StatelessPool {
     const inits = slots.flatMap((s) =>
       s.conn?.initResult ? [{ target: s.target.name, result: s.conn.initResult }] : [],
     );
-    return mergeInitialize(inits, this.mux.naming, this.deps.version);
+    const merged = mergeInitialize(inits, this.mux.naming, this.deps.version);
+    // Tasks are refused on shared connections (src/mcp/multiplexer.ts): never advertised here.
+    if (!isObject(merged.capabilities) || merged.capabilities.tasks === undefined) return merged;
+    const { tasks: _tasks, ...capabilities } = merged.capabilities;
+    return { ...merged, capabilities };
   }
 
   /** list_changed notifications of the pooled upstreams (subscriptions/listen streams). */
@@ -151,13 +158,10 @@ export class StatelessPool {
 
   private async start(target: NormalizedTarget, s: PoolSlot, call: McpCall): Promise<void> {
     if (this.closed) return;
-    const upstream = this.deps.upstreams.create(target, {
-      logger: this.logger.child({ target: target.name }),
-      tls: this.tls,
-    });
-    const conn = new TargetConn(target, upstream, this.connEvents(), this.logger, this.deps.telemetry);
     const opts = callOptions(call, false);
+    let conn: TargetConn | undefined;
     try {
+      conn = openConn(this.backend, target, this.connEvents(), this.logger, this.deps);
       await conn.start(opts.headers);
       const clientInfo = { name: 'portcullis', version: this.deps.version };
       const o = await conn.initialize(
@@ -177,7 +181,7 @@ export class StatelessPool {
       s.conn = conn;
       s.failure = undefined;
     } catch (e) {
-      await conn.close();
+      await conn?.close();
       s.failure = failureReason((e as Error).message);
       s.failedAt = Date.now();
       this.logger.warn({ target: target.name, err: s.failure }, 'stateless upstream unavailable');
@@ -187,12 +191,11 @@ export class StatelessPool {
   private connEvents() {
     return {
       notification: (conn: TargetConn, msg: JSONRPCNotification) => {
-        if (msg.method === 'notifications/message') {
-          const scope = conn.latestScope();
-          if (scope?.wantsLog(paramsOf(msg).level)) scope.sink(msg);
-          return;
-        }
+        // Progress reached its request by token (target-conn.ts). Everything else that names no request
+        // — logging, resource updates — cannot be related to one caller on a shared connection: it is
+        // dropped rather than delivered to whichever request happens to be in flight.
         if (LIST_CHANGED.has(msg.method)) for (const l of this.listeners) l.message(msg);
+        else this.logger.debug({ target: conn.name, method: msg.method }, 'unrelatable notification dropped');
       },
       request: (conn: TargetConn, msg: JSONRPCRequest) => {
         // No client capabilities were declared, so there is no one to ask; ping is answered.

@@ -1,6 +1,8 @@
 import { GatewayError } from '../errors/registry.js';
+import { sendJsonRpcError } from '../errors/respond.js';
 import type { RequestContext } from '../server/context.js';
 import type { McpEnv } from './env.js';
+import { callerKey } from './identity-binding.js';
 import { answer, buildCall, linkedAbort, record } from './execute.js';
 import { SSE_TYPE, methodNotAllowed, prefersEventStream, requireAccept, writeEmpty } from './http-io.js';
 import type { ClientMessage, JSONRPCRequest } from './jsonrpc.js';
@@ -63,7 +65,7 @@ export async function streamableGet(
   session.touch();
   ctx.log['mcp.session'] = session.id;
   ctx.log['mcp.method'] = 'GET';
-  const stream = new SseStream(ctx.res, { [SESSION_HEADER]: session.id });
+  const stream = new SseStream(ctx.res, { [SESSION_HEADER]: session.id }, env.streamBound());
   session.attachStream(stream, header(ctx, 'last-event-id'));
   await new Promise<void>((resolve) => stream.onClose(resolve));
 }
@@ -94,8 +96,17 @@ async function initialize(
   req: JSONRPCRequest,
   env: McpEnv,
 ): Promise<void> {
-  const session = env.sessions.create(backend, 'streamable', ctx.identity);
-  const responder = new PostResponder(ctx.res, {}, prefersEventStream(ctx.req));
+  let session: Session;
+  try {
+    session = env.sessions.create(backend, 'streamable', ctx.identity, ctx.source.address);
+  } catch (e) {
+    // A session cap: 503 / 429 with Retry-After and a JSON-RPC error answering this initialize.
+    ctx.log['mcp.method'] = 'initialize';
+    ctx.log.error ??= (e as Error).message;
+    sendJsonRpcError(ctx.res, e, req.id);
+    return;
+  }
+  const responder = new PostResponder(ctx.res, {}, prefersEventStream(ctx.req), env.streamBound());
   const abort = linkedAbort(ctx.signal);
   const call = buildCall(ctx, backend, env, 'initialize', scopeFor(responder, abort.signal));
   const reply = await answer(req.id, call, env, () => session.initialize(req, call));
@@ -117,7 +128,12 @@ async function sessionRequest(
   req: JSONRPCRequest,
   env: McpEnv,
 ): Promise<void> {
-  const responder = new PostResponder(ctx.res, { [SESSION_HEADER]: session.id }, prefersEventStream(ctx.req));
+  const responder = new PostResponder(
+    ctx.res,
+    { [SESSION_HEADER]: session.id },
+    prefersEventStream(ctx.req),
+    env.streamBound(),
+  );
   // 2025 revisions: a dropped POST stream is not a cancellation, but nobody would read the answer either;
   // ctx.signal (route timeout, client gone) and notifications/cancelled both cancel upstream.
   const abort = linkedAbort(ctx.signal);
@@ -144,11 +160,18 @@ async function statelessPost(
   }
   const req = message.msg;
   const pool = env.pool(backend);
-  const responder = new PostResponder(ctx.res, {}, prefersEventStream(ctx.req));
+  const responder = new PostResponder(ctx.res, {}, prefersEventStream(ctx.req), env.streamBound());
   const abort = linkedAbort(ctx.signal);
   const call = buildCall(ctx, backend, env, req.method, scopeFor(responder, abort.signal));
   const reply = await answer(req.id, call, env, async () => {
-    if (req.method !== 'initialize') return pool.mux.request(req, call);
+    if (req.method !== 'initialize') {
+      const done = env.limits.admitStateless(callerKey(ctx.identity, ctx.source.address));
+      try {
+        return await pool.mux.request(req, call);
+      } finally {
+        done();
+      }
+    }
     const merged = await pool.describe(call);
     const requested = negotiateLegacy(
       (req.params as { protocolVersion?: unknown } | undefined)?.protocolVersion,

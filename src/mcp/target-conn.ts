@@ -93,6 +93,8 @@ export class TargetConn {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly progress = new Map<string, { readonly token: unknown; readonly scope: CallScope }>();
+  /** Gives back this connection's place under a process limit (src/mcp/limits.ts) once it is gone. */
+  private readonly release: (() => void) | undefined;
 
   constructor(
     target: NormalizedTarget,
@@ -100,8 +102,10 @@ export class TargetConn {
     events: ConnEvents,
     logger: Logger,
     telemetry: McpTelemetry,
+    release?: () => void,
   ) {
     this.target = target;
+    this.release = release;
     this.upstream = upstream;
     this.events = events;
     this.logger = logger;
@@ -141,6 +145,7 @@ export class TargetConn {
       // count it, so readiness and the admin UI show it.
       this.telemetry.upstreamCall(this.name, 0, this.closeReason);
       await this.upstream.close().catch(() => undefined);
+      this.release?.();
       throw targetFailed(this.name, this.closeReason);
     } finally {
       clearTimeout(timer);
@@ -295,6 +300,7 @@ export class TargetConn {
     await this.upstream.close().catch((e: unknown) => {
       this.logger.warn({ target: this.name, err: (e as Error).message }, 'upstream close failed');
     });
+    this.release?.();
   }
 
   private outgoingParams(
@@ -383,6 +389,7 @@ export class TargetConn {
     this.state = 'closed';
     this.closeReason = reason;
     this.failAll(reason);
+    this.release?.();
     this.logger.info({ target: this.name, reason }, 'upstream connection closed');
     this.events.closed?.(this, reason);
   }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { NormalizedMcpBackend, NormalizedTarget } from '../config/types.js';
+import type { NormalizedLimits, NormalizedMcpBackend, NormalizedTarget } from '../config/types.js';
 import type { CompiledBackendAuth, CompiledBackendTls } from '../policies/types.js';
 import type { RequestContext } from '../server/context.js';
 import type { McpTelemetry } from '../telemetry/hooks.js';
@@ -58,4 +58,6 @@ export interface McpServiceDeps {
   readonly telemetry: McpTelemetry;
   /** Default idle TTL for sessions (ms); a backend's sessionIdleTtlMs overrides it. */
   readonly sessionTtlMs: number;
+  /** The current `config.limits` (read per admission, so reloads apply); defaults when absent. */
+  readonly limits?: () => NormalizedLimits;
 }

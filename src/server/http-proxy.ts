@@ -1,5 +1,6 @@
 /**
- * Plain HTTP reverse proxy for `host:` backends (non-MCP routes). Streams both bodies; pools
+ * Plain HTTP reverse proxy for `host:` backends (non-MCP routes). Streams both bodies (the response
+ * with backpressure, ./stream-pump.ts); pools
  * connections per origin with undici, one Agent per backendTLS setting. With backendTLS, a `host`
  * without a scheme is reached over https (TLS origination, as agentgateway does).
  */
@@ -8,6 +9,7 @@ import { GatewayError } from '../errors/registry.js';
 import { isHopByHop } from '../policies/headers/names.js';
 import type { CompiledBackendAuth, CompiledBackendTls } from '../policies/types.js';
 import type { RequestContext } from './context.js';
+import { pumpBody } from './stream-pump.js';
 
 export interface HttpProxy {
   forward(
@@ -19,7 +21,18 @@ export interface HttpProxy {
   close(): Promise<void>;
 }
 
-export function createHttpProxy(opts: { connectTimeoutMs: number }): HttpProxy {
+export interface HttpProxyOptions {
+  readonly connectTimeoutMs: number;
+  /** `limits.streamBufferBytes`: bytes queued towards one client before it is cut off (read per response). */
+  readonly streamBufferBytes?: () => number;
+  /** A slow client was cut off (the `portcullis_slow_clients_disconnected_total{stream="proxy"}` metric). */
+  readonly onSlowClient?: () => void;
+}
+
+/** Default for `streamBufferBytes` when the caller passes none (see src/config/normalize-limits.ts). */
+const DEFAULT_STREAM_BUFFER_BYTES = 8 * 1024 * 1024;
+
+export function createHttpProxy(opts: HttpProxyOptions): HttpProxy {
   const agents = new Map<string, Agent>();
   const agentFor = (tls: CompiledBackendTls | undefined): Agent => {
     const key = tls?.key ?? '';
@@ -59,8 +72,9 @@ export function createHttpProxy(opts: { connectTimeoutMs: number }): HttpProxy {
         if (v !== undefined && !isHopByHop(k)) out[k] = v;
       }
       ctx.res.writeHead(upstream.statusCode, out);
-      for await (const chunk of upstream.body) ctx.res.write(chunk);
-      ctx.res.end();
+      // Backpressure: the upstream body is read only as fast as the client takes it.
+      const max = opts.streamBufferBytes?.() ?? DEFAULT_STREAM_BUFFER_BYTES;
+      await pumpBody(upstream.body, ctx.res, max, () => opts.onSlowClient?.());
     },
     close: async () => {
       await Promise.all([...agents.values()].map((a) => a.close()));

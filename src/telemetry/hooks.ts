@@ -22,7 +22,20 @@ export interface McpTelemetry {
    * filtering). Optional: the metrics use them to keep the `resource` label bounded to real names.
    */
   resourcesListed?(target: string, type: McpRequestEvent['resourceType'], names: readonly string[]): void;
+  /** A request refused by a `config.limits` bound (target: the stdio target, for the child limit). */
+  limitRejected?(limit: McpLimitName, target?: string): void;
+  /** Requests in flight on sessions and stateless callers went up (+1) or down (-1). */
+  pendingChanged?(delta: number): void;
+  /** Distinct callers (identities, or source addresses of anonymous callers) holding sessions. */
+  sessionCallers?(count: number): void;
+  /** A session closed by `limits.sessionIdleTimeout`. */
+  sessionExpired?(): void;
+  /** A client stream cut off because more than `limits.streamBufferBytes` were queued towards it. */
+  slowClientDisconnected?(stream: 'mcp' | 'proxy'): void;
 }
+
+export type McpLimitName =
+  'sessions' | 'sessionsPerIdentity' | 'stdioChildrenPerTarget' | 'pendingRequestsPerSession';
 
 export const NOOP_TELEMETRY: McpTelemetry = {
   mcpRequest() {},

@@ -6,7 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AccessLogFields } from '../server/context.js';
-import type { McpRequestEvent, McpTelemetry } from './hooks.js';
+import type { McpLimitName, McpRequestEvent, McpTelemetry } from './hooks.js';
 import { CappedLabel, ResourceLabels, UNKNOWN, httpMethodLabel, mcpMethodLabel } from './label-bounds.js';
 
 export interface MetricsOptions {
@@ -92,6 +92,33 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
     labelNames: ['target'] as const,
     registers,
   });
+  const sessionCallers = new Gauge({
+    name: 'portcullis_mcp_session_callers',
+    help: 'Distinct callers (identities; source addresses for anonymous callers) holding MCP sessions.',
+    registers,
+  });
+  const sessionsExpired = new Counter({
+    name: 'portcullis_mcp_sessions_expired_total',
+    help: 'MCP sessions closed after limits.sessionIdleTimeout without a stream or a request.',
+    registers,
+  });
+  const pending = new Gauge({
+    name: 'portcullis_mcp_pending_requests',
+    help: 'MCP requests in flight on sessions and stateless callers.',
+    registers,
+  });
+  const limitRejections = new Counter({
+    name: 'portcullis_mcp_limit_rejections_total',
+    help: 'MCP requests refused by a config.limits bound, by limit (and target, for stdio processes).',
+    labelNames: ['limit', 'target'] as const,
+    registers,
+  });
+  const slowClients = new Counter({
+    name: 'portcullis_slow_clients_disconnected_total',
+    help: 'Client streams cut off because more than limits.streamBufferBytes were queued (mcp or proxy).',
+    labelNames: ['stream'] as const,
+    registers,
+  });
   const jwks = new Counter({
     name: 'portcullis_jwks_refresh_total',
     help: 'JWKS fetches, by result (success or failure).',
@@ -122,11 +149,17 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
     reloads.inc({ result }, 0);
   }
   sessions.set(0);
+  sessionCallers.set(0);
+  pending.set(0);
+  for (const limit of ['sessions', 'sessionsPerIdentity', 'pendingRequestsPerSession'] as const)
+    limitRejections.inc({ limit, target: '' }, 0);
+  for (const stream of ['mcp', 'proxy']) slowClients.inc({ stream }, 0);
   lastReload.set(1); // a running gateway loaded its config
   buildInfo.set({ version: opts.version, node: process.versions.node }, 1);
 
   const childCounts = new Map<string, number>();
   let sessionCount = 0;
+  let pendingCount = 0;
 
   return {
     registry,
@@ -180,6 +213,27 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
     sessionClosed(): void {
       sessionCount = Math.max(0, sessionCount - 1);
       sessions.set(sessionCount);
+    },
+
+    limitRejected(limit: McpLimitName, target?: string): void {
+      limitRejections.inc({ limit, target: target === undefined ? '' : targets.label(target) });
+    },
+
+    pendingChanged(delta: number): void {
+      pendingCount = Math.max(0, pendingCount + delta);
+      pending.set(pendingCount);
+    },
+
+    sessionCallers(count: number): void {
+      sessionCallers.set(count);
+    },
+
+    sessionExpired(): void {
+      sessionsExpired.inc();
+    },
+
+    slowClientDisconnected(stream: 'mcp' | 'proxy'): void {
+      slowClients.inc({ stream });
     },
 
     childSpawned(target: string): void {
