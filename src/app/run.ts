@@ -13,6 +13,7 @@ import { createLogger, setLevel } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { startStatsServer } from '../telemetry/stats-server.js';
 import { createTracing } from '../telemetry/tracing.js';
+import { sharedStateFrom } from '../redis/from-env.js';
 import { AggregatorRegistry } from 'prom-client';
 import { reportReadiness } from './cluster-worker.js';
 import { createAdminBackend } from './admin-backend.js';
@@ -69,6 +70,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
   });
   const tracing = await createTracing(st.tracing, { version: VERSION, logger });
   const health = new TargetHealth();
+  const sharedState = sharedStateFrom(o.env, logger, metrics);
   const gateway = await Gateway.start(
     o.input,
     {
@@ -78,6 +80,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
       env: o.env,
       onReload: (ok) => metrics.configReload(ok),
       onJwksRefresh: (ok) => metrics.jwksRefresh(ok),
+      ...(sharedState ? { sharedState } : {}),
     },
     loaded,
   );
@@ -91,6 +94,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
       await watcher?.close();
       await Promise.all(servers.map((s) => s.close().catch(() => {})));
       await gateway.stop();
+      await sharedState?.close();
       await tracing.shutdown();
       logger.info('Portcullis stopped');
       logger.flush?.();

@@ -35,30 +35,44 @@ export interface SharedTake {
 /** The answer when Redis could not be asked: the caller applies the failure mode. */
 export const UNAVAILABLE = Symbol('redis unavailable');
 
-// Token bucket, same arithmetic as src/policies/rate-limit/bucket.ts, on Redis's clock so replicas agree.
-// KEYS[1] bucket hash; ARGV: maxTokens, tokensPerFill, intervalMs, ttlMs. Returns {allowed, tokens, msToNextFill}.
+// Token buckets, same arithmetic as src/policies/rate-limit/bucket.ts, on Redis's clock so replicas agree.
+// Every bucket of one policy is checked and, only when all allow, charged — atomically.
+// KEYS: bucket hashes; ARGV: ttlMs, then maxTokens, tokensPerFill, intervalMs per key.
+// Returns {allowed, then tokens and msToNextFill per key}.
 const TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local max = tonumber(ARGV[1]); local per = tonumber(ARGV[2]); local interval = tonumber(ARGV[3])
-local s = redis.call('HMGET', KEYS[1], 'tokens', 'last')
-local tokens = tonumber(s[1]); local last = tonumber(s[2])
-if tokens == nil then tokens = max; last = now end
-if tokens >= max then tokens = max; last = now
-else
-  local fills = math.floor((now - last) / interval)
-  if fills > 0 then
-    tokens = math.min(max, tokens + fills * per)
-    if tokens >= max then last = now else last = last + fills * interval end
+local ttl = tonumber(ARGV[1])
+local n = #KEYS
+local tokens = {}; local last = {}; local allowed = 1
+for i = 1, n do
+  local max = tonumber(ARGV[2 + (i - 1) * 3]); local per = tonumber(ARGV[3 + (i - 1) * 3])
+  local interval = tonumber(ARGV[4 + (i - 1) * 3])
+  local s = redis.call('HMGET', KEYS[i], 'tokens', 'last')
+  local tk = tonumber(s[1]); local ls = tonumber(s[2])
+  if tk == nil then tk = max; ls = now end
+  if tk >= max then tk = max; ls = now
+  else
+    local fills = math.floor((now - ls) / interval)
+    if fills > 0 then
+      tk = math.min(max, tk + fills * per)
+      if tk >= max then ls = now else ls = ls + fills * interval end
+    end
   end
+  if tk < 1 then allowed = 0 end
+  tokens[i] = tk; last[i] = ls
 end
-local allowed = 0
-if tokens >= 1 then tokens = tokens - 1; allowed = 1 end
-redis.call('HSET', KEYS[1], 'tokens', tokens, 'last', last)
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-local wait = 0
-if tokens < max then wait = last + interval - now end
-return {allowed, tokens, wait}
+local out = {allowed}
+for i = 1, n do
+  local max = tonumber(ARGV[2 + (i - 1) * 3]); local interval = tonumber(ARGV[4 + (i - 1) * 3])
+  if allowed == 1 then tokens[i] = tokens[i] - 1 end
+  redis.call('HSET', KEYS[i], 'tokens', tokens[i], 'last', last[i])
+  redis.call('PEXPIRE', KEYS[i], ttl)
+  local wait = 0
+  if tokens[i] < max then wait = last[i] + interval - now end
+  out[#out + 1] = tostring(tokens[i]); out[#out + 1] = wait
+end
+return out
 `;
 
 export class SharedState {
@@ -86,7 +100,7 @@ export class SharedState {
       // Reconnect forever with capped backoff; commands fail fast meanwhile (no offline queue).
       retryStrategy: (times) => Math.min(2000, 50 * 2 ** Math.min(times, 6)),
     });
-    this.#redis.defineCommand('portcullisTake', { numberOfKeys: 1, lua: TAKE });
+    this.#redis.defineCommand('portcullisTake', { lua: TAKE });
     this.#redis.on('ready', () => this.#setUp(true));
     this.#redis.on('end', () => this.#setUp(false));
     this.#redis.on('error', (err: Error) => {
@@ -111,27 +125,48 @@ export class SharedState {
 
   /** Take one token from the shared bucket `name`; UNAVAILABLE when Redis cannot answer. */
   async take(name: string, b: SharedBucket): Promise<SharedTake | typeof UNAVAILABLE> {
+    const r = await this.takeAll([name], [b]);
+    return r === UNAVAILABLE ? r : { allowed: r.allowed, ...r.buckets[0]! };
+  }
+
+  /**
+   * One token from every named bucket, atomically: all are charged only when all allow.
+   * UNAVAILABLE when Redis cannot answer (the caller applies its failure mode).
+   */
+  async takeAll(
+    names: readonly string[],
+    specs: readonly SharedBucket[],
+  ): Promise<
+    { allowed: boolean; buckets: { remaining: number; resetSeconds: number }[] } | typeof UNAVAILABLE
+  > {
     if (!this.#up) {
       this.#onError('take');
       return UNAVAILABLE;
     }
     try {
-      const ttl = Math.max(b.intervalMs * Math.ceil(b.maxTokens / Math.max(1, b.tokensPerFill)) * 2, 60_000);
-      const r = (await (
-        this.#redis as unknown as {
-          portcullisTake(k: string, ...a: (string | number)[]): Promise<[number, number | string, number]>;
-        }
-      ).portcullisTake(`${this.#prefix}rl:${name}`, b.maxTokens, b.tokensPerFill, b.intervalMs, ttl)) as [
-        number,
-        number | string,
-        number,
-      ];
-      const wait = Number(r[2]);
-      return {
-        allowed: r[0] === 1,
-        remaining: Math.max(0, Math.floor(Number(r[1]))),
-        resetSeconds: wait > 0 ? Math.max(1, Math.ceil(wait / 1000)) : 0,
-      };
+      const ttl = Math.max(
+        60_000,
+        ...specs.map((b) => b.intervalMs * Math.ceil(b.maxTokens / Math.max(1, b.tokensPerFill)) * 2),
+      );
+      const args: (string | number)[] = [ttl];
+      for (const b of specs) args.push(b.maxTokens, b.tokensPerFill, b.intervalMs);
+      const run = (
+        this.#redis as unknown as { portcullisTake(n: number, ...a: (string | number)[]): Promise<unknown[]> }
+      ).portcullisTake;
+      const r = await run.call(
+        this.#redis,
+        names.length,
+        ...names.map((n) => `${this.#prefix}rl:${n}`),
+        ...args,
+      );
+      const buckets = names.map((_, i) => {
+        const wait = Number(r[2 + i * 2]);
+        return {
+          remaining: Math.max(0, Math.floor(Number(r[1 + i * 2]))),
+          resetSeconds: wait > 0 ? Math.max(1, Math.ceil(wait / 1000)) : 0,
+        };
+      });
+      return { allowed: r[0] === 1, buckets };
     } catch (err) {
       this.#onError('take');
       this.#logger.debug({ err: (err as Error).message }, 'redis rate-limit take failed');
