@@ -10,6 +10,7 @@ import { createMcpService } from '../mcp/service.js';
 import type { McpService, UpstreamFactory } from '../mcp/types.js';
 import { createUpstreamFactory } from '../mcp/upstream/factory.js';
 import { buildSnapshot } from '../runtime/build.js';
+import type { SharedState } from '../redis/shared-state.js';
 import type { Snapshot } from '../runtime/snapshot.js';
 import { createHttpProxy, type HttpProxy } from '../server/http-proxy.js';
 import { BindManager, type BoundAddress, type RequestObserver } from '../server/listeners.js';
@@ -32,6 +33,8 @@ export interface GatewayDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly onReload?: (ok: boolean) => void;
   readonly onJwksRefresh?: (ok: boolean) => void;
+  /** Redis-held state shared by every replica (src/redis/shared-state.ts), when configured. */
+  readonly sharedState?: SharedState;
 }
 
 interface Held {
@@ -70,7 +73,11 @@ export class Gateway {
   /** Load, build and bind. Throws (ConfigError/BuildError/listen error) when the first load fails. */
   static async start(input: ConfigInput, deps: GatewayDeps, preloaded?: LoadedConfig): Promise<Gateway> {
     const loaded = preloaded ?? loadConfig(input, deps.env);
-    const snap = await buildSnapshot(loaded, 1, { logger: deps.logger, onJwksRefresh: deps.onJwksRefresh });
+    const snap = await buildSnapshot(loaded, 1, {
+      logger: deps.logger,
+      onJwksRefresh: deps.onJwksRefresh,
+      ...(deps.sharedState ? { sharedState: deps.sharedState } : {}),
+    });
     const upstreams = createUpstreamFactory({
       telemetry: deps.telemetry,
       connectTimeoutMs: snap.config.static.backend.connectTimeoutMs,
@@ -162,7 +169,11 @@ export class Gateway {
     try {
       if (this.input.file) this.input = await readConfigInput({ file: this.input.file });
       const loaded = loadConfig(this.input, this.deps.env);
-      next = await buildSnapshot(loaded, generation, { logger: log, onJwksRefresh: this.deps.onJwksRefresh });
+      next = await buildSnapshot(loaded, generation, {
+        logger: log,
+        onJwksRefresh: this.deps.onJwksRefresh,
+        ...(this.deps.sharedState ? { sharedState: this.deps.sharedState } : {}),
+      });
       // Open new ports before the swap: if a port is taken, nothing changes.
       await this.binds.openFor(next);
     } catch (e) {

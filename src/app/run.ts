@@ -13,6 +13,9 @@ import { createLogger, setLevel } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { startStatsServer } from '../telemetry/stats-server.js';
 import { createTracing } from '../telemetry/tracing.js';
+import { sharedStateFrom } from '../redis/from-env.js';
+import { AggregatorRegistry } from 'prom-client';
+import { reportReadiness } from './cluster-worker.js';
 import { createAdminBackend } from './admin-backend.js';
 import { Gateway } from './gateway.js';
 import { createObserver } from './observer.js';
@@ -33,6 +36,8 @@ export interface PortcullisOptions {
   readonly statsAddr?: HostPort | false;
   readonly readinessAddr?: HostPort | false;
   readonly demoTokens?: readonly DemoToken[];
+  /** A `--workers` cluster worker: metrics go to the primary's aggregate, readiness is reported to it. */
+  readonly clusterWorker?: boolean;
   /** Called when something asks the process to stop (`/quitquitquit`). */
   readonly onQuit?: () => void;
 }
@@ -65,6 +70,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
   });
   const tracing = await createTracing(st.tracing, { version: VERSION, logger });
   const health = new TargetHealth();
+  const sharedState = sharedStateFrom(o.env, logger, metrics);
   const gateway = await Gateway.start(
     o.input,
     {
@@ -74,6 +80,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
       env: o.env,
       onReload: (ok) => metrics.configReload(ok),
       onJwksRefresh: (ok) => metrics.jwksRefresh(ok),
+      ...(sharedState ? { sharedState } : {}),
     },
     loaded,
   );
@@ -87,6 +94,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
       await watcher?.close();
       await Promise.all(servers.map((s) => s.close().catch(() => {})));
       await gateway.stop();
+      await sharedState?.close();
       await tracing.shutdown();
       logger.info('Portcullis stopped');
       logger.flush?.();
@@ -124,6 +132,13 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
       const s = await startReadinessServer(admin, readinessAddr);
       servers.push(s);
       readinessUrl = s.url;
+    }
+    if (o.clusterWorker) {
+      // Constructing one installs prom-client's worker-side listener that answers the primary.
+      new AggregatorRegistry();
+      AggregatorRegistry.setRegistries([metrics.registry]);
+      const stopReporting = reportReadiness(() => admin.ready());
+      servers.push({ close: async () => stopReporting() });
     }
     if (o.watch ?? o.input.file !== undefined) {
       if (o.input.file) {

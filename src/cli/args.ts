@@ -12,6 +12,7 @@ Options:
   -c, --config STRING    the whole config given inline (YAML or JSON); not watched
       --validate-only    load and compile the config, print "Configuration is valid!" or every error
       --log-level LEVEL  trace|debug|info|warn|error (overrides config.logging.level)
+      --workers N        run N gateway processes sharing the ports ("auto": one per core; default 1)
       --tool NAME        with explain: only this tool
   -V                     print the version
       --version          print version and build information
@@ -26,6 +27,7 @@ export interface CliArgs {
   readonly config: string | undefined;
   readonly validateOnly: boolean;
   readonly logLevel: string | undefined;
+  readonly workers: string | undefined;
   readonly token: string | undefined;
   readonly tool: string | undefined;
   readonly version: 'short' | 'long' | undefined;
@@ -46,6 +48,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
         config: { type: 'string', short: 'c' },
         'validate-only': { type: 'boolean' },
         'log-level': { type: 'string' },
+        workers: { type: 'string' },
         token: { type: 'string' },
         tool: { type: 'string' },
         V: { type: 'boolean', short: 'V' },
@@ -72,6 +75,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     config: v.config,
     validateOnly: v['validate-only'] ?? false,
     logLevel: v['log-level'],
+    workers: v.workers,
     token: v.token,
     tool: v.tool,
     version: v.version ? 'long' : v.V ? 'short' : undefined,

@@ -12,6 +12,8 @@ import { NOOP_TELEMETRY } from '../telemetry/hooks.js';
 import { banner } from './banner.js';
 import { HELP, parseCli, UsageError, type CliArgs } from './args.js';
 import { PACKAGE_ROOT, QUICKSTART_CONFIG, quickstartTokens } from './quickstart.js';
+import cluster from 'node:cluster';
+import { runPrimary, workerCount, workerIndex } from './workers.js';
 
 const out = (s: string) => process.stdout.write(s);
 const err = (s: string) => process.stderr.write(s);
@@ -64,12 +66,30 @@ async function runExplain(a: CliArgs, i: ConfigInput): Promise<number> {
 }
 
 async function run(a: CliArgs, i: ConfigInput, quickstart: boolean): Promise<void> {
+  const workers = workerCount(a.workers);
+  if (workers > 1 && cluster.isPrimary) {
+    // Fail before forking: every worker would refuse the same config.
+    const loaded = loadConfig(i, process.env);
+    (await buildSnapshot(loaded, 0)).close();
+    const st = loaded.config.static;
+    err(`Portcullis: starting ${workers} workers (worker 0 serves the admin UI)\n`);
+    return runPrimary({ workers, statsAddr: st.statsAddr, readinessAddr: st.readinessAddr, log: err });
+  }
+  const index = workerIndex();
   const demo = quickstart ? quickstartTokens() : [];
   const p = await startPortcullis({
     input: i,
     env: process.env,
     demoTokens: demo,
     ...(a.logLevel ? { logLevel: a.logLevel } : {}),
+    ...(index !== undefined
+      ? {
+          clusterWorker: true,
+          statsAddr: false,
+          readinessAddr: false,
+          ...(index > 0 ? { adminAddr: false } : {}),
+        }
+      : {}),
     onQuit: () => void shutdown('quitquitquit'),
   });
   let stopping = false;
@@ -88,7 +108,7 @@ async function run(a: CliArgs, i: ConfigInput, quickstart: boolean): Promise<voi
     if (p.watcher) p.watcher.trigger();
     else void p.gateway.reload();
   });
-  err(banner(p, { configName: i.file ?? i.name, watched: p.watcher !== undefined, demo }));
+  if (!index) err(banner(p, { configName: i.file ?? i.name, watched: p.watcher !== undefined, demo }));
 }
 
 export async function main(argv: readonly string[]): Promise<void> {

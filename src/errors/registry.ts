@@ -19,6 +19,7 @@ export const ERRORS = {
   },
   SESSION_IDENTITY_MISMATCH: { status: 403, rpc: -32003, message: 'session belongs to another identity' },
   RATE_LIMITED: { status: 429, rpc: -32029, message: 'rate limit exceeded' },
+  RATE_LIMIT_UNAVAILABLE: { status: 503, rpc: -32029, message: 'rate limit store unavailable' },
   REQUEST_TIMEOUT: { status: 504, rpc: -32001, message: 'request timeout' },
   // MCP transport
   NOT_ACCEPTABLE: { status: 406, rpc: -32600, message: 'Not Acceptable' },

@@ -69,9 +69,12 @@ export interface RateLimitResult {
   readonly remaining: number;
   /** Seconds until a token is available again. */
   readonly resetSeconds: number;
+  /** The shared (Redis) buckets could not be asked and the failure mode is `closed`. */
+  readonly unavailable?: boolean;
 }
 export interface CompiledRateLimit {
-  take(ctx: RequestContext): RateLimitResult;
+  /** Synchronous for buckets of this process; a promise when the buckets live in Redis. */
+  take(ctx: RequestContext): RateLimitResult | Promise<RateLimitResult>;
 }
 
 /** Phase 5 — header modifiers (request: on ctx.upstreamHeaders; response: on ctx.res before writeHead). */

@@ -25,6 +25,8 @@ import type { CompiledRoutePolicies } from '../policies/types.js';
 import type { AuthnLogger } from '../policies/jwt/deps.js';
 import { compileRouteMatcher } from '../server/router.js';
 import type { BuildContext } from './build-context.js';
+import type { SharedState } from '../redis/shared-state.js';
+import { formatPath } from '../config/path.js';
 import type { RuntimeBackend, RuntimeBind, RuntimeListener, RuntimeRoute, Snapshot } from './snapshot.js';
 import type { NormalizedConfig } from '../config/types.js';
 
@@ -32,6 +34,8 @@ import type { NormalizedConfig } from '../config/types.js';
 export interface BuildDeps {
   readonly logger?: AuthnLogger;
   readonly onJwksRefresh?: (ok: boolean) => void;
+  /** Redis-held state shared by every replica (rate-limit buckets); absent: buckets per process. */
+  readonly sharedState?: SharedState;
 }
 
 export interface BuildInput {
@@ -120,7 +124,12 @@ async function compilePolicies(
     );
   if (p.localRateLimit)
     out.localRateLimit = await c.run(() =>
-      compileLocalRateLimit(p.localRateLimit!, ctx, pat('localRateLimit')),
+      compileLocalRateLimit(
+        p.localRateLimit!,
+        ctx,
+        pat('localRateLimit'),
+        deps.sharedState ? { shared: deps.sharedState, name: formatPath(pat('localRateLimit')) } : {},
+      ),
     );
   if (p.requestHeaderModifier)
     out.requestHeaderModifier = await c.run(() =>

@@ -95,7 +95,9 @@ async function phases(
 
   // 5. Rate limit after authentication and authorization: keyed per verified identity.
   if (p.localRateLimit) {
-    const r = p.localRateLimit.take(ctx);
+    const taken = p.localRateLimit.take(ctx);
+    const r = taken instanceof Promise ? await taken : taken;
+    if (r.unavailable) throw new GatewayError('RATE_LIMIT_UNAVAILABLE');
     writeRateLimitHeaders(ctx.res, r);
     if (!r.allowed) throw new GatewayError('RATE_LIMITED');
   }

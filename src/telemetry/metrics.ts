@@ -28,6 +28,9 @@ export interface Metrics {
   httpRequest(fields: AccessLogFields, seconds: number): void;
   jwksRefresh(ok: boolean): void;
   configReload(ok: boolean): void;
+  /** A Redis operation that failed or could not be tried (docs/deploy.md). */
+  redisError(op: string): void;
+  redisUp(up: boolean): void;
   /** See McpTelemetry.resourcesListed: names that get their own `resource` label. */
   resourcesListed(target: string, type: McpRequestEvent['resourceType'], names: readonly string[]): void;
 }
@@ -125,6 +128,17 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
     labelNames: ['result'] as const,
     registers,
   });
+  const redisErrors = new Counter({
+    name: 'portcullis_redis_errors_total',
+    help: 'Redis operations (shared rate-limit buckets, ended sessions) that failed or were not tried because Redis was down.',
+    labelNames: ['op'] as const,
+    registers,
+  });
+  const redisUp = new Gauge({
+    name: 'portcullis_redis_up',
+    help: '1 while the Redis connection is ready (only when PORTCULLIS_REDIS_URL is set).',
+    registers,
+  });
   const reloads = new Counter({
     name: 'portcullis_config_reload_total',
     help: 'Config reloads, by result (success or failure).',
@@ -178,6 +192,14 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
 
     jwksRefresh(ok: boolean): void {
       jwks.inc({ result: ok ? 'success' : 'failure' });
+    },
+
+    redisError(op: string): void {
+      redisErrors.inc({ op });
+    },
+
+    redisUp(up: boolean): void {
+      redisUp.set(up ? 1 : 0);
     },
 
     configReload(ok: boolean): void {

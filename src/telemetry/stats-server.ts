@@ -37,7 +37,8 @@ export async function startStatsServer(
         });
         res.end(req.method === 'HEAD' ? undefined : body);
       },
-      () => plain(res, 500, 'failed to collect metrics\n'),
+      (e: unknown) =>
+        plain(res, 500, `failed to collect metrics: ${e instanceof Error ? e.message : String(e)}\n`),
     );
   });
   await new Promise<void>((resolve, reject) => {

@@ -10,6 +10,7 @@ import {
   writeRateLimitHeaders,
 } from '../../src/policies/rate-limit/index.js';
 import type { Identity, RequestContext } from '../../src/server/context.js';
+import type { RateLimitResult } from '../../src/policies/types.js';
 import { afterTest, AT, buildContext, identity, located, send, serve } from './helpers.js';
 
 /** A monotonic test clock (ms). */
@@ -36,8 +37,17 @@ function ctxFor(who: Identity | null, headers: Record<string, string> = {}): Req
   };
 }
 
-const compile = (cfg: LocalRateLimitConfig, now: () => number, maxKeys?: number) =>
-  compileLocalRateLimit(cfg, buildContext(), AT, { now, ...(maxKeys ? { maxKeys } : {}) });
+/** Buckets of this process only: `take` answers synchronously. */
+const compile = (cfg: LocalRateLimitConfig, now: () => number, maxKeys?: number) => {
+  const policy = compileLocalRateLimit(cfg, buildContext(), AT, { now, ...(maxKeys ? { maxKeys } : {}) });
+  return {
+    take(ctx: RequestContext): RateLimitResult {
+      const r = policy.take(ctx);
+      assert.ok(!(r instanceof Promise), 'local buckets answer synchronously');
+      return r;
+    },
+  };
+};
 
 describe('localRateLimit per route', () => {
   it('allows maxTokens requests, then denies with the time to the next fill', () => {

@@ -23,10 +23,15 @@ import {
 import type { CompiledRateLimit, RateLimitResult } from '../types.js';
 import { parseDurationMs } from '../../config/duration.js';
 import { newBucket, refill, secondsToNextFill, type BucketSpec, type BucketState } from './bucket.js';
+import { UNAVAILABLE, type SharedState } from '../../redis/shared-state.js';
 
 export { writeRateLimitHeaders } from './headers.js';
 
 export interface RateLimitOptions {
+  /** Buckets shared by every replica (Redis); without it, buckets live in this process. */
+  readonly shared?: SharedState;
+  /** Stable name of this policy across replicas (its config path), the Redis key prefix of its buckets. */
+  readonly name?: string;
   /** Monotonic clock in milliseconds (tests inject one). Default `performance.now()`. */
   readonly now?: () => number;
   /** Most keys remembered per keyed bucket. Default 100 000. */
@@ -62,17 +67,61 @@ class LocalRateLimitPolicy implements CompiledRateLimit {
   readonly #buckets: readonly CompiledBucket[];
   readonly #now: () => number;
   readonly #keyed: boolean;
-  constructor(buckets: readonly CompiledBucket[], now: () => number) {
+  readonly #shared: SharedState | undefined;
+  readonly #name: string;
+  constructor(
+    buckets: readonly CompiledBucket[],
+    now: () => number,
+    shared: SharedState | undefined,
+    name: string,
+  ) {
     this.#buckets = buckets;
     this.#now = now;
     this.#keyed = buckets.some((b) => b.key !== undefined);
+    this.#shared = shared;
+    this.#name = name;
   }
 
-  take(ctx: RequestContext): RateLimitResult {
-    const now = this.#now();
+  take(ctx: RequestContext): RateLimitResult | Promise<RateLimitResult> {
     const activation = this.#keyed
       ? buildBaseActivation({ identity: ctx.identity, request: ctx.request, source: ctx.source })
       : undefined;
+    if (this.#shared) return this.#takeShared(this.#shared, activation);
+    return this.#takeLocal(activation);
+  }
+
+  /** Every bucket in Redis, charged atomically; Redis down → this process's buckets (open) or 503 (closed). */
+  async #takeShared(shared: SharedState, activation: CelActivation | undefined): Promise<RateLimitResult> {
+    const names = this.#buckets.map((b, i) => `${this.#name}/${i}/${this.#keyName(b, activation) ?? '*'}`);
+    const r = await shared.takeAll(names, this.#buckets);
+    if (r === UNAVAILABLE) {
+      if (shared.failureMode === 'closed')
+        return { allowed: false, limit: 0, remaining: 0, resetSeconds: 1, unavailable: true };
+      return this.#takeLocal(activation);
+    }
+    // The bucket that binds, as for local buckets: on denial the longest wait, else the fewest tokens.
+    let pick = 0;
+    for (let i = 1; i < r.buckets.length; i++) {
+      const a = r.buckets[i]!;
+      const p = r.buckets[pick]!;
+      if (
+        r.allowed
+          ? a.remaining < p.remaining
+          : a.remaining < 1 && (p.remaining >= 1 || a.resetSeconds > p.resetSeconds)
+      )
+        pick = i;
+    }
+    const b = r.buckets[pick]!;
+    return {
+      allowed: r.allowed,
+      limit: this.#buckets[pick]!.maxTokens,
+      remaining: b.remaining,
+      resetSeconds: b.resetSeconds,
+    };
+  }
+
+  #takeLocal(activation: CelActivation | undefined): RateLimitResult {
+    const now = this.#now();
     const states = this.#buckets.map((b) => {
       const s = this.#stateFor(b, activation, now);
       refill(b, s, now);
@@ -104,14 +153,19 @@ class LocalRateLimitPolicy implements CompiledRateLimit {
     };
   }
 
-  #stateFor(b: CompiledBucket, activation: CelActivation | undefined, now: number): BucketState {
-    if (b.key === undefined || b.keyed === undefined || activation === undefined) return b.shared;
-    let name: string | undefined;
+  /** The caller's bucket name for a keyed bucket; undefined → the shared (anonymous) bucket. */
+  #keyName(b: CompiledBucket, activation: CelActivation | undefined): string | undefined {
+    if (b.key === undefined || activation === undefined) return undefined;
     try {
-      name = keyString(b.key(activation));
+      return keyString(b.key(activation));
     } catch {
-      name = undefined; // e.g. `jwt.sub` without a token: the anonymous bucket
+      return undefined; // e.g. `jwt.sub` without a token: the anonymous bucket
     }
+  }
+
+  #stateFor(b: CompiledBucket, activation: CelActivation | undefined, now: number): BucketState {
+    if (b.keyed === undefined) return b.shared;
+    const name = this.#keyName(b, activation);
     if (name === undefined) return b.shared;
     let s = b.keyed.get(name);
     if (s === undefined) {
@@ -155,5 +209,5 @@ export function compileLocalRateLimit(
           : new LRUCache<string, BucketState>({ max: opts.maxKeys ?? DEFAULT_MAX_KEYS }),
     };
   });
-  return new LocalRateLimitPolicy(buckets, now);
+  return new LocalRateLimitPolicy(buckets, now, opts.shared, opts.name ?? at.join('.'));
 }
