@@ -59,7 +59,7 @@ function allowedCall(): AccessLogRecord {
     'mcp.resource.type': 'tool',
     'mcp.resource.name': 'echo',
     'authz.decision': 'allow',
-    'authz.rule': '#0: mcp.tool.name == "echo"',
+    'authz.rule': 'rules[0] (allow): mcp.tool.name == "echo"',
     'http.status': 200,
     duration: formatDuration(12.4),
   };
@@ -118,7 +118,7 @@ describe('access log', () => {
       'mcp.resource.name': 'echo',
       'mcp.tool.name': 'echo',
       'authz.decision': 'allow',
-      'authz.rule': '#0: mcp.tool.name == "echo"',
+      'authz.rule': 'rules[0] (allow): mcp.tool.name == "echo"',
       duration: '12ms',
     });
   });
