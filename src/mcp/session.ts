@@ -24,6 +24,7 @@ import { SessionRelay } from './relay.js';
 import { createNaming } from './naming.js';
 import { isModernVersion, negotiateLegacy } from './protocol.js';
 import type { SseStream } from './sse-stream.js';
+import { failClosedError } from './failure-mode.js';
 import { TargetConn, failureReason, targetFailed } from './target-conn.js';
 import type { UpstreamTls } from './upstream/types.js';
 import type { RuntimeMcpBackend, SessionInfo, UpstreamFactory } from './types.js';
@@ -126,7 +127,11 @@ export class Session {
     if (failed.length > 0 && (this.failureMode === 'failClosed' || failed.length === slots.length)) {
       await Promise.all(slots.map((s) => s.conn?.close()));
       const first = failed[0] as Slot;
-      throw targetFailed(first.target.name, first.failure ?? 'failed');
+      throw failClosedError(
+        targetFailed(first.target.name, first.failure ?? 'failed'),
+        failed.length,
+        slots.length,
+      );
     }
     for (const f of failed) {
       this.logger.warn(
