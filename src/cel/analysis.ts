@@ -123,6 +123,9 @@ export function comparedNames(ast: ASTNode): ComparedName[] {
       }
     }
     for (const child of operands(node)) walk(child);
+    // Unary operators (`!_`, `-_`) hold their operand directly.
+    const one = node.args as unknown;
+    if (one && typeof one === 'object' && !Array.isArray(one) && 'op' in one) walk(one as ASTNode);
     // Calls and macros keep their arguments in nested arrays.
     if (Array.isArray(node.args))
       for (const x of node.args as unknown[])
