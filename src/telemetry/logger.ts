@@ -45,9 +45,20 @@ export function createLogger(opts: LoggerOptions): Logger {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     formatters: { level: (label: string) => ({ level: label }) },
     hooks: { logMethod: withoutBoundKeys },
+    serializers: { err: errorFields },
   };
   if (resolveLogFormat(opts.format, tty) === 'text') return pino(base, textStream(dest));
   return pino(base, dest);
+}
+
+/**
+ * An error as a log field: its type, message and code — no stack trace (logs are read by people who
+ * operate the gateway, not by its debugger; a stack names source files and can carry data).
+ */
+function errorFields(e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  const code = (e as { code?: unknown }).code;
+  return { type: e.name, message: e.message, ...(code !== undefined ? { code } : {}) };
 }
 
 /**

@@ -120,3 +120,29 @@ describe('access log levels follow the outcome', () => {
     assert.equal(line.error, 'target "t" failed: spawn nodee ENOENT');
   });
 });
+
+describe('errors in logs', () => {
+  it('an err field carries type, message and code, never a stack trace', () => {
+    for (const format of ['json', 'text'] as const) {
+      let text = '';
+      const destination = new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          text += chunk.toString('utf8');
+          cb();
+        },
+      });
+      const logger = createLogger({ level: 'info', format, destination });
+      const e = Object.assign(new Error('spawn nodee ENOENT'), { code: 'ENOENT' });
+      logger.error({ err: e }, 'failed');
+      assert.match(text, /spawn nodee ENOENT/);
+      assert.equal(text.includes('    at '), false, text);
+      if (format === 'json') {
+        assert.deepEqual((JSON.parse(text) as { err: unknown }).err, {
+          type: 'Error',
+          message: 'spawn nodee ENOENT',
+          code: 'ENOENT',
+        });
+      }
+    }
+  });
+});
