@@ -44,7 +44,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     formatters: { level: (label: string) => ({ level: label }) },
-    hooks: { logMethod: withoutBoundKeys },
+    hooks: { logMethod: withoutBoundKeys(new WeakMap()) },
     serializers: { err: errorFields },
   };
   if (resolveLogFormat(opts.format, tty) === 'text') return pino(base, textStream(dest));
@@ -61,26 +61,44 @@ function errorFields(e: unknown): unknown {
   return { type: e.name, message: e.message, ...(code !== undefined ? { code } : {}) };
 }
 
+const NONE: Readonly<Record<string, unknown>> = Object.freeze({});
+type Bindings = WeakMap<object, Readonly<Record<string, unknown>>>;
+
+/** A logger's bindings, parsed once per logger (pino re-parses them on every `bindings()` call). */
+function boundOf(cache: Bindings, logger: Logger): Readonly<Record<string, unknown>> {
+  let b = cache.get(logger);
+  if (b === undefined) {
+    const parsed = logger.bindings();
+    b = Object.keys(parsed).length === 0 ? NONE : parsed;
+    cache.set(logger, b);
+  }
+  return b;
+}
+
 /**
  * One record, no duplicate keys: a field a child logger already binds (`target`, `session`) is dropped
  * from the call's own object when it has the same value, and kept as `<key>.event` when it differs.
  * (pino would write the key twice, and a JSON reader keeps only one of them.)
  */
-function withoutBoundKeys(
-  this: Logger,
-  args: Parameters<Logger['info']>,
-  method: (...a: unknown[]) => void,
-): void {
-  const [first, ...rest] = args as unknown[];
-  if (first === null || typeof first !== 'object' || first instanceof Error) return method.apply(this, args);
-  const bound = this.bindings();
-  let obj = first as Record<string, unknown>;
-  for (const key of Object.keys(bound)) {
-    if (!(key in obj)) continue;
-    const { [key]: value, ...others } = obj;
-    obj = value === bound[key] ? others : { ...others, [`${key}.event`]: value };
-  }
-  return method.apply(this, [obj, ...rest]);
+function withoutBoundKeys(cache: Bindings) {
+  return function logMethod(
+    this: Logger,
+    args: Parameters<Logger['info']>,
+    method: (...a: unknown[]) => void,
+  ): void {
+    const [first, ...rest] = args as unknown[];
+    if (first === null || typeof first !== 'object' || first instanceof Error)
+      return method.apply(this, args);
+    const bound = boundOf(cache, this);
+    if (bound === NONE) return method.apply(this, args);
+    let obj = first as Record<string, unknown>;
+    for (const key of Object.keys(bound)) {
+      if (!(key in obj)) continue;
+      const { [key]: value, ...others } = obj;
+      obj = value === bound[key] ? others : { ...others, [`${key}.event`]: value };
+    }
+    return method.apply(this, [obj, ...rest]);
+  };
 }
 
 /**
