@@ -9,6 +9,8 @@ import type { ConfigBuildContext } from '../config/build-context.js';
 import type { ConfigIssue } from '../config/errors.js';
 import type { ConfigPath } from '../config/types.js';
 import { parseCertificates, parsePrivateKey } from '../policies/backend-tls/pem.js';
+import { warnPrefixedNames } from '../policies/authorization/prefixed-names.js';
+import type { RuleConfig } from '../config/schema/policies.js';
 import { importKeySetText } from '../policies/jwt/keys.js';
 import { commandProblem } from './command-on-path.js';
 
@@ -106,6 +108,25 @@ export async function partialChecks(
     }
   };
 
+  /** The load warning about prefixed names, from the raw route (the build that emits it did not run). */
+  const prefixed = (policies: Obj, backend: unknown, at: ConfigPath) => {
+    const authz = policies.mcpAuthorization;
+    if (!isObj(authz) || !Array.isArray(authz.rules) || !isObj(backend) || !Array.isArray(backend.targets))
+      return;
+    const targets = backend.targets.filter(
+      (t: unknown): t is { name: string } => isObj(t) && typeof t.name === 'string',
+    );
+    const prefixMode = backend.prefixMode === 'always' ? 'always' : 'conditional';
+    // Rules of a shape the schema rejected become `false` (keeping every other rule at its index).
+    const rules = authz.rules.map((r: unknown) =>
+      typeof r === 'string' ||
+      (isObj(r) && ['allow', 'deny', 'require'].some((k) => typeof r[k] === 'string'))
+        ? r
+        : 'false',
+    ) as RuleConfig[];
+    warnPrefixedNames(rules, { targets, prefixMode }, ctx, [...at, 'mcpAuthorization']);
+  };
+
   const walk = (node: unknown, at: ConfigPath): void => {
     if (Array.isArray(node)) return node.forEach((x, i) => walk(x, [...at, i]));
     if (!isObj(node)) return;
@@ -114,7 +135,12 @@ export async function partialChecks(
       if (why) problem([...at, 'stdio', 'cmd'], why);
     }
     if (o.deep) {
-      if (isObj(node.policies)) policies(node.policies, [...at, 'policies']);
+      if (isObj(node.policies)) {
+        policies(node.policies, [...at, 'policies']);
+        // A route's first backend, or the top-level `mcp:` shorthand (policies beside targets).
+        const first = Array.isArray(node.backends) && isObj(node.backends[0]) ? node.backends[0].mcp : node;
+        prefixed(node.policies, first, [...at, 'policies']);
+      }
       if (isObj(node.tls) && at[at.length - 2] === 'listeners') {
         pem(node.tls.cert, [...at, 'tls', 'cert'], parseCertificates);
         pem(node.tls.key, [...at, 'tls', 'key'], parsePrivateKey);

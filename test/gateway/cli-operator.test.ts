@@ -114,6 +114,21 @@ describe('--validate-only finds everything in one run', () => {
   });
 });
 
+describe('--validate-only warnings past a schema error', () => {
+  test('the prefixed-name warning of a file with a schema error is printed with the errors', () => {
+    const text = route(
+      `        mcpAuthorization:
+          rules: ['mcp.tool.name == "local_echo"']`,
+      `${LOCAL}\n${DOWN}\n`,
+    ).replace('- port: 0', '- port: 0\n  bogus: 1');
+    const r = run(['--validate-only', '-f', file('warn-and-error.yaml', text)]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /unknown field `bogus`/);
+    assert.match(r.stderr, /warning: .*compares mcp\.tool\.name with "local_echo"/);
+    assert.match(r.stderr, /1 error \(1 warning\)/);
+  });
+});
+
 function readBack(p: string): string {
   return spawnSync('cat', [p], { encoding: 'utf8' }).stdout;
 }

@@ -26,9 +26,14 @@ function unprefix(
   return targets.includes(target) && name !== '' ? { target, name } : undefined;
 }
 
+/** What the check needs of a backend (a normalized one, or the raw config's shape). */
+export type PrefixingBackend = Pick<NormalizedMcpBackend, 'prefixMode'> & {
+  readonly targets: readonly { readonly name: string }[];
+};
+
 export function warnPrefixedNames(
   rules: readonly RuleConfig[],
-  backend: NormalizedMcpBackend,
+  backend: PrefixingBackend,
   ctx: BuildContext,
   at: ConfigPath,
 ): void {
