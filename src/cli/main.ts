@@ -1,4 +1,4 @@
-/** `portcullis` command line: run, --validate-only, explain. */
+/** `portcullis` command line: run, --validate-only, explain, test. */
 import { startPortcullis } from '../app/run.js';
 import { issuesOf } from '../app/issues.js';
 import { VERSION } from '../app/version.js';
