@@ -37,7 +37,8 @@ when they differ from the client's name. DOWN lines name targets that could not 
 
 Exit codes:
   0  every target listed
-  1  the token is rejected (the gateway would answer 401), or --tool names no item
+  1  the token is rejected (the gateway would answer 401; without --token: every MCP route
+     refuses anonymous callers), or --tool names no tool
   2  usage error
   3  some targets are down (their items are missing)`;
 

@@ -1,7 +1,8 @@
 /**
  * `portcullis explain`: what an identity may see and call, printed for people. Exit codes (also in
- * `portcullis explain --help`): 0 every target listed; 1 the token is rejected or `--tool` names no
- * tool; 3 some targets are down. The listing itself is src/app/explain.ts.
+ * `portcullis explain --help`): 0 every target listed; 1 the token is rejected (or, without a token,
+ * every MCP route refuses anonymous callers) or `--tool` names no tool; 3 some targets are down.
+ * The listing itself is src/app/explain.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { pino } from 'pino';
@@ -10,6 +11,7 @@ import { explain } from '../app/explain.js';
 import { loadConfig, type ConfigInput } from '../config/load.js';
 import { createUpstreamFactory } from '../mcp/upstream/factory.js';
 import { buildSnapshot } from '../runtime/build.js';
+import type { RuntimeRoute, Snapshot } from '../runtime/snapshot.js';
 import { NOOP_TELEMETRY } from '../telemetry/hooks.js';
 import { escapeControl } from '../telemetry/escape.js';
 
@@ -37,12 +39,47 @@ export async function runExplainCommand(
   const snap = await buildSnapshot(loadConfig(input, process.env), 0);
   const factory = createUpstreamFactory({ telemetry: NOOP_TELEMETRY });
   try {
-    const r = await explain(snap, factory, logger, readToken(o.token));
+    const token = readToken(o.token);
+    if (token === undefined) {
+      const refused = await refusingAnonymous(snap);
+      for (const x of refused)
+        err(`route ${x.route} answers 401 Unauthorized to callers without a token: ${clean(x.reason)}\n`);
+      const mcpRoutes = snap.binds.flatMap((b) => b.listeners.flatMap((l) => l.routes));
+      if (
+        refused.length > 0 &&
+        refused.length === mcpRoutes.filter((r) => r.backend?.kind === 'mcp').length
+      ) {
+        err('Give a token with --token to see what it may do.\n');
+        return EXPLAIN_EXIT.rejected;
+      }
+    }
+    const r = await explain(snap, factory, logger, token);
     return printExplain(r, o.tool, out, err);
   } finally {
     snap.close();
     await factory.close();
   }
+}
+
+function mcpRoutes(snap: Snapshot): RuntimeRoute[] {
+  return snap.binds
+    .flatMap((b) => b.listeners.flatMap((l) => l.routes))
+    .filter((r) => r.backend?.kind === 'mcp');
+}
+
+/** MCP routes whose authentication refuses a caller without a token (jwtAuth `mode: strict`). */
+async function refusingAnonymous(snap: Snapshot): Promise<{ route: string; reason: string }[]> {
+  const out: { route: string; reason: string }[] = [];
+  for (const route of mcpRoutes(snap)) {
+    const auth = route.policies.jwtAuth ?? route.policies.mcpAuthentication?.authenticator;
+    if (!auth) continue;
+    try {
+      await auth.authenticate({});
+    } catch (e) {
+      out.push({ route: route.key, reason: e instanceof Error ? e.message : 'rejected' });
+    }
+  }
+  return out;
 }
 
 /** Prints an explain result and returns the exit code. */

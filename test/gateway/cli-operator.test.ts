@@ -186,6 +186,19 @@ describe('explain', () => {
   });
 });
 
+describe('explain without a token on a strict route', () => {
+  test('says the gateway answers 401 to anonymous callers and exits 1', () => {
+    const strict = file(
+      'strict.yaml',
+      route(`${JWT.replace('jwtAuth:', 'jwtAuth:\n          mode: strict')}`, `${DOWN}\n`),
+    );
+    const r = run(['explain', '-f', strict]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /route \S+ answers 401 Unauthorized to callers without a token/);
+    assert.doesNotMatch(r.stdout, /identity: anonymous/);
+  });
+});
+
 describe('portcullis test (policy tests as code)', () => {
   test('the quickstart example passes (TAP, exit 0) without starting any upstream', () => {
     const r = run(['test', 'examples/quickstart/policies.test.yaml']);
