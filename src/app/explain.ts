@@ -11,6 +11,7 @@ import type { McpItemKind } from '../mcp/authorizer.js';
 import { ToolFilters } from '../mcp/authz.js';
 import type { UpstreamFactory } from '../mcp/types.js';
 import type { Upstream, UpstreamTls } from '../mcp/upstream/types.js';
+import { ruleRef } from '../policies/authorization/rule-ref.js';
 import type { RuntimeRoute, Snapshot } from '../runtime/snapshot.js';
 import type { Identity, RequestInfo } from '../server/context.js';
 
@@ -109,7 +110,13 @@ export async function explain(
 ): Promise<ExplainResult> {
   const items: ExplainItem[] = [];
   const filters = new ToolFilters();
-  const targetErrors: { route: string; target: string; message: string }[] = [];
+  const targetErrors: {
+    route: string;
+    target: string;
+    message: string;
+    failureMode: 'failClosed' | 'failOpen';
+    targets: number;
+  }[] = [];
   let identity: Identity | null = null;
   let identityError: string | undefined;
   const routes = snap.binds.flatMap((b) => b.listeners.flatMap((l) => l.routes));
@@ -140,7 +147,13 @@ export async function explain(
       try {
         listed = await listTarget(factory, target, logger, backend.backendTls);
       } catch (e) {
-        targetErrors.push({ route: route.key, target: target.name, message: (e as Error).message });
+        targetErrors.push({
+          route: route.key,
+          target: target.name,
+          message: (e as Error).message,
+          failureMode: backend.config.failureMode,
+          targets: backend.config.targets.length,
+        });
         continue;
       }
       for (const it of listed) {
@@ -166,7 +179,16 @@ export async function explain(
           name: it.name,
           exposedName: shown,
           allowed: d.allowed,
-          ...(d.rule ? { rule: { index: d.rule.index, effect: d.rule.effect, source: d.rule.source } } : {}),
+          ...(d.rule
+            ? {
+                rule: {
+                  index: d.rule.index,
+                  ref: ruleRef(d.rule.index),
+                  effect: d.rule.effect,
+                  source: d.rule.source,
+                },
+              }
+            : {}),
           reason: d.reason,
         });
       }

@@ -1,4 +1,5 @@
 import type { NormalizedTarget } from '../config/types.js';
+import { describeRule } from '../policies/authorization/rule-ref.js';
 import { compileToolFilter } from '../policies/authorization/tool-filter.js';
 import type { RequestContext } from '../server/context.js';
 import type { AuthzSubject, Decision, McpAuthorizer, McpItem, McpItemKind } from './authorizer.js';
@@ -59,5 +60,5 @@ export class ItemGate {
 /** The access-log fields of one decided call. */
 export function recordDecision(ctx: RequestContext, d: Decision): void {
   ctx.log['authz.decision'] = d.allowed ? 'allow' : 'deny';
-  ctx.log['authz.rule'] = d.rule ? `#${d.rule.index}: ${d.rule.source}` : d.reason;
+  ctx.log['authz.rule'] = d.rule ? describeRule(d.rule) : d.reason;
 }
