@@ -1,0 +1,65 @@
+/**
+ * Connection-level guards of a client server: malformed HTTP and a request head that does not arrive
+ * within `config.limits.requestHeaderTimeout` are answered here (they never reach a handler), and
+ * connections over `config.limits.connectionsPerBind` are refused by node before any parsing.
+ */
+import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { ERRORS } from '../errors/registry.js';
+import type { ServerEvents } from './events.js';
+
+export interface ConnectionLimits {
+  readonly requestHeaderTimeoutMs: number;
+  readonly connectionsPerBind: number;
+}
+
+/** How often node looks for expired request heads: a quarter of the timeout, 25 ms … 1 s. */
+export function checkingIntervalMs(headerTimeoutMs: number): number {
+  return Math.max(25, Math.min(1000, Math.floor(headerTimeoutMs / 4)));
+}
+
+/** (Re)apply the limits of the current config; node reads both on every check / connection. */
+export function applyConnectionLimits(server: Server | HttpsServer, l: ConnectionLimits): void {
+  server.headersTimeout = l.requestHeaderTimeoutMs;
+  server.maxConnections = l.connectionsPerBind;
+}
+
+function rawResponse(status: number, reason: string, message: string): string {
+  const body = message + '\n';
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+const HEADER_TIMEOUT = rawResponse(408, 'Request Timeout', ERRORS.HEADER_TIMEOUT.message);
+const TOO_LARGE = rawResponse(431, 'Request Header Fields Too Large', 'request header fields too large');
+const BAD_REQUEST = rawResponse(400, 'Bad Request', 'bad request');
+
+export function installConnectionGuards(
+  server: Server | HttpsServer,
+  bindKey: string,
+  events: ServerEvents,
+): void {
+  server.on('drop', () => events.connectionRejected(bindKey));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    try {
+      // A reset or a second error on a dead socket: nothing to answer.
+      const busy = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      if (err.code === 'ECONNRESET' || !socket.writable || busy?.headersSent) return void socket.destroy();
+      let reply = BAD_REQUEST;
+      if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+        events.requestTimeout('header');
+        reply = HEADER_TIMEOUT;
+      } else if (err.code === 'HPE_HEADER_OVERFLOW') {
+        events.malformedRequest('header-overflow');
+        reply = TOO_LARGE;
+      } else events.malformedRequest('http');
+      // No details: the parser's message names internals, not anything the client can act on.
+      socket.end(reply);
+    } catch {
+      socket.destroy();
+    }
+  });
+}
