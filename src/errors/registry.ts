@@ -9,7 +9,6 @@ export const ERRORS = {
   BAD_REQUEST_TARGET: { status: 400, rpc: -32600, message: 'invalid request target' },
   HEADER_TIMEOUT: { status: 408, rpc: -32600, message: 'request header timeout' },
   BODY_TIMEOUT: { status: 408, rpc: -32600, message: 'request body timeout' },
-  TOO_MANY_CONNECTIONS: { status: 503, rpc: -32603, message: 'too many connections' },
   SHUTTING_DOWN: { status: 503, rpc: -32603, message: 'gateway shutting down' },
   // routing (plain text, like agentgateway)
   LISTENER_NOT_FOUND: { status: 404, rpc: -32600, message: 'listener not found' },
