@@ -25,17 +25,18 @@ export function applyConnectionLimits(server: Server | HttpsServer, l: Connectio
   server.maxConnections = l.connectionsPerBind;
 }
 
-function rawResponse(status: number, reason: string, message: string): string {
-  const body = message + '\n';
-  return (
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
-  );
+/**
+ * A response written straight to the socket: no body, since the request line may be unparsed (a HEAD
+ * answered with a body would desynchronise the client); the connection closes after it.
+ */
+function rawResponse(status: number, reason: string): string {
+  return `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
 }
 
-const HEADER_TIMEOUT = rawResponse(408, 'Request Timeout', ERRORS.HEADER_TIMEOUT.message);
-const TOO_LARGE = rawResponse(431, 'Request Header Fields Too Large', 'request header fields too large');
-const BAD_REQUEST = rawResponse(400, 'Bad Request', 'bad request');
+const HEADER_TIMEOUT = rawResponse(ERRORS.HEADER_TIMEOUT.status, 'Request Timeout');
+const TOO_LARGE = rawResponse(431, 'Request Header Fields Too Large');
+const BAD_REQUEST = rawResponse(400, 'Bad Request');
+const NO_CONNECT = rawResponse(405, 'Method Not Allowed');
 
 export function installConnectionGuards(
   server: Server | HttpsServer,
@@ -43,6 +44,12 @@ export function installConnectionGuards(
   events: ServerEvents,
 ): void {
   server.on('drop', () => events.connectionRejected(bindKey));
+  // Without a listener node closes a CONNECT silently: answer it (the gateway is no forward proxy).
+  server.on('connect', (_req, socket: Duplex) => {
+    events.malformedRequest('http');
+    socket.on('error', () => socket.destroy());
+    socket.end(NO_CONNECT);
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     try {
       // A reset or a second error on a dead socket: nothing to answer.

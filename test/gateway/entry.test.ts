@@ -44,9 +44,9 @@ describe('request entry: malformed input is a 400, never a crash', () => {
     ['Host with a non-numeric port', '/', 'localhost:http', /invalid Host header/],
     ['Host with an unclosed IPv6 bracket', '/', '[::1', /invalid Host header/],
     ['Host with userinfo', '/', 'user@localhost', /invalid Host header/],
-    ['request-target without a leading slash', 'mcp', 'localhost', /bad request|invalid request target/],
+    ['request-target without a leading slash', 'mcp', 'localhost', /400 Bad Request|invalid request target/],
     ['absolute-form with a bad authority', 'http://a%20b/', 'localhost', /invalid request target/],
-    ['absolute-form with a space (HTTP syntax)', 'http://a b/', 'localhost', /bad request/],
+    ['absolute-form with a space (HTTP syntax)', 'http://a b/', 'localhost', /400 Bad Request/],
     [
       'absolute-form with a port over 65535',
       'http://localhost:99999/',

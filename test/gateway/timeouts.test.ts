@@ -51,7 +51,7 @@ describe('request timeouts and the connection cap (config.limits)', () => {
       },
     );
     assert.equal(r.status, 408, r.text);
-    assert.match(r.text, /request header timeout/);
+    assert.match(r.text, /^HTTP\/1\.1 408 Request Timeout\r\n/);
     assert.equal(r.closed, true);
     assert.equal(
       await scrape(gw.statsUrl, 'portcullis_http_request_timeouts_total', { phase: 'header' }),
