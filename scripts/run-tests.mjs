@@ -1,23 +1,28 @@
 // Runs every test file under test/ with node's built-in runner through tsx.
 // Node 20 has no test globs, so the file list is collected here.
+// test/stress/ (long fuzzing and soak runs) is skipped unless `--stress` is given (`npm run test:stress`),
+// which then runs only that folder.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 
-function collect(dir) {
+function collect(dir, stress) {
   const out = [];
   for (const name of readdirSync(dir).sort()) {
     const full = join(dir, name);
     if (statSync(full).isDirectory()) {
       if (name === 'fixtures' || name === 'node_modules') continue;
-      out.push(...collect(full));
+      if (!stress && full === join('test', 'stress')) continue;
+      out.push(...collect(full, stress));
     } else if (name.endsWith('.test.ts')) out.push(full);
   }
   return out;
 }
 
-const filter = process.argv.slice(2);
-let files = collect('test');
+const args = process.argv.slice(2);
+const stress = args.includes('--stress');
+const filter = args.filter((a) => a !== '--stress');
+let files = stress ? collect(join('test', 'stress'), true) : collect('test', false);
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const child = spawn(
