@@ -146,7 +146,12 @@ function armBodyTimeout(ctx: MutableRequestContext, isMcp: boolean, ms: number, 
   const req = ctx.req;
   if (ms <= 0 || !hasBody(req)) return;
   const timer = setTimeout(() => {
-    if (req.complete) return;
+    // Decide after the poll phase: bytes that arrived while the event loop was busy are read first,
+    // so a stalled loop never blames the client.
+    setImmediate(bodyTimedOut);
+  }, ms);
+  const bodyTimedOut = () => {
+    if (req.complete || ctx.res.writableEnded) return;
     events.requestTimeout('body');
     const err = new GatewayError('BODY_TIMEOUT');
     ctx.log.error = err.message;
@@ -160,7 +165,7 @@ function armBodyTimeout(ctx: MutableRequestContext, isMcp: boolean, ms: number, 
     res.once('finish', cut);
     if (isMcp) sendJsonRpcError(res, err, null);
     else sendHttpError(res, err);
-  }, ms);
+  };
   timer.unref();
   const clear = () => clearTimeout(timer);
   req.once('end', clear);

@@ -29,14 +29,16 @@ export interface FuzzTarget {
 export const PROTOCOL_VERSION = '2025-06-18';
 
 export async function startFuzzTarget(
-  opts: { name: string; bodyTimeout?: string } = { name: 'fuzz' },
+  opts: { name: string; headerTimeout?: string; bodyTimeout?: string; requestTimeout?: string } = {
+    name: 'fuzz',
+  },
 ): Promise<FuzzTarget> {
   const seed = await startSeedServer();
   const flaky: ServedFixture = await serveHttp(createFlakyServer);
   const gw = await startGateway(
     `config:
   limits:
-    requestHeaderTimeout: 1s
+    requestHeaderTimeout: ${opts.headerTimeout ?? '1s'}
     requestBodyTimeout: ${opts.bodyTimeout ?? '1s'}
 binds:
 - port: 0
@@ -52,7 +54,7 @@ binds:
           rules:
           - 'has(jwt.field1)'
           - 'mcp.tool.name == "echo" || mcp.tool.name == "add"'
-        timeout: {requestTimeout: 5s}
+        timeout: {requestTimeout: ${opts.requestTimeout ?? '5s'}}
       backends:
       - mcp:
           targets:

@@ -23,7 +23,13 @@ describe(`soak: ${SESSIONS} sessions × ${SECONDS} s through jwtAuth + CEL to tw
   let t: FuzzTarget;
   const watch = watchProcessFailures();
   before(async () => {
-    t = await startFuzzTarget({ name: 'soak' });
+    // Production defaults for the head and body deadlines; a request deadline far above any latency.
+    t = await startFuzzTarget({
+      name: 'soak',
+      headerTimeout: '10s',
+      bodyTimeout: '30s',
+      requestTimeout: '5m',
+    });
   });
   after(async () => {
     watch.stop();
@@ -70,10 +76,13 @@ describe(`soak: ${SESSIONS} sessions × ${SECONDS} s through jwtAuth + CEL to tw
               () => 'allowed',
               (e: Error) => e.message,
             );
-            if (!/Unknown tool/.test(r)) failures.push(`denied call answered: ${r.slice(0, 120)}`);
+            if (!/Unknown tool/.test(r)) failures.push(`denied call answered: ${r.slice(0, 200)}`);
           }
         } catch (e) {
-          failures.push(`${['list', 'echo', 'add', 'denied'][kind]}: ${(e as Error).message.slice(0, 200)}`);
+          const code = (e as { code?: unknown }).code;
+          failures.push(
+            `${['list', 'echo', 'add', 'denied'][kind]} (${String(code)}): ${(e as Error).message.slice(0, 200)}`,
+          );
         }
         latencies.push(performance.now() - start);
         ops++;
