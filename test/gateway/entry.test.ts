@@ -115,6 +115,17 @@ describe('request entry: malformed input is a 400, never a crash', () => {
     assert.equal((await fetch(`${gw.url}/`)).status, 200);
   });
 
+  test('CONNECT and Upgrade requests are answered, not dropped', async () => {
+    const c = await rawRequest(gw.port, 'CONNECT localhost:443 HTTP/1.1\r\nHost: localhost:443\r\n\r\n');
+    assert.equal(c.status, 405, c.text);
+    const u = await rawRequest(
+      gw.port,
+      'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+    );
+    assert.ok(u.status !== undefined && u.status < 500, u.text);
+    assert.equal((await fetch(`${gw.url}/`)).status, 200);
+  });
+
   test('IPv6 literal and name:port Host values are accepted', async () => {
     assert.equal((await get('/', '[::1]:8080')).status, 200);
     assert.equal((await get('/', 'Example.COM:443')).status, 200);
