@@ -1,10 +1,12 @@
 /**
  * Connection-level guards of a client server: malformed HTTP and a request head that does not arrive
  * within `config.limits.requestHeaderTimeout` are answered here (they never reach a handler), and
- * connections over `config.limits.connectionsPerBind` are refused by node before any parsing.
+ * connections over `config.limits.connectionsPerBind` are refused by node before any parsing; a
+ * connection that sends nothing is closed after `requestHeaderTimeout`.
  */
-import type { Server } from 'node:http';
-import type { Server as HttpsServer } from 'node:https';
+import type { IncomingMessage, Server } from 'node:http';
+import { Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ERRORS } from '../errors/registry.js';
 import type { ServerEvents } from './events.js';
@@ -44,6 +46,22 @@ export function installConnectionGuards(
   events: ServerEvents,
 ): void {
   server.on('drop', () => events.connectionRejected(bindKey));
+  // A connection that never sends a byte is not "active" for node's head deadline and would hold a
+  // slot of connectionsPerBind forever: until its first request it may idle for the head deadline.
+  const fresh = new WeakSet<Duplex>();
+  // (HTTPS: the TLS socket, which is the one requests arrive on; the handshake has its own timeout.)
+  server.on(server instanceof HttpsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
+    fresh.add(socket);
+    socket.setTimeout(server.headersTimeout);
+  });
+  server.on('request', (req: IncomingMessage) => {
+    if (fresh.delete(req.socket)) req.socket.setTimeout(0);
+  });
+  // With a listener here node no longer destroys timed-out sockets itself: do it, and count the idle ones.
+  server.on('timeout', (socket: Duplex) => {
+    if (fresh.delete(socket)) events.requestTimeout('header');
+    socket.destroy();
+  });
   // Without a listener node closes a CONNECT silently: answer it (the gateway is no forward proxy).
   server.on('connect', (_req, socket: Duplex) => {
     events.malformedRequest('http');

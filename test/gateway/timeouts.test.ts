@@ -6,7 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { scrape } from '../helpers/metrics.js';
 import { rawRequest } from '../helpers/raw-http.js';
@@ -53,6 +54,24 @@ describe('request timeouts and the connection cap (config.limits)', () => {
     assert.equal(r.status, 408, r.text);
     assert.match(r.text, /^HTTP\/1\.1 408 Request Timeout\r\n/);
     assert.equal(r.closed, true);
+    assert.equal(
+      await scrape(gw.statsUrl, 'portcullis_http_request_timeouts_total', { phase: 'header' }),
+      before + 1,
+    );
+  });
+
+  test('a connection that never sends a byte is closed after the head deadline; phase=header', async () => {
+    const before = await scrape(gw.statsUrl, 'portcullis_http_request_timeouts_total', { phase: 'header' });
+    const s = connect(gw.port, '127.0.0.1');
+    s.on('error', () => undefined);
+    const closed = new Promise<void>((r) => s.once('close', () => r()));
+    await new Promise((r) => s.once('connect', r));
+    const outcome = await Promise.race([
+      closed.then(() => 'closed'),
+      new Promise((r) => setTimeout(r, 5000, 'open')),
+    ]);
+    s.destroy();
+    assert.equal(outcome, 'closed');
     assert.equal(
       await scrape(gw.statsUrl, 'portcullis_http_request_timeouts_total', { phase: 'header' }),
       before + 1,
@@ -121,5 +140,40 @@ describe('request timeouts and the connection cap (config.limits)', () => {
       const r = await rawRequest(gw.port, 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
       return r.status === 200;
     });
+  });
+});
+
+describe('the head deadline does not cut slow responses or idle streams', () => {
+  let gw: TestGateway;
+  let upstream: Server;
+  before(async () => {
+    // Answers after 900 ms, three times the head deadline below.
+    upstream = createServer((_req, res) => setTimeout(() => res.end('slow but fine'), 900));
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const port = (upstream.address() as AddressInfo).port;
+    gw = await startGateway(
+      `config:
+  limits: {requestHeaderTimeout: 300ms}
+binds:
+- port: 0
+  listeners:
+  - routes:
+    - backends:
+      - host: "127.0.0.1:${port}"
+`,
+      { name: 'timeouts-slow' },
+    );
+  });
+  after(async () => {
+    await gw.stop();
+    upstream.close();
+  });
+
+  test('a response slower than requestHeaderTimeout arrives, twice on one connection', async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${gw.url}/x`);
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), 'slow but fine');
+    }
   });
 });
