@@ -118,7 +118,12 @@ export function handleRequest(
     entry.isMcp = route.backend?.kind === 'mcp';
     entry.stream = entry.isMcp && ctx.request.method === 'GET';
     armBodyTimeout(ctx, entry.isMcp, snap.config.static.limits.requestBodyTimeoutMs, d.events);
-    void runPipeline(ctx, route, d.pipeline);
+    // runPipeline turns every failure into a response; should writing that response fail too, the
+    // rejection still ends here and never reaches the process.
+    runPipeline(ctx, route, d.pipeline).catch((e: unknown) => {
+      d.logger.error({ err: e, route: route.key }, 'request pipeline failed');
+      res.destroy();
+    });
   } catch (e) {
     d.logger.error({ err: e, bind: bindKey }, 'request entry failed');
     try {
