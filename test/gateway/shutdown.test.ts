@@ -6,12 +6,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createFlakyServer } from '../fixtures/flaky-server.js';
 import { serveHttp, type ServedFixture } from '../fixtures/serve.js';
+import { launchCli } from '../helpers/cli.js';
 import { eventually, startGateway } from '../helpers/gateway.js';
 import { connect } from '../helpers/mcp-client.js';
 
@@ -69,27 +69,6 @@ describe('graceful shutdown', () => {
   });
 });
 
-/** The real binary, its stderr captured; resolves once the banner names the listening port. */
-async function launch(file: string) {
-  const child = spawn(process.execPath, [resolve('bin/portcullis.js'), '-f', file], {
-    env: {
-      ...process.env,
-      ADMIN_ADDR: '127.0.0.1:0',
-      STATS_ADDR: '127.0.0.1:0',
-      READINESS_ADDR: '127.0.0.1:0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((ok) => child.once('exit', (c) => ok(c)));
-  await eventually(() => /listening +http:\/\/\S+:\d+/.test(stderr) || child.exitCode !== null, 20_000);
-  const port = Number(/listening +http:\/\/\S+:(\d+)/.exec(stderr)?.[1]);
-  return { child, port, exited, stdout: () => stdout, stderr: () => stderr };
-}
-
 describe('graceful shutdown of the real binary', () => {
   let flaky: ServedFixture;
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-shutdown-'));
@@ -104,7 +83,7 @@ describe('graceful shutdown of the real binary', () => {
   test('SIGTERM: the in-flight call gets a JSON-RPC error, the access log says 503, exit 0', async () => {
     const file = join(dir, 'term.yaml');
     writeFileSync(file, config(flaky.url, '300ms'));
-    const p = await launch(file);
+    const p = await launchCli(['-f', file]);
     try {
       const client = await connect(`http://127.0.0.1:${p.port}/mcp`);
       const seen = callsInFlight(flaky);
@@ -128,7 +107,7 @@ describe('graceful shutdown of the real binary', () => {
   test('a second signal exits at once, without waiting for the drain', async () => {
     const file = join(dir, 'twice.yaml');
     writeFileSync(file, config(flaky.url, '1h'));
-    const p = await launch(file);
+    const p = await launchCli(['-f', file]);
     try {
       const client = await connect(`http://127.0.0.1:${p.port}/mcp`);
       const seen = callsInFlight(flaky);
