@@ -57,18 +57,7 @@ describe('request-target and Host parsing', () => {
       'h:',
     ])
       assert.equal(isValidHost(h), true, h);
-    for (const h of [
-      'a b',
-      'localhost:99999',
-      'h:x',
-      '[::1',
-      '[::1]x',
-      '[zz]',
-      'u@h',
-      'h/p',
-      'h%41',
-      'é',
-    ])
+    for (const h of ['a b', 'localhost:99999', 'h:x', '[::1', '[::1]x', '[zz]', 'u@h', 'h/p', 'h%41', 'é'])
       assert.equal(isValidHost(h), false, h);
   });
 });
