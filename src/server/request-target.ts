@@ -14,46 +14,52 @@ export interface RequestTarget {
 }
 
 const ABSOLUTE = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
-/** reg-name restricted to DNS-ish names (letters, digits, `-`, `_`, `.`), IPv4 included. */
-const REG_NAME = /^[A-Za-z0-9_.-]+$/;
 /** IP-literal: IPv6 (hex, `:` and an embedded IPv4) in brackets; zone ids are not accepted. */
 const IP_LITERAL = /^\[[0-9A-Fa-f:.]+\]$/;
-const PORT = /^[0-9]{1,5}$/;
 
 /** A Host value (`host[:port]`) a client may send: RFC 3986 host, port 0–65535. Empty is allowed. */
 export function isValidHost(value: string): boolean {
   if (value === '') return true;
-  let host = value;
-  let port: string | undefined;
-  if (value.startsWith('[')) {
-    const end = value.indexOf(']');
-    if (end === -1) return false;
-    host = value.slice(0, end + 1);
-    const rest = value.slice(end + 1);
-    if (rest !== '') {
-      if (!rest.startsWith(':')) return false;
-      port = rest.slice(1);
-    }
-    if (!IP_LITERAL.test(host)) return false;
-  } else {
-    const colon = value.indexOf(':');
-    if (colon !== -1) {
-      host = value.slice(0, colon);
-      port = value.slice(colon + 1);
-    }
-    if (!REG_NAME.test(host)) return false;
+  let end = value.length;
+  if (value.charCodeAt(0) === 0x5b /* [ */) {
+    const close = value.indexOf(']');
+    if (close === -1 || !IP_LITERAL.test(value.slice(0, close + 1))) return false;
+    if (close === value.length - 1) return true;
+    if (value.charCodeAt(close + 1) !== 0x3a /* : */) return false;
+    return validPort(value, close + 2);
   }
-  if (port === undefined || port === '') return true;
-  return PORT.test(port) && Number(port) <= 65535;
+  // reg-name: letters, digits, `-`, `_`, `.` (one scan, no regex: this runs on every request)
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x3a /* : */) {
+      end = i;
+      break;
+    }
+    const ok =
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x2d ||
+      c === 0x2e ||
+      c === 0x5f;
+    if (!ok) return false;
+  }
+  if (end === 0) return false;
+  return end === value.length || validPort(value, end + 1);
 }
 
-/** Path and query characters: visible ASCII only (no space, no control, no `\`, nothing above 0x7e). */
-function validPathChars(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c <= 0x20 || c >= 0x7f || c === 0x5c) return false;
+/** Digits from `from` to the end, at most 5, value ≤ 65535; empty is allowed (RFC 3986 `*DIGIT`). */
+function validPort(value: string, from: number): boolean {
+  const len = value.length - from;
+  if (len === 0) return true;
+  if (len > 5) return false;
+  let n = 0;
+  for (let i = from; i < value.length; i++) {
+    const c = value.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return false;
+    n = n * 10 + c;
   }
-  return true;
+  return n <= 65535;
 }
 
 function isDot(seg: string): boolean {
@@ -84,21 +90,35 @@ export function removeDotSegments(path: string): string {
   return '/' + out.join('/');
 }
 
+/** One scan: reject bytes outside visible ASCII and `\\`, drop the fragment, split off the query. */
 function split(pathAndQuery: string): { path: string; search: string } | undefined {
-  const hash = pathAndQuery.indexOf('#');
-  const noFragment = hash === -1 ? pathAndQuery : pathAndQuery.slice(0, hash);
-  if (!validPathChars(noFragment)) return undefined;
-  const q = noFragment.indexOf('?');
-  const path = q === -1 ? noFragment : noFragment.slice(0, q);
-  const search = q === -1 || q === noFragment.length - 1 ? '' : noFragment.slice(q);
-  return { path: removeDotSegments(path), search };
+  let q = -1;
+  let end = pathAndQuery.length;
+  let dots = false;
+  for (let i = 0; i < pathAndQuery.length; i++) {
+    const c = pathAndQuery.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 0x5c) return undefined;
+    if (c === 0x23 /* # */) {
+      end = i;
+      break;
+    }
+    if (q === -1) {
+      if (c === 0x3f /* ? */) q = i;
+      else if (c === 0x2e /* . */ || c === 0x25 /* % */) dots = true;
+    }
+  }
+  const pathEnd = q === -1 ? end : q;
+  const raw = pathAndQuery.slice(0, pathEnd);
+  const path = dots ? removeDotSegments(raw) : raw;
+  const search = q === -1 || q >= end - 1 ? '' : pathAndQuery.slice(q, end);
+  return { path, search };
 }
 
 /** Parse `req.url` (origin-form, absolute-form, or `*` for OPTIONS). `undefined` = malformed. */
 export function parseRequestTarget(target: string, method: string): RequestTarget | undefined {
-  if (target.startsWith('/')) {
+  if (target.charCodeAt(0) === 0x2f /* / */) {
     const p = split(target);
-    return p && { ...p, authority: undefined };
+    return p && { path: p.path, search: p.search, authority: undefined };
   }
   if (target === '*')
     return method === 'OPTIONS' ? { path: '*', search: '', authority: undefined } : undefined;
@@ -110,5 +130,5 @@ export function parseRequestTarget(target: string, method: string): RequestTarge
   if (authority === '' || authority.includes('@') || !isValidHost(authority)) return undefined;
   const rest = m[3]!;
   const p = split(rest === '' || rest.startsWith('?') || rest.startsWith('#') ? '/' + rest : rest);
-  return p && { ...p, authority };
+  return p && { path: p.path, search: p.search, authority };
 }
