@@ -12,9 +12,11 @@ export type CelVariableSet = 'http' | 'mcp' | 'log';
 
 /** Declared variables per set, with their CEL types (also used in "unknown variable" messages and docs). */
 export const CEL_VARIABLES: Readonly<Record<CelVariableSet, Readonly<Record<string, string>>>> = {
-  http: { jwt: 'dyn', request: 'portcullis.Request', source: 'portcullis.Source', now: 'int' },
+  http: { jwt: 'dyn', apiKey: 'dyn', basicAuth: 'dyn', request: 'portcullis.Request', source: 'portcullis.Source', now: 'int' },
   mcp: {
     jwt: 'dyn',
+    apiKey: 'dyn',
+    basicAuth: 'dyn',
     request: 'portcullis.Request',
     source: 'portcullis.Source',
     now: 'int',
@@ -22,6 +24,8 @@ export const CEL_VARIABLES: Readonly<Record<CelVariableSet, Readonly<Record<stri
   },
   log: {
     jwt: 'dyn',
+    apiKey: 'dyn',
+    basicAuth: 'dyn',
     request: 'portcullis.Request',
     source: 'portcullis.Source',
     now: 'int',
