@@ -15,6 +15,8 @@ import { createHttpProxy, type HttpProxy } from '../server/http-proxy.js';
 import { BindManager, type BoundAddress, type RequestObserver } from '../server/listeners.js';
 import type { McpTelemetry } from '../telemetry/hooks.js';
 import { issuesOf, type ReloadIssue } from './issues.js';
+import type { TrafficTelemetry } from '../policies/types.js';
+import type { TcpTelemetry } from '../telemetry/traffic-metrics.js';
 
 export interface ReloadStatus {
   readonly ok: boolean;
@@ -32,6 +34,8 @@ export interface GatewayDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly onReload?: (ok: boolean) => void;
   readonly onJwksRefresh?: (ok: boolean) => void;
+  /** Counters of the traffic policies and TCP routes (src/telemetry/traffic-metrics.ts). */
+  readonly traffic?: TrafficTelemetry & TcpTelemetry;
 }
 
 interface Held {
@@ -70,7 +74,11 @@ export class Gateway {
   /** Load, build and bind. Throws (ConfigError/BuildError/listen error) when the first load fails. */
   static async start(input: ConfigInput, deps: GatewayDeps, preloaded?: LoadedConfig): Promise<Gateway> {
     const loaded = preloaded ?? loadConfig(input, deps.env);
-    const snap = await buildSnapshot(loaded, 1, { logger: deps.logger, onJwksRefresh: deps.onJwksRefresh });
+    const snap = await buildSnapshot(loaded, 1, {
+      logger: deps.logger,
+      onJwksRefresh: deps.onJwksRefresh,
+      ...(deps.traffic ? { traffic: deps.traffic } : {}),
+    });
     const upstreams = createUpstreamFactory({
       telemetry: deps.telemetry,
       connectTimeoutMs: snap.config.static.backend.connectTimeoutMs,
@@ -156,7 +164,11 @@ export class Gateway {
     try {
       if (this.input.file) this.input = await readConfigInput({ file: this.input.file });
       const loaded = loadConfig(this.input, this.deps.env);
-      next = await buildSnapshot(loaded, generation, { logger: log, onJwksRefresh: this.deps.onJwksRefresh });
+      next = await buildSnapshot(loaded, generation, {
+        logger: log,
+        onJwksRefresh: this.deps.onJwksRefresh,
+        ...(this.deps.traffic ? { traffic: this.deps.traffic } : {}),
+      });
       // Open new ports before the swap: if a port is taken, nothing changes.
       await this.binds.openFor(next);
     } catch (e) {

@@ -11,6 +11,7 @@ import type { HostPort } from '../config/types.js';
 import { celLogCompiler, createAccessLog } from '../telemetry/access-log.js';
 import { createLogger, setLevel } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
+import { createTrafficMetrics } from '../telemetry/traffic-metrics.js';
 import { startStatsServer } from '../telemetry/stats-server.js';
 import { createTracing } from '../telemetry/tracing.js';
 import { createAdminBackend } from './admin-backend.js';
@@ -56,6 +57,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
   });
   if (o.logLevel) setLevel(logger, o.logLevel);
   const metrics = createMetrics({ version: VERSION });
+  const traffic = createTrafficMetrics(metrics.registry);
   const accessLog = createAccessLog({
     logger,
     filter: st.logging.filter,
@@ -74,6 +76,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
       env: o.env,
       onReload: (ok) => metrics.configReload(ok),
       onJwksRefresh: (ok) => metrics.jwksRefresh(ok),
+      traffic,
     },
     loaded,
   );

@@ -66,6 +66,8 @@ export interface CelActivation {
   readonly now: bigint;
   readonly mcp?: CelMcp;
   readonly response?: CelResponse;
+  /** transformations only: the body being transformed. */
+  readonly body?: unknown;
   /** Log filters only: the access-log record by field name. */
   readonly log?: ReadonlyMap<string, unknown>;
 }

@@ -69,6 +69,11 @@ export interface NormalizedLimits {
   readonly stdioChildrenPerTarget: number;
   readonly pendingRequestsPerSession: number;
   readonly streamBufferBytes: number;
+  readonly mirrorRequestsInFlight: number;
+  readonly mirrorBytesInFlight: number;
+  readonly mirrorTimeoutMs: number;
+  readonly bufferedBodyBytes: number;
+  readonly tcpIdleTimeoutMs: number;
 }
 
 export interface HostPort {

@@ -40,7 +40,8 @@ export function fromPbValue(v: PbValue | undefined, depth = 0): unknown {
   if (kind === 'number_value' || (kind === undefined && v.number_value !== undefined)) return v.number_value;
   if (kind === 'string_value' || (kind === undefined && v.string_value !== undefined)) return v.string_value;
   if (kind === 'bool_value' || (kind === undefined && v.bool_value !== undefined)) return v.bool_value;
-  if (kind === 'struct_value' || (kind === undefined && v.struct_value)) return fromPbStruct(v.struct_value, depth + 1);
+  if (kind === 'struct_value' || (kind === undefined && v.struct_value))
+    return fromPbStruct(v.struct_value, depth + 1);
   if (kind === 'list_value' || (kind === undefined && v.list_value))
     return (v.list_value?.values ?? []).map((x) => fromPbValue(x, depth + 1));
   return null;

@@ -30,20 +30,19 @@ export function grpcUnary<Req, Res>(ctor: ServiceCtor, host: string, method: str
     // Fail fast instead of queueing calls while the service is unreachable.
     'grpc.enable_retries': 0,
   });
-  const fn = (client as unknown as Record<string, grpc.requestCallback<Res> & Function>)[method];
+  type UnaryFn = (
+    this: grpc.Client,
+    r: Req,
+    md: grpc.Metadata,
+    o: grpc.CallOptions,
+    cb: grpc.requestCallback<Res>,
+  ) => grpc.ClientUnaryCall;
+  const fn = (client as unknown as Record<string, UnaryFn>)[method]!;
   return {
     call(req, timeoutMs, signal) {
       return new Promise<Res>((resolve, reject) => {
         const deadline = new Date(Date.now() + timeoutMs);
-        const c = (
-          fn as unknown as (
-            this: grpc.Client,
-            r: Req,
-            md: grpc.Metadata,
-            o: grpc.CallOptions,
-            cb: grpc.requestCallback<Res>,
-          ) => grpc.ClientUnaryCall
-        ).call(client, req, new grpc.Metadata(), { deadline }, (err, res) => {
+        const c = fn.call(client, req, new grpc.Metadata(), { deadline }, (err, res) => {
           signal?.removeEventListener('abort', onAbort);
           if (err) reject(new GrpcCallError(err.code, err.details || err.message));
           else if (!res) reject(new GrpcCallError(undefined, 'empty response'));

@@ -160,9 +160,11 @@ export interface CompiledTransformations {
   applyRequestHeaders(ctx: RequestContext): void;
   /** A replacement request body, computed from the buffered one (undefined: body unchanged). */
   readonly requestBody: ((ctx: RequestContext, body: Buffer) => Buffer) | undefined;
-  /** Header changes on the response (ctx.res, before the head is written). */
-  applyResponseHeaders(ctx: RequestContext, status: number): void;
-  readonly responseBody: ((ctx: RequestContext, status: number, body: Buffer) => Buffer) | undefined;
+  /** Wrap ctx.res.writeHead so the response header changes apply to whatever head is written. */
+  installResponseHeaders(ctx: RequestContext): void;
+  readonly responseBody:
+    | ((ctx: RequestContext, status: number, body: Buffer, contentType: string | undefined) => Buffer)
+    | undefined;
 }
 
 /** retry: decides per request whether and how often to retry the host backend call. */
@@ -204,6 +206,10 @@ export interface CompiledRoutePolicies {
   readonly transformations?: CompiledTransformations;
   readonly retry?: CompiledRetry;
   readonly requestMirror?: CompiledMirror;
+  /** Body bytes buffered for retry / requestMirror / body transformations (config.limits). */
+  readonly bufferedBodyBytes?: number;
+  /** Counters for the traffic policies (no-op when the gateway has no metrics). */
+  readonly traffic?: TrafficTelemetry;
 }
 
 /** Counters the traffic policies report (src/telemetry/traffic-metrics.ts implements them). */

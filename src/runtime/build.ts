@@ -21,7 +21,10 @@ import { compileJwtAuth } from '../policies/jwt/index.js';
 import { compileMcpAuthentication } from '../policies/mcp-authentication/index.js';
 import { compileLocalRateLimit } from '../policies/rate-limit/index.js';
 import { compileTimeout } from '../policies/timeout/index.js';
-import type { CompiledRoutePolicies } from '../policies/types.js';
+import type { CompiledRoutePolicies, TrafficTelemetry } from '../policies/types.js';
+import { compileTrafficPolicies } from './build-traffic.js';
+import { MirrorBudget } from '../policies/mirror/budget.js';
+import type { NormalizedLimits } from '../config/types.js';
 import type { AuthnLogger } from '../policies/jwt/deps.js';
 import { compileRouteMatcher } from '../server/router.js';
 import type { BuildContext } from './build-context.js';
@@ -32,6 +35,14 @@ import type { NormalizedConfig } from '../config/types.js';
 export interface BuildDeps {
   readonly logger?: AuthnLogger;
   readonly onJwksRefresh?: (ok: boolean) => void;
+  /** Counters of the traffic policies (extAuthz, remoteRateLimit, mirror, …). */
+  readonly traffic?: TrafficTelemetry;
+}
+
+/** What the traffic policies need from the whole build (src/runtime/build-traffic.ts). */
+interface InternalDeps extends BuildDeps {
+  readonly limits?: NormalizedLimits;
+  readonly mirrorBudget?: MirrorBudget;
 }
 
 export interface BuildInput {
@@ -40,7 +51,7 @@ export interface BuildInput {
 }
 
 /** Errors collected while compiling; thrown together at the end. */
-class Collector {
+export class Collector {
   readonly errors: unknown[] = [];
   readonly closers: (() => void)[] = [];
   async run<T>(fn: () => T | Promise<T>): Promise<T | undefined> {
@@ -88,7 +99,8 @@ async function compilePolicies(
   at: ConfigPath,
   ctx: BuildContext,
   c: Collector,
-  deps: BuildDeps,
+  deps: InternalDeps,
+  route?: NormalizedRoute,
 ): Promise<CompiledRoutePolicies> {
   const authnDeps = {
     ...(deps.logger ? { logger: deps.logger } : {}),
@@ -139,6 +151,7 @@ async function compilePolicies(
     out.backendAuth = await c.run(() => compileBackendAuth(p.backendAuth!, ctx, pat('backendAuth')));
   if (p.backendTLS)
     out.backendTls = await c.run(() => compileBackendTls(p.backendTLS!, ctx, pat('backendTLS')));
+  if (route) Object.assign(out, await compileTrafficPolicies(p, route, ctx, c, deps));
   return out;
 }
 
@@ -148,9 +161,9 @@ async function buildRoute(
   ctx: BuildContext,
   c: Collector,
   mcpKeys: Set<string>,
-  deps: BuildDeps,
+  deps: InternalDeps,
 ): Promise<RuntimeRoute> {
-  const policies = await compilePolicies(route.policies, route.at, ctx, c, deps);
+  const policies = await compilePolicies(route.policies, route.at, ctx, c, deps, route);
   let backend: RuntimeBackend | undefined;
   const first = route.backends[0];
   if (first?.kind === 'mcp') {
@@ -194,7 +207,7 @@ async function buildBind(
   ctx: BuildContext,
   c: Collector,
   mcpKeys: Set<string>,
-  deps: BuildDeps,
+  deps: InternalDeps,
 ): Promise<RuntimeBind> {
   const listeners: RuntimeListener[] = [];
   const tls: { hostname: string; cert: string; key: string }[] = [];
@@ -244,7 +257,13 @@ export async function buildSnapshot(
   const c = new Collector();
   const mcpKeys = new Set<string>();
   const binds: RuntimeBind[] = [];
-  for (const b of input.config.binds) binds.push(await buildBind(b, input.build, c, mcpKeys, deps));
+  const limits = input.config.static.limits;
+  const all: InternalDeps = {
+    ...deps,
+    limits,
+    mirrorBudget: new MirrorBudget(limits.mirrorRequestsInFlight, limits.mirrorBytesInFlight),
+  };
+  for (const b of input.config.binds) binds.push(await buildBind(b, input.build, c, mcpKeys, all));
   if (c.errors.length) {
     for (const close of c.closers) close();
     throw new BuildError(c.errors);

@@ -28,7 +28,10 @@ export const extAuthz = z.strictObject({
   host: serviceHost,
   protocol: z.union([grpcProtocol, httpProtocol]).optional(),
   failureMode: z
-    .union([z.enum(['allow', 'deny']), z.strictObject({ denyWithStatus: z.number().int().min(100).max(599) })])
+    .union([
+      z.enum(['allow', 'deny']),
+      z.strictObject({ denyWithStatus: z.number().int().min(100).max(599) }),
+    ])
     .optional(),
   /** Request headers sent to the service; unset = all (gRPC) or only `authorization` (HTTP). */
   includeRequestHeaders: z.array(z.string().min(1)).optional(),

@@ -20,7 +20,10 @@ export const requestRedirect = z.strictObject({
   scheme: z.enum(['http', 'https']).nullable().optional(),
   authority: authority.nullable().optional(),
   path: path.nullable().optional(),
-  status: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]).nullable().optional(),
+  status: z
+    .union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)])
+    .nullable()
+    .optional(),
 });
 
 export const requestMirror = z.strictObject({

@@ -55,10 +55,13 @@ export function compileBasicAuth(
   at: ConfigPath,
 ): CompiledCredentialAuth {
   const text =
-    typeof cfg.htpasswd === 'string' ? cfg.htpasswd : ctx.readFile(cfg.htpasswd.file, [...at, 'htpasswd', 'file']);
+    typeof cfg.htpasswd === 'string'
+      ? cfg.htpasswd
+      : ctx.readFile(cfg.htpasswd.file, [...at, 'htpasswd', 'file']);
   const { db, problems } = parseHtpasswd(text);
   if (problems.length) throw ctx.error([...at, 'htpasswd'], problems.join('; '));
-  if (db.size === 0) ctx.warn([...at, 'htpasswd'], 'the htpasswd database has no users: every credential is refused');
+  if (db.size === 0)
+    ctx.warn([...at, 'htpasswd'], 'the htpasswd database has no users: every credential is refused');
   const realm = headerSafe(cfg.realm ?? 'Restricted', 100);
   const mode = cfg.mode ?? 'optional';
   const location = compileCredentialLocation(
@@ -80,7 +83,8 @@ export function compileBasicAuth(
         if (mode === 'strict') throw refuse('no basic auth credentials found');
         return false;
       }
-      const decoded = encoded.length <= MAX_CREDENTIAL * 2 ? Buffer.from(encoded, 'base64').toString('utf8') : '';
+      const decoded =
+        encoded.length <= MAX_CREDENTIAL * 2 ? Buffer.from(encoded, 'base64').toString('utf8') : '';
       const colon = decoded.indexOf(':');
       if (colon < 0 || decoded.length > MAX_CREDENTIAL) throw refuse('invalid credentials');
       const user = decoded.slice(0, colon);

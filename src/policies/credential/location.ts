@@ -71,11 +71,16 @@ export function compileCredentialLocation(
       authorizationScheme: undefined,
     };
   }
-  const expr = compileCelExpression(cfg.expression, ctx, [...at, 'expression'], { variables: 'http', expect: 'any' });
+  const expr = compileCelExpression(cfg.expression, ctx, [...at, 'expression'], {
+    variables: 'http',
+    expect: 'any',
+  });
   return {
     extract(rc) {
       try {
-        const v = expr(buildBaseActivation({ identity: rc.identity, request: rc.request, source: rc.source }));
+        const v = expr(
+          buildBaseActivation({ identity: rc.identity, request: rc.request, source: rc.source }),
+        );
         return typeof v === 'string' && v !== '' ? v : undefined;
       } catch {
         return undefined;

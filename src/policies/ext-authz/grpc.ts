@@ -48,7 +48,10 @@ export function pseudoHeaders(ctx: RequestContext): Record<string, string> {
 }
 
 /** The headers sent to the service: all (with pseudo-headers) unless `includeRequestHeaders` lists some. */
-export function selectHeaders(ctx: RequestContext, include: readonly string[] | undefined): Record<string, string> {
+export function selectHeaders(
+  ctx: RequestContext,
+  include: readonly string[] | undefined,
+): Record<string, string> {
   const pseudo = pseudoHeaders(ctx);
   if (!include) return { ...pseudo, ...ctx.request.headers };
   const out: Record<string, string> = {};
@@ -64,7 +67,11 @@ export function buildCheckRequest(ctx: RequestContext, o: GrpcCheckOptions): unk
   const size = Number(ctx.request.headers['content-length'] ?? -1);
   let filterMetadata: Record<string, PbStruct> = {};
   if (o.metadata) {
-    const activation = buildBaseActivation({ identity: ctx.identity, request: ctx.request, source: ctx.source });
+    const activation = buildBaseActivation({
+      identity: ctx.identity,
+      request: ctx.request,
+      source: ctx.source,
+    });
     for (const [key, expr] of o.metadata) {
       try {
         const v = toPbValue(expr(activation));

@@ -28,7 +28,10 @@ const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 /** Most header operations taken from one answer (a hostile service cannot grow a request without bound). */
 const MAX_OPS = 64;
 
-export function headerOps(list: readonly PbHeaderValueOption[] | undefined, appendByDefault: boolean): HeaderOp[] {
+export function headerOps(
+  list: readonly PbHeaderValueOption[] | undefined,
+  appendByDefault: boolean,
+): HeaderOp[] {
   const out: HeaderOp[] = [];
   for (const o of list ?? []) {
     if (out.length >= MAX_OPS) break;
@@ -45,8 +48,14 @@ export function headerOp(
 ): HeaderOp | undefined {
   const name = (h?.key ?? '').toLowerCase();
   const value = h?.value || (h?.raw_value?.length ? h.raw_value.toString('latin1') : '');
-  if (!TOKEN.test(name) || isHopByHop(name) || name === 'content-length' || !VALUE.test(value)) return undefined;
-  const mode = action === 'ADD_IF_ABSENT' ? 'addIfAbsent' : append && action !== 'OVERWRITE_IF_EXISTS_OR_ADD' ? 'append' : 'set';
+  if (!TOKEN.test(name) || isHopByHop(name) || name === 'content-length' || !VALUE.test(value))
+    return undefined;
+  const mode =
+    action === 'ADD_IF_ABSENT'
+      ? 'addIfAbsent'
+      : append && action !== 'OVERWRITE_IF_EXISTS_OR_ADD'
+        ? 'append'
+        : 'set';
   return { name, value, mode };
 }
 

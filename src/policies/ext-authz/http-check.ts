@@ -34,11 +34,16 @@ export async function httpCheck(
   agent: Agent,
   timeoutMs: number,
 ): Promise<HttpAnswer> {
-  const activation = buildBaseActivation({ identity: ctx.identity, request: ctx.request, source: ctx.source });
+  const activation = buildBaseActivation({
+    identity: ctx.identity,
+    request: ctx.request,
+    source: ctx.source,
+  });
   let path = ctx.url.pathname + ctx.url.search;
   if (o.path) {
     const v = o.path(activation);
-    if (typeof v !== 'string' || !v.startsWith('/')) throw new HttpCheckError('path expression is not a path');
+    if (typeof v !== 'string' || !v.startsWith('/'))
+      throw new HttpCheckError('path expression is not a path');
     path = v;
   }
   const pseudo = pseudoHeaders(ctx);
@@ -46,7 +51,8 @@ export async function httpCheck(
   for (const name of o.include) {
     const v = name.startsWith(':') ? undefined : ctx.request.headers[name];
     if (v !== undefined) headers[name] = v;
-    else if (name.startsWith(':') && pseudo[name] !== undefined) headers[`x-forwarded-${name.slice(1)}`] = pseudo[name]!;
+    else if (name.startsWith(':') && pseudo[name] !== undefined)
+      headers[`x-forwarded-${name.slice(1)}`] = pseudo[name]!;
   }
   for (const [name, expr] of o.addHeaders) {
     try {

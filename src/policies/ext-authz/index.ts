@@ -49,7 +49,8 @@ function grant(set: readonly HeaderOp[], remove: readonly string[]): UpstreamGra
 function answer(ctx: RequestContext, status: number, ops: readonly HeaderOp[], body: Buffer): void {
   if (ctx.res.headersSent) return void ctx.res.destroy();
   applyToResponse(ctx.res, ops);
-  if (body.length && !ctx.res.hasHeader('content-type')) ctx.res.setHeader('content-type', 'text/plain; charset=utf-8');
+  if (body.length && !ctx.res.hasHeader('content-type'))
+    ctx.res.setHeader('content-type', 'text/plain; charset=utf-8');
   ctx.res.setHeader('content-length', body.length);
   ctx.res.writeHead(status);
   ctx.res.end(ctx.req.method === 'HEAD' ? undefined : body);
@@ -84,7 +85,8 @@ export function compileExtAuthz(
   if ('http' in protocol) {
     const h = protocol.http;
     const pat = [...at, 'protocol', 'http'];
-    const cel = (src: string, p: ConfigPath) => compileCelExpression(src, ctx, p, { variables: 'http', expect: 'any' });
+    const cel = (src: string, p: ConfigPath) =>
+      compileCelExpression(src, ctx, p, { variables: 'http', expect: 'any' });
     const opts: HttpCheckOptions = {
       origin: `http://${cfg.host}`,
       include: include ?? ['authorization'],
@@ -97,7 +99,8 @@ export function compileExtAuthz(
     const copy = (h.includeResponseHeaders ?? []).map((n) => n.toLowerCase());
     const agent = new Agent({ connect: { timeout: timeoutMs }, keepAliveTimeout: 30_000 });
     return {
-      describe: () => `extAuthz: HTTP ${cfg.host}, failureMode ${typeof fm === 'string' ? fm : `denyWithStatus ${fm.denyWithStatus}`}, timeout ${timeoutMs}ms`,
+      describe: () =>
+        `extAuthz: HTTP ${cfg.host}, failureMode ${typeof fm === 'string' ? fm : `denyWithStatus ${fm.denyWithStatus}`}, timeout ${timeoutMs}ms`,
       close: () => void agent.close().catch(() => {}),
       authorize: async function extAuthzHttp(rc) {
         let a;
@@ -105,7 +108,10 @@ export function compileExtAuthz(
           a = await httpCheck(rc, opts, agent, timeoutMs);
         } catch (e) {
           if (rc.signal.aborted) throw e;
-          return onFailure(rc, e instanceof Error && e.name === 'TimeoutError' ? 'timeout' : 'service unavailable');
+          return onFailure(
+            rc,
+            e instanceof Error && e.name === 'TimeoutError' ? 'timeout' : 'service unavailable',
+          );
         }
         if (a.status >= 200 && a.status < 300) {
           rc.log['extauthz.decision'] = 'allow';
@@ -119,14 +125,22 @@ export function compileExtAuthz(
         }
         rc.log['extauthz.decision'] = 'deny';
         telemetry.extAuthz('deny');
-        const location = (a.status === 401 || a.status === 403) && redirect ? evalRedirect(rc, redirect) : undefined;
+        const location =
+          (a.status === 401 || a.status === 403) && redirect ? evalRedirect(rc, redirect) : undefined;
         if (location) {
           answer(rc, 302, [{ name: 'location', value: location, mode: 'set' }], Buffer.alloc(0));
           return undefined;
         }
         const ops: HeaderOp[] = [];
         for (const [name, v] of Object.entries(a.headers)) {
-          if (v === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'connection' || name === 'keep-alive') continue;
+          if (
+            v === undefined ||
+            name === 'content-length' ||
+            name === 'transfer-encoding' ||
+            name === 'connection' ||
+            name === 'keep-alive'
+          )
+            continue;
           ops.push({ name, value: Array.isArray(v) ? v.join(', ') : v, mode: 'set' });
         }
         answer(rc, validStatus(a.status) ? a.status : 403, ops, a.body);
@@ -142,13 +156,20 @@ export function compileExtAuthz(
     metadata: g.metadata
       ? Object.entries(g.metadata).map(
           ([k, v]) =>
-            [k, compileCelExpression(v, ctx, [...at, 'protocol', 'grpc', 'metadata', k], { variables: 'http', expect: 'any' })] as const,
+            [
+              k,
+              compileCelExpression(v, ctx, [...at, 'protocol', 'grpc', 'metadata', k], {
+                variables: 'http',
+                expect: 'any',
+              }),
+            ] as const,
         )
       : undefined,
   };
   const client = grpcUnary<unknown, CheckResponse>(envoyServices().authorization, cfg.host, 'Check');
   return {
-    describe: () => `extAuthz: gRPC ${cfg.host} (envoy.service.auth.v3.Authorization/Check), failureMode ${typeof fm === 'string' ? fm : `denyWithStatus ${fm.denyWithStatus}`}, timeout ${timeoutMs}ms`,
+    describe: () =>
+      `extAuthz: gRPC ${cfg.host} (envoy.service.auth.v3.Authorization/Check), failureMode ${typeof fm === 'string' ? fm : `denyWithStatus ${fm.denyWithStatus}`}, timeout ${timeoutMs}ms`,
     close: () => client.close(),
     authorize: async function extAuthzGrpc(rc) {
       let r: CheckResponse;

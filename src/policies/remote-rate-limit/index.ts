@@ -21,7 +21,12 @@ import type { ConfigPath } from '../../config/types.js';
 import { GatewayError } from '../../errors/registry.js';
 import type { BuildContext } from '../../runtime/build-context.js';
 import type { RequestContext } from '../../server/context.js';
-import { buildBaseActivation, compileCelExpression, type CelActivation, type CompiledCel } from '../../cel/index.js';
+import {
+  buildBaseActivation,
+  compileCelExpression,
+  type CelActivation,
+  type CompiledCel,
+} from '../../cel/index.js';
 import { envoyServices } from '../../grpc/protos.js';
 import { grpcUnary } from '../../grpc/unary.js';
 import { applyToRecord, applyToResponse, headerOp, type HeaderOp } from '../ext-authz/header-ops.js';
@@ -126,7 +131,11 @@ export function compileRemoteRateLimit(
       }
       let r: RlsResponse;
       try {
-        r = await client.call({ domain: cfg.domain, descriptors: built, hits_addend: 0 }, timeoutMs, rc.signal);
+        r = await client.call(
+          { domain: cfg.domain, descriptors: built, hits_addend: 0 },
+          timeoutMs,
+          rc.signal,
+        );
       } catch (e) {
         if (rc.signal.aborted) throw e;
         rc.log['ratelimit.remote'] = failOpen ? 'error-allow' : 'error-deny';
@@ -140,7 +149,8 @@ export function compileRemoteRateLimit(
         rc.log['ratelimit.remote'] = 'over-limit';
         telemetry.remoteRateLimit('over_limit');
         const reset = headers.find((h) => h.name === 'x-ratelimit-reset');
-        if (reset && !rc.res.hasHeader('retry-after')) rc.res.setHeader('retry-after', String(Math.max(1, Number(reset.value))));
+        if (reset && !rc.res.hasHeader('retry-after'))
+          rc.res.setHeader('retry-after', String(Math.max(1, Number(reset.value))));
         throw new GatewayError('RATE_LIMITED');
       }
       rc.log['ratelimit.remote'] = 'ok';
