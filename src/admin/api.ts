@@ -132,7 +132,7 @@ export interface ListenerSummary {
   readonly address: string;
   readonly port: number;
   readonly hostname: string;
-  readonly protocol: 'HTTP' | 'HTTPS';
+  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'TLS';
   readonly routes: readonly string[];
 }
 

@@ -68,6 +68,7 @@ export class Gateway {
       { acquire: () => this.acquire(), release: (s) => this.release(s) },
       { mcp, proxy, logger: deps.logger },
       deps.observer,
+      deps.traffic,
     );
   }
 

@@ -98,9 +98,11 @@ export interface NormalizedListener {
   readonly gatewayName: string;
   /** Empty string = any host. May be a wildcard `*.example.com`. */
   readonly hostname: string;
-  readonly protocol: 'HTTP' | 'HTTPS';
+  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'TLS';
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   readonly routes: readonly NormalizedRoute[];
+  /** TCP / TLS listeners only (src/config/normalize-tcp.ts). */
+  readonly tcpRoutes?: readonly NormalizedTcpRoute[];
   readonly at: ConfigPath;
 }
 
@@ -113,6 +115,16 @@ export interface NormalizedRoute {
   readonly matches: readonly NormalizedMatch[];
   readonly policies: Readonly<RoutePoliciesConfig>;
   readonly backends: readonly NormalizedBackend[];
+  readonly at: ConfigPath;
+}
+
+export interface NormalizedTcpRoute {
+  /** `<listenerKey>/<routeName>/<ruleName>` */
+  readonly key: string;
+  readonly name: string;
+  /** SNI names (TLS passthrough); empty = any. */
+  readonly hostnames: readonly string[];
+  readonly backends: readonly { readonly host: string; readonly weight: number }[];
   readonly at: ConfigPath;
 }
 

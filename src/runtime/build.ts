@@ -224,15 +224,15 @@ async function buildBind(
     }
     listeners.push({ key: l.key, name: l.name, hostname: l.hostname, routes, config: l });
   }
-  const https = bind.listeners.some((l) => l.protocol === 'HTTPS');
-  if (https && bind.listeners.some((l) => l.protocol !== 'HTTPS')) {
-    c.errors.push(ctx.error(bind.at, 'all listeners of one bind must use the same protocol (HTTP or HTTPS)'));
+  const protocol = bind.listeners[0]?.protocol ?? 'HTTP';
+  if (bind.listeners.some((l) => l.protocol !== protocol)) {
+    c.errors.push(ctx.error(bind.at, 'all listeners of one bind must use the same protocol'));
   }
   return {
     key: bind.key,
     port: bind.port,
     address: bind.address,
-    protocol: https ? 'HTTPS' : 'HTTP',
+    protocol,
     tls,
     listeners,
     config: bind,

@@ -40,6 +40,11 @@ export interface AccessLogFields {
   'extauthz.decision'?: 'allow' | 'deny' | 'error-allow' | 'error-deny';
   /** remoteRateLimit: `ok`, `over-limit`, `error-allow` / `error-deny`. */
   'ratelimit.remote'?: 'ok' | 'over-limit' | 'error-allow' | 'error-deny';
+  /** tcpRoutes: the backend `host:port`, the TLS SNI, and bytes relayed each way. */
+  'tcp.upstream'?: string;
+  'tls.sni'?: string;
+  'tcp.bytes.up'?: number;
+  'tcp.bytes.down'?: number;
   /** retry: the attempt that produced the response (1 = no retry). */
   'retry.attempt'?: number;
   error?: string;

@@ -17,11 +17,16 @@ import type { RuntimeBind, Snapshot } from '../runtime/snapshot.js';
 import { runPipeline, type PipelineDeps } from './pipeline.js';
 import { createRequestContext, type MutableRequestContext } from './request-context.js';
 import { requestHost, selectListener, selectRoute } from './router.js';
+import { createTcpBind, type TcpBind } from '../tcp/server.js';
+import type { TcpTelemetry } from '../telemetry/traffic-metrics.js';
+import type { AccessLogFields } from './context.js';
 
 export interface RequestObserver {
   /** Called when a request starts (tracing) and when its response is finished (access log, metrics). */
   start(ctx: MutableRequestContext): void;
   end(ctx: MutableRequestContext): void;
+  /** A TCP-route connection closed (access log line). */
+  tcpEnd?(fields: AccessLogFields, ms: number): void;
 }
 
 export interface SnapshotSource {
@@ -35,7 +40,9 @@ interface OpenBind {
   readonly identity: string;
   readonly server: Server | HttpsServer;
   readonly port: number;
-  readonly scheme: 'http' | 'https';
+  readonly scheme: 'http' | 'https' | 'tcp' | 'tls';
+  /** TCP / TLS binds (tcpRoutes): the connection proxy behind `server`. */
+  readonly tcp?: TcpBind;
   tlsFingerprint: string;
   /** Certificates by listener hostname; replaced in place when a reload brings new PEMs. */
   readonly sni: SniTable;
@@ -78,6 +85,7 @@ export class BindManager {
     private readonly snapshots: SnapshotSource,
     private readonly deps: PipelineDeps,
     private readonly observer: RequestObserver,
+    private readonly tcpTelemetry?: TcpTelemetry,
   ) {}
 
   /** Open the binds of `next` that are not open yet. Rolls back what it opened when one fails. */
@@ -98,7 +106,7 @@ export class BindManager {
     } catch (e) {
       for (const ob of opened) {
         this.open.delete(ob.key);
-        await closeServer(ob.server, 0);
+        await closeBind(ob, 0);
       }
       throw e;
     }
@@ -112,7 +120,7 @@ export class BindManager {
       const b = want.get(key);
       if (!b || ob.identity !== bindIdentity(b)) {
         this.open.delete(key);
-        closing.push(closeServer(ob.server, deadlineMs));
+        closing.push(closeBind(ob, deadlineMs));
       }
     }
     await Promise.all(closing);
@@ -130,10 +138,11 @@ export class BindManager {
   async closeAll(deadlineMs: number): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();
-    await Promise.all(all.map((ob) => closeServer(ob.server, deadlineMs)));
+    await Promise.all(all.map((ob) => closeBind(ob, deadlineMs)));
   }
 
   private updateTls(ob: OpenBind, b: RuntimeBind): void {
+    if (ob.tcp) return ob.tcp.updateTls(b);
     if (b.protocol !== 'HTTPS') return;
     const fp = b.tls.map((t) => t.cert + t.key).join('|');
     if (fp === ob.tlsFingerprint) return;
@@ -144,8 +153,10 @@ export class BindManager {
   }
 
   private async listen(b: RuntimeBind): Promise<OpenBind> {
+    if (b.protocol === 'TCP' || b.protocol === 'TLS') return this.listenTcp(b);
     const key = b.key;
-    const handler = (req: IncomingMessage, res: ServerResponse) => this.onRequest(key, b.protocol, req, res);
+    const protocol = b.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP';
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.onRequest(key, protocol, req, res);
     let server: Server | HttpsServer;
     const sni = new SniTable();
     if (b.protocol === 'HTTPS') {
@@ -192,6 +203,33 @@ export class BindManager {
     };
   }
 
+  private async listenTcp(b: RuntimeBind): Promise<OpenBind> {
+    const observer = this.observer;
+    const tcp = createTcpBind(b, {
+      snapshots: this.snapshots,
+      ...(this.tcpTelemetry ? { telemetry: this.tcpTelemetry } : {}),
+      ...(observer.tcpEnd ? { onEnd: (f: AccessLogFields, ms: number) => observer.tcpEnd?.(f, ms) } : {}),
+    });
+    const server = tcp.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: b.port, host: b.address, ipv6Only: false }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return {
+      key: b.key,
+      identity: bindIdentity(b),
+      server: server as Server,
+      port: (server.address() as AddressInfo).port,
+      scheme: b.protocol === 'TLS' ? 'tls' : 'tcp',
+      tlsFingerprint: '',
+      sni: new SniTable(),
+      tcp,
+    };
+  }
+
   private onRequest(
     bindKey: string,
     protocol: 'HTTP' | 'HTTPS',
@@ -232,6 +270,10 @@ export class BindManager {
     ctx.log.route = route.key;
     void runPipeline(ctx, route, this.deps);
   }
+}
+
+function closeBind(ob: OpenBind, deadlineMs: number): Promise<void> {
+  return ob.tcp ? ob.tcp.close(deadlineMs) : closeServer(ob.server, deadlineMs);
 }
 
 /** Stop accepting, let in-flight requests finish until the deadline, then cut what is left. */

@@ -34,7 +34,7 @@ const basic = (user: string, pw: string) => `Basic ${Buffer.from(`${user}:${pw}`
 
 async function headersSeen(url: string, auth: Record<string, string>): Promise<Record<string, string>> {
   const client = await connect(`${url}/mcp`, { headers: auth });
-  const r = (await client.callTool({ name: 'get_headers', arguments: {} })) as {
+  const r = (await client.callTool({ name: 'get_headers', arguments: {} })) as unknown as {
     structuredContent: { headers: Record<string, string> };
   };
   await client.close();

@@ -85,7 +85,7 @@ describe('extAuthz over gRPC', () => {
     authz.handler = () => ALLOW;
     const before = authz.calls.length;
     const client = await connect(`${gw.url}/mcp`, { headers: { 'x-caller': 'c1' } });
-    const r = (await client.callTool({ name: 'get_headers', arguments: {} })) as {
+    const r = (await client.callTool({ name: 'get_headers', arguments: {} })) as unknown as {
       structuredContent: { headers: Record<string, string> };
     };
     assert.equal(r.structuredContent.headers['x-authz-user'], 'alice');
@@ -206,7 +206,7 @@ describe('extAuthz over HTTP', () => {
 
   test('allow copies includeResponseHeaders upstream; only Authorization is sent by default', async () => {
     const client = await connect(`${gw.url}/mcp`, { token: 'good', headers: { 'x-secret': 's' } });
-    const r = (await client.callTool({ name: 'get_headers', arguments: {} })) as {
+    const r = (await client.callTool({ name: 'get_headers', arguments: {} })) as unknown as {
       structuredContent: { headers: Record<string, string> };
     };
     assert.equal(r.structuredContent.headers['x-user'], 'bob');
