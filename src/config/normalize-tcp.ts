@@ -18,7 +18,7 @@ export function normalizeTcpRoutes(
 ): NormalizedTcpRoute[] {
   const tcp = protocol === 'TCP' || protocol === 'TLS';
   if (!tcp) {
-    if (l.tcpRoutes?.length)
+    if (l.tcpRoutes)
       report([...at, 'tcpRoutes'], `tcpRoutes need protocol TCP or TLS (this listener is ${protocol})`);
     return [];
   }
