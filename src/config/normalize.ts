@@ -209,7 +209,7 @@ function checkRoutePolicies(
       );
     }
   }
-  if (backends.length === 0 && !p.directResponse) {
+  if (backends.length === 0 && !p.directResponse && !p.requestRedirect) {
     scope.ctx.warn(
       at,
       'route has no backends and no directResponse: matching requests get 500 no valid backends',
