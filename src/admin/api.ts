@@ -72,6 +72,11 @@ export interface ExplainResult {
     readonly error?: string;
   };
   readonly items: readonly ExplainItem[];
+  /**
+   * Decisions made at request time by external services, which explain cannot predict: one line per
+   * route with extAuthz or remoteRateLimit (an ALLOW above may still be refused by them).
+   */
+  readonly external?: readonly { readonly route: string; readonly line: string }[];
   /** Targets whose items could not be listed (the items above then miss them). */
   readonly targetErrors?: readonly {
     readonly route: string;

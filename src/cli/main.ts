@@ -55,6 +55,7 @@ async function runExplain(a: CliArgs, i: ConfigInput): Promise<number> {
       const verdict = it.allowed ? 'ALLOW' : 'DENY ';
       out(`${verdict} ${it.kind.padEnd(8)} ${it.exposedName.padEnd(32)} ${it.reason}\n`);
     }
+    for (const e of r.external ?? []) out(`NOTE    ${e.line} — decides at request time (${e.route})\n`);
     for (const t of r.targetErrors ?? []) out(`ERROR   target ${t.target} (${t.route}): ${t.message}\n`);
     return r.targetErrors?.length ? 2 : 0;
   } finally {

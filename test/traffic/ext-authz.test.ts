@@ -128,6 +128,18 @@ describe('extAuthz over gRPC', () => {
     await eventually(() => gw.logs.find((l) => l['extauthz.decision'] === 'deny'));
   });
 
+  test('explain names the extAuthz service as a request-time decision', async () => {
+    const gw = await boot(`          host: ${authz.host}`);
+    const r = (await (await fetch(`${gw.adminUrl}/api/explain`)).json()) as {
+      external?: { route: string; line: string }[];
+    };
+    assert.equal(r.external?.length, 1);
+    assert.match(
+      r.external![0]!.line,
+      /^extAuthz: gRPC 127\.0\.0\.1:\d+ .*failureMode deny, timeout 2000ms$/,
+    );
+  });
+
   test('service down: failureMode deny answers 403, denyWithStatus its status, allow lets the request through', async () => {
     const dead = await deadHost();
     const deny = await boot(`          host: ${dead}`);
