@@ -1,46 +1,64 @@
 /**
- * The Envoy gRPC service definitions (proto/*.proto, see proto/README.md), loaded once per process on
- * first use. This file sits two folders below the package root (like src/app/version.ts), so the same
- * relative URL finds proto/ from src/ (tsx) and from the bundle in dist/cli/.
+ * The Envoy gRPC service definitions (proto/*.proto, see proto/README.md), loaded on first use only:
+ * @grpc/grpc-js and the proto loader are imported dynamically, so a gateway whose config has no
+ * extAuthz / remoteRateLimit never loads them (the CLI bundle keeps them in a separate chunk). This
+ * file sits two folders below the package root (like src/app/version.ts), so the same relative URL
+ * finds proto/ from src/ (tsx) and from the bundle in dist/cli/.
  */
 import { fileURLToPath } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type * as Grpc from '@grpc/grpc-js';
+import type * as ProtoLoader from '@grpc/proto-loader';
 
 const PROTO_DIR = fileURLToPath(new URL('../../proto/', import.meta.url));
 
-const LOAD_OPTIONS: protoLoader.Options = {
-  keepCase: true,
-  longs: Number,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-  includeDirs: [PROTO_DIR],
-};
+export type GrpcModule = typeof Grpc;
+export type ServiceCtor = Grpc.ServiceClientConstructor;
 
-export type ServiceCtor = grpc.ServiceClientConstructor;
+export interface EnvoyServices {
+  readonly grpc: GrpcModule;
+  readonly authorization: ServiceCtor;
+  readonly rateLimit: ServiceCtor;
+  /** The loaded package object (test servers register the same definitions). */
+  readonly pkg: Grpc.GrpcObject;
+}
 
-let cache: { authorization: ServiceCtor; rateLimit: ServiceCtor } | undefined;
+let loading: Promise<EnvoyServices> | undefined;
 
-function lookup(pkg: grpc.GrpcObject, path: string): ServiceCtor {
+function lookup(pkg: Grpc.GrpcObject, path: string): ServiceCtor {
   let node: unknown = pkg;
   for (const part of path.split('.')) node = (node as Record<string, unknown>)[part];
   return node as ServiceCtor;
 }
 
-/** `envoy.service.auth.v3.Authorization` and `envoy.service.ratelimit.v3.RateLimitService` clients. */
-export function envoyServices(): { authorization: ServiceCtor; rateLimit: ServiceCtor } {
-  if (cache) return cache;
-  const def = protoLoader.loadSync(['ext_authz.proto', 'rls.proto'], LOAD_OPTIONS);
+async function load(): Promise<EnvoyServices> {
+  // CommonJS packages: node (and the bundle) may put the exports under `default`.
+  const cjs = <T>(m: T & { default?: T }): T => (m.default ?? m) as T;
+  const [grpc, protoLoader] = await Promise.all([
+    import('@grpc/grpc-js').then((m) => cjs(m as GrpcModule & { default?: GrpcModule })),
+    import('@grpc/proto-loader').then((m) => cjs(m as typeof ProtoLoader & { default?: typeof ProtoLoader })),
+  ]);
+  const def = protoLoader.loadSync(['ext_authz.proto', 'rls.proto'], {
+    keepCase: true,
+    longs: Number,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+    includeDirs: [PROTO_DIR],
+  });
   const pkg = grpc.loadPackageDefinition(def);
-  cache = {
+  return {
+    grpc,
+    pkg,
     authorization: lookup(pkg, 'envoy.service.auth.v3.Authorization'),
     rateLimit: lookup(pkg, 'envoy.service.ratelimit.v3.RateLimitService'),
   };
-  return cache;
 }
 
-/** For test servers: the same definitions as a package object. */
-export function envoyPackage(): grpc.GrpcObject {
-  return grpc.loadPackageDefinition(protoLoader.loadSync(['ext_authz.proto', 'rls.proto'], LOAD_OPTIONS));
+/** `envoy.service.auth.v3.Authorization` and `envoy.service.ratelimit.v3.RateLimitService`, loaded once. */
+export function envoyServices(): Promise<EnvoyServices> {
+  loading ??= load().catch((e: unknown) => {
+    loading = undefined;
+    throw e;
+  });
+  return loading;
 }

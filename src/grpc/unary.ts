@@ -3,8 +3,8 @@
  * with a deadline. The channel is created at config load and closed when the snapshot is closed;
  * grpc-js connects lazily and reconnects by itself, so a service that is down at load is not an error.
  */
-import * as grpc from '@grpc/grpc-js';
-import type { ServiceCtor } from './protos.js';
+import type * as grpc from '@grpc/grpc-js';
+import { envoyServices } from './protos.js';
 
 /** Largest response accepted from a policy service (a check answer is a few hundred bytes). */
 const MAX_RECEIVE_BYTES = 1024 * 1024;
@@ -24,8 +24,14 @@ export class GrpcCallError extends Error {
   }
 }
 
-export function grpcUnary<Req, Res>(ctor: ServiceCtor, host: string, method: string): GrpcUnary<Req, Res> {
-  const client = new ctor(host, grpc.credentials.createInsecure(), {
+export async function grpcUnary<Req, Res>(
+  service: 'authorization' | 'rateLimit',
+  host: string,
+  method: string,
+): Promise<GrpcUnary<Req, Res>> {
+  const envoy = await envoyServices();
+  const grpc = envoy.grpc;
+  const client = new envoy[service](host, grpc.credentials.createInsecure(), {
     'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
     // Fail fast instead of queueing calls while the service is unreachable.
     'grpc.enable_retries': 0,

@@ -4,7 +4,7 @@
  * the protos in proto/. Each records the requests it got; the handler can be swapped per test.
  */
 import * as grpc from '@grpc/grpc-js';
-import { envoyPackage } from '../../src/grpc/protos.js';
+import { envoyServices } from '../../src/grpc/protos.js';
 
 type Handler<Req, Res> = (req: Req) => Res | Promise<Res>;
 
@@ -39,7 +39,7 @@ async function serve<Req, Res>(
         resolve();
       }),
   };
-  server.addService(lookup(envoyPackage(), service).service, {
+  server.addService(lookup((await envoyServices()).pkg, service).service, {
     [method]: (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => {
       calls.push(call.request);
       Promise.resolve()

@@ -19,7 +19,6 @@ import { GatewayError } from '../../errors/registry.js';
 import type { BuildContext } from '../../runtime/build-context.js';
 import type { RequestContext } from '../../server/context.js';
 import { compileCelExpression } from '../../cel/index.js';
-import { envoyServices } from '../../grpc/protos.js';
 import { grpcUnary } from '../../grpc/unary.js';
 import type { CompiledExtAuthz, UpstreamGrant, TrafficTelemetry } from '../types.js';
 import { NO_TRAFFIC_TELEMETRY } from '../types.js';
@@ -58,12 +57,12 @@ function answer(ctx: RequestContext, status: number, ops: readonly HeaderOp[], b
 
 const validStatus = (s: number | undefined): s is number => s !== undefined && s >= 200 && s <= 599;
 
-export function compileExtAuthz(
+export async function compileExtAuthz(
   cfg: ExtAuthzConfig,
   ctx: BuildContext,
   at: ConfigPath,
   telemetry: TrafficTelemetry = NO_TRAFFIC_TELEMETRY,
-): CompiledExtAuthz {
+): Promise<CompiledExtAuthz> {
   if (cfg.includeRequestBody) {
     throw ctx.error([...at, 'includeRequestBody'], 'not supported yet: includeRequestBody');
   }
@@ -166,7 +165,7 @@ export function compileExtAuthz(
         )
       : undefined,
   };
-  const client = grpcUnary<unknown, CheckResponse>(envoyServices().authorization, cfg.host, 'Check');
+  const client = await grpcUnary<unknown, CheckResponse>('authorization', cfg.host, 'Check');
   return {
     describe: () =>
       `extAuthz: gRPC ${cfg.host} (envoy.service.auth.v3.Authorization/Check), failureMode ${typeof fm === 'string' ? fm : `denyWithStatus ${fm.denyWithStatus}`}, timeout ${timeoutMs}ms`,

@@ -27,7 +27,6 @@ import {
   type CelActivation,
   type CompiledCel,
 } from '../../cel/index.js';
-import { envoyServices } from '../../grpc/protos.js';
 import { grpcUnary } from '../../grpc/unary.js';
 import { applyToRecord, applyToResponse, headerOp, type HeaderOp } from '../ext-authz/header-ops.js';
 import type { CompiledRemoteRateLimit, TrafficTelemetry } from '../types.js';
@@ -100,12 +99,12 @@ function statusHeaders(statuses: readonly DescriptorStatus[]): HeaderOp[] {
 const ops = (list: RlsResponse['response_headers_to_add']): HeaderOp[] =>
   (list ?? []).slice(0, 64).flatMap((h) => headerOp(h, false) ?? []);
 
-export function compileRemoteRateLimit(
+export async function compileRemoteRateLimit(
   cfg: RemoteRateLimitConfig,
   ctx: BuildContext,
   at: ConfigPath,
   telemetry: TrafficTelemetry = NO_TRAFFIC_TELEMETRY,
-): CompiledRemoteRateLimit {
+): Promise<CompiledRemoteRateLimit> {
   const cel = (src: string, p: ConfigPath): CompiledCel =>
     compileCelExpression(src, ctx, p, { variables: 'http', expect: 'any' });
   const descriptors: Descriptor[] = cfg.descriptors.map((d, i) => ({
@@ -117,7 +116,7 @@ export function compileRemoteRateLimit(
   }));
   const timeoutMs = (cfg.timeout ? parseDurationMs(cfg.timeout) : undefined) ?? DEFAULT_RLS_TIMEOUT_MS;
   const failOpen = (cfg.failureMode ?? 'failClosed').toLowerCase() === 'failopen';
-  const client = grpcUnary<unknown, RlsResponse>(envoyServices().rateLimit, cfg.host, 'ShouldRateLimit');
+  const client = await grpcUnary<unknown, RlsResponse>('rateLimit', cfg.host, 'ShouldRateLimit');
   return {
     describe: () =>
       `remoteRateLimit: gRPC ${cfg.host} domain "${cfg.domain}", ${descriptors.length} descriptor(s), ${failOpen ? 'failOpen' : 'failClosed'}, timeout ${timeoutMs}ms`,
