@@ -305,3 +305,55 @@ describe('transformations, requestRedirect, urlRewrite', () => {
     assert.equal(seen.headers.host, 'internal.test');
   });
 });
+
+describe('buffered body bounds', () => {
+  let main: Upstream;
+  let mirror: Upstream;
+  let gw: TestGateway;
+  before(async () => {
+    main = await startUpstream();
+    mirror = await startUpstream();
+    gw = await startGateway(
+      `config:
+  limits:
+    bufferedBodyBytes: 1024
+    mirrorBytesInFlight: 100
+binds:
+- port: 0
+  listeners:
+  - routes:
+    - policies:
+        requestMirror: {backend: {host: ${mirror.host}}, percentage: 1.0}
+        retry: {attempts: 2, codes: [503]}
+      backends:
+      - host: ${main.host}
+`,
+      { name: 'body-bounds' },
+    );
+  });
+  after(async () => {
+    await gw.stop();
+    await main.close();
+    await mirror.close();
+  });
+
+  test('a copy whose body exceeds mirrorBytesInFlight is dropped; the request itself goes through', async () => {
+    const r = await postJson(`${gw.url}/big`, JSON.stringify({ pad: 'x'.repeat(500) }));
+    assert.equal(r.status, 200);
+    await r.body?.cancel();
+    assert.equal(await metric(gw, /^portcullis_mirror_requests_total\{result="dropped"\} (\d+)/m), 1);
+    const small = await postJson(`${gw.url}/small`, '{}');
+    assert.equal(small.status, 200);
+    await small.body?.cancel();
+    await eventually(() => mirror.seen.find((s) => s.url === '/small'));
+    assert.ok(!mirror.seen.some((s) => s.url === '/big'));
+  });
+
+  test('a body over bufferedBodyBytes is refused with 413 before any upstream call', async () => {
+    const n = main.seen.length;
+    const r = await postJson(`${gw.url}/huge`, JSON.stringify({ pad: 'x'.repeat(4096) }));
+    assert.equal(r.status, 413);
+    await r.body?.cancel();
+    assert.equal(main.seen.length, n);
+  });
+});
