@@ -6,7 +6,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
-import { GatewayError } from '../errors/registry.js';
+import { GatewayError, isGatewayError } from '../errors/registry.js';
 import { isHopByHop } from '../policies/headers/names.js';
 import type { CompiledBackendAuth, CompiledRoutePolicies, TrafficTelemetry } from '../policies/types.js';
 import type { RequestContext } from './context.js';
@@ -51,7 +51,11 @@ export async function forwardWithTraffic(
   const method = ctx.request.method;
   let body: Buffer | undefined;
   if (method !== 'GET' && method !== 'HEAD') {
-    body = await readBody(ctx.req, d.bodyLimit, () => new GatewayError('PAYLOAD_TOO_LARGE'));
+    body = await readBody(ctx.req, d.bodyLimit, () => new GatewayError('PAYLOAD_TOO_LARGE')).catch(
+      (e: unknown) => {
+        throw isGatewayError(e) ? e : new GatewayError('INVALID_REQUEST', 'request body aborted');
+      },
+    );
     if (p.transformations?.requestBody) body = p.transformations.requestBody(ctx, body);
   }
   p.requestMirror?.mirror(ctx, body);

@@ -16,6 +16,7 @@ import type { ExtAuthzConfig } from '../../config/schema/ext-authz.js';
 import { parseDurationMs } from '../../config/duration.js';
 import type { ConfigPath } from '../../config/types.js';
 import { GatewayError } from '../../errors/registry.js';
+import { abortedError } from '../aborted.js';
 import type { BuildContext } from '../../runtime/build-context.js';
 import type { RequestContext } from '../../server/context.js';
 import { compileCelExpression } from '../../cel/index.js';
@@ -106,7 +107,7 @@ export async function compileExtAuthz(
         try {
           a = await httpCheck(rc, opts, agent, timeoutMs);
         } catch (e) {
-          if (rc.signal.aborted) throw e;
+          if (rc.signal.aborted) throw abortedError(rc.signal);
           return onFailure(
             rc,
             e instanceof Error && e.name === 'TimeoutError' ? 'timeout' : 'service unavailable',
@@ -175,7 +176,7 @@ export async function compileExtAuthz(
       try {
         r = await client.call(buildCheckRequest(rc, opts), timeoutMs, rc.signal);
       } catch (e) {
-        if (rc.signal.aborted) throw e;
+        if (rc.signal.aborted) throw abortedError(rc.signal);
         return onFailure(rc, (e as { grpcCode?: number }).grpcCode === 4 ? 'timeout' : 'service unavailable');
       }
       const code = r.status?.code ?? 0;

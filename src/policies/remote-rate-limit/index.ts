@@ -19,6 +19,7 @@ import type { RemoteRateLimitConfig } from '../../config/schema/remote-rate-limi
 import { parseDurationMs } from '../../config/duration.js';
 import type { ConfigPath } from '../../config/types.js';
 import { GatewayError } from '../../errors/registry.js';
+import { abortedError } from '../aborted.js';
 import type { BuildContext } from '../../runtime/build-context.js';
 import type { RequestContext } from '../../server/context.js';
 import {
@@ -135,8 +136,8 @@ export async function compileRemoteRateLimit(
           timeoutMs,
           rc.signal,
         );
-      } catch (e) {
-        if (rc.signal.aborted) throw e;
+      } catch {
+        if (rc.signal.aborted) throw abortedError(rc.signal);
         rc.log['ratelimit.remote'] = failOpen ? 'error-allow' : 'error-deny';
         telemetry.remoteRateLimit(failOpen ? 'error_allow' : 'error_deny');
         if (failOpen) return undefined;
