@@ -134,9 +134,11 @@ async function phases(
     stripAuthorization: hadJwtPolicy && ctx.identity !== null,
     forwardsBody: route.backend?.kind === 'host',
   });
+  // A verified apiKey/basicAuth credential is for the gateway (like a verified JWT); what the services
+  // and the modifier add afterwards (even an `authorization` for the upstream) is kept.
+  for (const auth of verified) auth.removeCredential(ctx);
   for (const g of grants) g.applyTo(ctx.upstreamHeaders);
   p.requestHeaderModifier?.applyTo(ctx.upstreamHeaders);
-  for (const auth of verified) auth.removeCredential(ctx);
   ctx.backendRequestTimeoutMs = p.timeout?.backendRequestTimeoutMs;
 
   // 6b. Transformations after the header modifiers (their CEL sees the final request) and around the

@@ -162,6 +162,8 @@ describe('apiKey', () => {
         authorization:
           rules:
           - 'apiKey.group == "admin" || request.path != "/mcp"'
+        requestHeaderModifier:
+          set: {authorization: Bearer for-upstream}
       backends:
       - mcp:
           targets:
@@ -204,7 +206,8 @@ describe('apiKey', () => {
     assert.equal(eng.status, 403);
     await eng.body?.cancel();
     const seen = await headersSeen(gw.url, { authorization: 'Bearer admin-key-0123456789' });
-    assert.equal(seen['authorization'], undefined);
+    // The caller's key is removed; what requestHeaderModifier sets for the upstream is kept.
+    assert.equal(seen['authorization'], 'Bearer for-upstream');
     const line = gw.logs.find(
       (l) => typeof l['jwt.sub'] === 'string' && String(l['jwt.sub']).startsWith('apikey:'),
     );
