@@ -83,6 +83,11 @@ export interface ExplainResult {
     readonly error?: string;
   };
   readonly items: readonly ExplainItem[];
+  /**
+   * Decisions made at request time by external services, which explain cannot predict: one line per
+   * route with extAuthz or remoteRateLimit (an ALLOW above may still be refused by them).
+   */
+  readonly external?: readonly { readonly route: string; readonly line: string }[];
   /** Targets whose items could not be listed (the items above then miss them). */
   readonly targetErrors?: readonly {
     readonly route: string;
@@ -147,7 +152,7 @@ export interface ListenerSummary {
   readonly address: string;
   readonly port: number;
   readonly hostname: string;
-  readonly protocol: 'HTTP' | 'HTTPS';
+  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'TLS';
   readonly routes: readonly string[];
 }
 

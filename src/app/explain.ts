@@ -117,6 +117,7 @@ export async function explain(
     failureMode: 'failClosed' | 'failOpen';
     targets: number;
   }[] = [];
+  const external: { route: string; line: string }[] = [];
   let identity: Identity | null = null;
   let identityError: string | undefined;
   const routes = snap.binds.flatMap((b) => b.listeners.flatMap((l) => l.routes));
@@ -124,6 +125,9 @@ export async function explain(
   for (const route of routes) {
     if (route.backend?.kind !== 'mcp') continue;
     if (opts.route && opts.route !== route.key) continue;
+    for (const ext of [route.policies.extAuthz, route.policies.remoteRateLimit]) {
+      if (ext) external.push({ route: route.key, line: ext.describe() });
+    }
     const auth = route.policies.jwtAuth ?? route.policies.mcpAuthentication?.authenticator;
     let routeIdentity: Identity | null = null;
     if (auth && token) {
@@ -197,6 +201,7 @@ export async function explain(
   return {
     identity: { claims: identity?.claims ?? null, ...(identityError ? { error: identityError } : {}) },
     items,
+    ...(external.length ? { external } : {}),
     ...(targetErrors.length ? { targetErrors } : {}),
   };
 }

@@ -24,6 +24,8 @@ import {
 import type { McpTelemetry } from '../telemetry/hooks.js';
 import { emptyConfigError } from './empty-config.js';
 import { issuesOf, type ReloadIssue } from './issues.js';
+import type { TrafficTelemetry } from '../policies/types.js';
+import type { TcpTelemetry } from '../telemetry/traffic-metrics.js';
 
 export interface ReloadStatus {
   readonly ok: boolean;
@@ -45,6 +47,8 @@ export interface GatewayDeps {
   readonly onJwksRefresh?: (ok: boolean) => void;
   /** Redis-held state shared by every replica (src/redis/shared-state.ts), when configured. */
   readonly sharedState?: SharedState;
+  /** Counters of the traffic policies and TCP routes (src/telemetry/traffic-metrics.ts). */
+  readonly traffic?: TrafficTelemetry & TcpTelemetry;
 }
 
 interface Held {
@@ -82,6 +86,7 @@ export class Gateway {
         logger: deps.logger,
       },
       () => this.input.name,
+      deps.traffic,
     );
   }
 
@@ -92,6 +97,7 @@ export class Gateway {
       logger: deps.logger,
       onJwksRefresh: deps.onJwksRefresh,
       ...(deps.sharedState ? { sharedState: deps.sharedState } : {}),
+      ...(deps.traffic ? { traffic: deps.traffic } : {}),
     });
     const upstreams = createUpstreamFactory({
       telemetry: deps.telemetry,
@@ -213,6 +219,7 @@ export class Gateway {
         logger: log,
         onJwksRefresh: this.deps.onJwksRefresh,
         ...(this.deps.sharedState ? { sharedState: this.deps.sharedState } : {}),
+        ...(this.deps.traffic ? { traffic: this.deps.traffic } : {}),
       });
       // Open new and changed binds before the swap: a port that cannot be bound changes nothing.
       prepared = await this.binds.prepare(next);

@@ -29,5 +29,8 @@ export function createObserver(o: {
       o.metrics.httpRequest(ctx.log, ms / 1000);
       spans.get(ctx)?.end(ctx.res.statusCode, ctx.log);
     },
+    tcpEnd(fields, ms) {
+      o.accessLog.write({ ...fields, duration: formatDuration(ms) });
+    },
   };
 }

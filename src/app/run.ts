@@ -13,6 +13,7 @@ import { createLogger, setLevel } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { createServerMetrics } from '../telemetry/server-metrics.js';
 import { describeListenError } from '../server/listen-error.js';
+import { createTrafficMetrics } from '../telemetry/traffic-metrics.js';
 import { startStatsServer } from '../telemetry/stats-server.js';
 import { createTracing } from '../telemetry/tracing.js';
 import { sharedStateFrom } from '../redis/from-env.js';
@@ -65,6 +66,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
   });
   if (o.logLevel) setLevel(logger, o.logLevel);
   const metrics = createMetrics({ version: VERSION });
+  const traffic = createTrafficMetrics(metrics.registry);
   const accessLog = createAccessLog({
     logger,
     filter: st.logging.filter,
@@ -86,6 +88,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
       onReload: (ok) => metrics.configReload(ok),
       onJwksRefresh: (ok) => metrics.jwksRefresh(ok),
       ...(sharedState ? { sharedState } : {}),
+      traffic,
     },
     loaded,
   );

@@ -56,12 +56,18 @@ export class CelResponse {
 export interface CelActivation {
   /** Verified claims (integers as bigint), or null without a (valid) token. */
   readonly jwt: Readonly<Record<string, unknown>> | null;
+  /** The apiKey policy's verified key (metadata fields + redacted `key`), or null. */
+  readonly apiKey: Readonly<Record<string, unknown>> | null;
+  /** The basicAuth policy's verified user (`basicAuth.username`), or null. */
+  readonly basicAuth: { readonly username: string } | null;
   readonly request: CelRequest;
   readonly source: CelSource;
   /** Unix time in whole seconds (CEL int), taken once per activation: `jwt.exp > now`. */
   readonly now: bigint;
   readonly mcp?: CelMcp;
   readonly response?: CelResponse;
+  /** transformations only: the body being transformed. */
+  readonly body?: unknown;
   /** Log filters only: the access-log record by field name. */
   readonly log?: ReadonlyMap<string, unknown>;
 }
@@ -80,7 +86,9 @@ export interface ActivationExtras {
 export function buildBaseActivation(subject: CelSubject, extras?: ActivationExtras): CelActivation {
   const r = subject.request;
   const base: CelActivation = {
-    jwt: subject.identity ? subject.identity.celClaims : null,
+    jwt: subject.identity && (subject.identity.scheme ?? 'jwt') === 'jwt' ? subject.identity.celClaims : null,
+    apiKey: subject.identity?.apiKey ?? null,
+    basicAuth: subject.identity?.basicAuth ?? null,
     request: new CelRequest(r.method, r.path, r.host, r.scheme, r.headers),
     source: new CelSource(subject.source.address, BigInt(subject.source.port)),
     now: BigInt(Math.floor((extras?.nowMs ?? Date.now()) / 1000)),
@@ -96,6 +104,8 @@ export function withMcp(base: CelActivation, method: string, item: McpItem | und
     : new CelMcp(method, undefined, undefined);
   return {
     jwt: base.jwt,
+    apiKey: base.apiKey,
+    basicAuth: base.basicAuth,
     request: base.request,
     source: base.source,
     now: base.now,

@@ -8,20 +8,43 @@ import { CelMcp, CelMcpItem, CelRequest, CelResponse, CelSource } from './activa
 import { registerExtensions } from './extensions.js';
 
 /** Which variables an expression may use: HTTP authorization / rate-limit keys, MCP authorization, log filters. */
-export type CelVariableSet = 'http' | 'mcp' | 'log';
+export type CelVariableSet = 'http' | 'mcp' | 'log' | 'transform';
 
 /** Declared variables per set, with their CEL types (also used in "unknown variable" messages and docs). */
 export const CEL_VARIABLES: Readonly<Record<CelVariableSet, Readonly<Record<string, string>>>> = {
-  http: { jwt: 'dyn', request: 'portcullis.Request', source: 'portcullis.Source', now: 'int' },
+  http: {
+    jwt: 'dyn',
+    apiKey: 'dyn',
+    basicAuth: 'dyn',
+    request: 'portcullis.Request',
+    source: 'portcullis.Source',
+    now: 'int',
+  },
   mcp: {
     jwt: 'dyn',
+    apiKey: 'dyn',
+    basicAuth: 'dyn',
     request: 'portcullis.Request',
     source: 'portcullis.Source',
     now: 'int',
     mcp: 'portcullis.Mcp',
   },
+  /** `transformations`: the HTTP set plus the body being transformed and (response side) the status. */
+  transform: {
+    jwt: 'dyn',
+    apiKey: 'dyn',
+    basicAuth: 'dyn',
+    request: 'portcullis.Request',
+    source: 'portcullis.Source',
+    now: 'int',
+    response: 'portcullis.Response',
+    /** The request (or response) body: parsed JSON when it is JSON, else a string; null without one. */
+    body: 'dyn',
+  },
   log: {
     jwt: 'dyn',
+    apiKey: 'dyn',
+    basicAuth: 'dyn',
     request: 'portcullis.Request',
     source: 'portcullis.Source',
     now: 'int',

@@ -101,6 +101,8 @@ export function printExplain(r: ExplainResult, tool: string | undefined, out: Wr
     ? r.items.filter((it) => it.kind === 'tool' && (it.name === tool || it.exposedName === tool))
     : r.items;
   for (const it of items) out(itemLine(it));
+  for (const e of r.external ?? [])
+    out(`NOTE    ${clean(e.line)} — decides at request time (${clean(e.route)})\n`);
   const down = r.targetErrors ?? [];
   for (const t of down) out(downLine(t));
   if (tool && items.length === 0) {

@@ -13,6 +13,11 @@ export const LIMIT_DEFAULTS = {
   stdioChildrenPerTarget: 32,
   pendingRequestsPerSession: 256,
   streamBufferBytes: 8 * 1024 * 1024,
+  mirrorRequestsInFlight: 64,
+  mirrorBytesInFlight: 8 * 1024 * 1024,
+  mirrorTimeoutMs: 10_000,
+  bufferedBodyBytes: 2 * 1024 * 1024,
+  tcpIdleTimeoutMs: 5 * 60_000,
 } as const satisfies NormalizedLimits;
 
 export function normalizeLimits(raw: LimitsConfig | undefined): NormalizedLimits {
@@ -28,5 +33,10 @@ export function normalizeLimits(raw: LimitsConfig | undefined): NormalizedLimits
     stdioChildrenPerTarget: l.stdioChildrenPerTarget ?? d.stdioChildrenPerTarget,
     pendingRequestsPerSession: l.pendingRequestsPerSession ?? d.pendingRequestsPerSession,
     streamBufferBytes: l.streamBufferBytes ?? d.streamBufferBytes,
+    mirrorRequestsInFlight: l.mirrorRequestsInFlight ?? d.mirrorRequestsInFlight,
+    mirrorBytesInFlight: l.mirrorBytesInFlight ?? d.mirrorBytesInFlight,
+    mirrorTimeoutMs: durationMs(l.mirrorTimeout, d.mirrorTimeoutMs),
+    bufferedBodyBytes: l.bufferedBodyBytes ?? d.bufferedBodyBytes,
+    tcpIdleTimeoutMs: durationMs(l.tcpIdleTimeout, d.tcpIdleTimeoutMs),
   };
 }

@@ -10,6 +10,7 @@ import type { ConfigIssue } from './errors.js';
 import { normalizeMcpBackend } from './normalize-backend.js';
 import type { BackendScope } from './normalize-backend.js';
 import { normalizeStatic } from './normalize-static.js';
+import { normalizeTcpRoutes } from './normalize-tcp.js';
 import type {
   BindConfig,
   ListenerConfig,
@@ -112,14 +113,15 @@ function normalizeListener(
   let tls: NormalizedListener['tls'];
   if (protocol === 'HTTPS' && !l.tls) {
     scope.report(l.protocol ? [...at, 'protocol'] : at, 'protocol HTTPS requires `tls: {cert, key}`');
-  } else if (protocol === 'HTTP' && l.tls) {
-    scope.report([...at, 'tls'], '`tls` is only used with `protocol: HTTPS`');
+  } else if ((protocol === 'HTTP' || protocol === 'TCP') && l.tls) {
+    scope.report([...at, 'tls'], '`tls` is only used with `protocol: HTTPS` or `TLS`');
   } else if (l.tls) {
     const certFile = resolveOrCollect(l.tls.cert, [...at, 'tls', 'cert'], scope);
     const keyFile = resolveOrCollect(l.tls.key, [...at, 'tls', 'key'], scope);
     tls = { certFile: certFile ?? l.tls.cert, keyFile: keyFile ?? l.tls.key };
   }
-  if (!l.routes || l.routes.length === 0)
+  const tcpRoutes = normalizeTcpRoutes(l, protocol, key, at, scope.report);
+  if ((protocol === 'HTTP' || protocol === 'HTTPS') && (!l.routes || l.routes.length === 0))
     scope.ctx.warn(at, 'listener has no routes: every request gets 404 route not found');
   const routes = (l.routes ?? []).map((r, k) => normalizeRoute(r, k, key, [...at, 'routes', k], scope));
   const seen = new Map<string, number>();
@@ -129,7 +131,8 @@ function normalizeListener(
       scope.report([...at, 'routes', k, 'name'], `duplicate route "${r.key}" (also routes[${first}])`);
     else seen.set(r.key, k);
   });
-  return { key, name, gatewayName, hostname: l.hostname ?? '', protocol, tls, routes, at };
+  const tcp = protocol === 'TCP' || protocol === 'TLS' ? { tcpRoutes } : {};
+  return { key, name, gatewayName, hostname: l.hostname ?? '', protocol, tls, routes, ...tcp, at };
 }
 
 function resolveOrCollect(path: string, at: ConfigPath, scope: Scope): string | undefined {
@@ -206,7 +209,7 @@ function checkRoutePolicies(
       );
     }
   }
-  if (backends.length === 0 && !p.directResponse) {
+  if (backends.length === 0 && !p.directResponse && !p.requestRedirect) {
     scope.ctx.warn(
       at,
       'route has no backends and no directResponse: matching requests get 500 no valid backends',

@@ -70,6 +70,11 @@ export interface NormalizedLimits {
   readonly stdioChildrenPerTarget: number;
   readonly pendingRequestsPerSession: number;
   readonly streamBufferBytes: number;
+  readonly mirrorRequestsInFlight: number;
+  readonly mirrorBytesInFlight: number;
+  readonly mirrorTimeoutMs: number;
+  readonly bufferedBodyBytes: number;
+  readonly tcpIdleTimeoutMs: number;
 }
 
 export interface HostPort {
@@ -94,9 +99,11 @@ export interface NormalizedListener {
   readonly gatewayName: string;
   /** Empty string = any host. May be a wildcard `*.example.com`. */
   readonly hostname: string;
-  readonly protocol: 'HTTP' | 'HTTPS';
+  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'TLS';
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   readonly routes: readonly NormalizedRoute[];
+  /** TCP / TLS listeners only (src/config/normalize-tcp.ts). */
+  readonly tcpRoutes?: readonly NormalizedTcpRoute[];
   readonly at: ConfigPath;
 }
 
@@ -109,6 +116,16 @@ export interface NormalizedRoute {
   readonly matches: readonly NormalizedMatch[];
   readonly policies: Readonly<RoutePoliciesConfig>;
   readonly backends: readonly NormalizedBackend[];
+  readonly at: ConfigPath;
+}
+
+export interface NormalizedTcpRoute {
+  /** `<listenerKey>/<routeName>/<ruleName>` */
+  readonly key: string;
+  readonly name: string;
+  /** SNI names (TLS passthrough); empty = any. */
+  readonly hostnames: readonly string[];
+  readonly backends: readonly { readonly host: string; readonly weight: number }[];
   readonly at: ConfigPath;
 }
 

@@ -24,8 +24,11 @@ export const ERRORS = {
     message: 'MCP DNS rebinding protection: Host/Origin not allowed',
   },
   SESSION_IDENTITY_MISMATCH: { status: 403, rpc: -32003, message: 'session belongs to another identity' },
+  AUTH_BUSY: { status: 503, rpc: -32603, message: 'authentication busy' },
+  EXTAUTHZ_DENIED: { status: 403, rpc: -32003, message: 'external authorization failed' },
   RATE_LIMITED: { status: 429, rpc: -32029, message: 'rate limit exceeded' },
   RATE_LIMIT_UNAVAILABLE: { status: 503, rpc: -32029, message: 'rate limit store unavailable' },
+  RATE_LIMIT_FAILED: { status: 500, rpc: -32603, message: 'rate limit failed' },
   REQUEST_TIMEOUT: { status: 504, rpc: -32001, message: 'request timeout' },
   // MCP transport
   NOT_ACCEPTABLE: { status: 406, rpc: -32600, message: 'Not Acceptable' },

@@ -107,6 +107,84 @@ export interface CompiledBackendAuth {
 export type CompiledBackendTls = UpstreamTls;
 export type BackendTlsConnect = UpstreamTls['connect'];
 
+/**
+ * apiKey / basicAuth (phase 3, beside jwtAuth). `authenticate` returns true when it verified a credential
+ * (and set `ctx.identity`), false when the request passes unauthenticated (optional/permissive mode);
+ * throws GatewayError AUTHN_FAILED (401, with the challenge) or AUTH_BUSY on refusal.
+ */
+export interface CompiledCredentialAuth {
+  readonly name: 'apiKey' | 'basicAuth';
+  authenticate(ctx: RequestContext): Promise<boolean>;
+  /** Take the verified credential off the upstream request (after header hygiene). */
+  removeCredential(ctx: RequestContext): void;
+}
+
+/** What an allowed extAuthz / remoteRateLimit check changes on the way upstream (applied after header hygiene). */
+export interface UpstreamGrant {
+  applyTo(upstreamHeaders: Record<string, string>): void;
+}
+
+/**
+ * extAuthz (phase 3b). Returns the grant when the request may continue (allowed, or the service failed
+ * and `failureMode` is `allow`), or `undefined` when it already answered the client (a denial with the
+ * service's own status, headers and body, or a redirect). Throws EXTAUTHZ_DENIED when the service
+ * failed and `failureMode` denies. Sets `extauthz.decision` in the access log.
+ */
+export interface CompiledExtAuthz {
+  authorize(ctx: RequestContext): Promise<UpstreamGrant | undefined>;
+  /** One line for `explain`. */
+  describe(): string;
+  close(): void;
+}
+
+/**
+ * remoteRateLimit (phase 5b): throws RATE_LIMITED (429) or RATE_LIMIT_FAILED (500); sets the response
+ * headers; returns the service's `request_headers_to_add` as a grant.
+ */
+export interface CompiledRemoteRateLimit {
+  check(ctx: RequestContext): Promise<UpstreamGrant | undefined>;
+  describe(): string;
+  close(): void;
+}
+
+/** requestRedirect (phase 7a): writes the redirect. */
+export interface CompiledRedirect {
+  respond(ctx: RequestContext): void;
+}
+
+/** urlRewrite (phase 7b): rewrites ctx.url (path) and the upstream Host for the backend call. */
+export interface CompiledUrlRewrite {
+  apply(ctx: RequestContext): void;
+}
+
+/** transformations (phase 6b request side, phase 8 response side). */
+export interface CompiledTransformations {
+  /** Header changes on ctx.upstreamHeaders. */
+  applyRequestHeaders(ctx: RequestContext): void;
+  /** A replacement request body, computed from the buffered one (undefined: body unchanged). */
+  readonly requestBody: ((ctx: RequestContext, body: Buffer) => Buffer) | undefined;
+  /** Wrap ctx.res.writeHead so the response header changes apply to whatever head is written. */
+  installResponseHeaders(ctx: RequestContext): void;
+  readonly responseBody:
+    | ((ctx: RequestContext, status: number, body: Buffer, contentType: string | undefined) => Buffer)
+    | undefined;
+}
+
+/** retry: decides per request whether and how often to retry the host backend call. */
+export interface CompiledRetry {
+  /** Attempts allowed for this request (1 = no retry): 1 for non-idempotent MCP calls unless configured. */
+  attemptsFor(ctx: RequestContext, body: Buffer | undefined): number;
+  retryableStatus(status: number): boolean;
+  readonly backoffMs: number;
+}
+
+/** requestMirror: fire-and-forget copy of the request to a second backend (bounded). */
+export interface CompiledMirror {
+  /** Called with the buffered request body (or undefined when none was buffered). Never throws. */
+  mirror(ctx: RequestContext, body: Buffer | undefined): void;
+  close(): void;
+}
+
 /** All compiled policies of one route. Absent = policy not configured (its phase is skipped). */
 export interface CompiledRoutePolicies {
   readonly cors?: CompiledCors;
@@ -122,4 +200,38 @@ export interface CompiledRoutePolicies {
   readonly directResponse?: CompiledDirectResponse;
   readonly backendAuth?: CompiledBackendAuth;
   readonly backendTls?: CompiledBackendTls;
+  readonly apiKey?: CompiledCredentialAuth;
+  readonly basicAuth?: CompiledCredentialAuth;
+  readonly extAuthz?: CompiledExtAuthz;
+  readonly remoteRateLimit?: CompiledRemoteRateLimit;
+  readonly requestRedirect?: CompiledRedirect;
+  readonly urlRewrite?: CompiledUrlRewrite;
+  readonly transformations?: CompiledTransformations;
+  readonly retry?: CompiledRetry;
+  readonly requestMirror?: CompiledMirror;
+  /** Body bytes buffered for retry / requestMirror / body transformations (config.limits). */
+  readonly bufferedBodyBytes?: number;
+  /** Counters for the traffic policies (no-op when the gateway has no metrics). */
+  readonly traffic?: TrafficTelemetry;
 }
+
+/** Counters the traffic policies report (src/telemetry/traffic-metrics.ts implements them). */
+export interface TrafficTelemetry {
+  extAuthz(result: 'allow' | 'deny' | 'error_allow' | 'error_deny'): void;
+  remoteRateLimit(result: 'ok' | 'over_limit' | 'error_allow' | 'error_deny' | 'skipped'): void;
+  credential(policy: 'apiKey' | 'basicAuth', result: 'ok' | 'anonymous' | 'refused' | 'busy'): void;
+  retry(): void;
+  mirror(result: 'sent' | 'failed' | 'dropped'): void;
+  mirrorInFlight(delta: number): void;
+  transformError(): void;
+}
+
+export const NO_TRAFFIC_TELEMETRY: TrafficTelemetry = {
+  extAuthz: () => {},
+  remoteRateLimit: () => {},
+  credential: () => {},
+  retry: () => {},
+  mirror: () => {},
+  mirrorInFlight: () => {},
+  transformError: () => {},
+};

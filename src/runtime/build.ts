@@ -22,7 +22,10 @@ import { compileJwtAuth } from '../policies/jwt/index.js';
 import { compileMcpAuthentication } from '../policies/mcp-authentication/index.js';
 import { compileLocalRateLimit } from '../policies/rate-limit/index.js';
 import { compileTimeout } from '../policies/timeout/index.js';
-import type { CompiledRoutePolicies } from '../policies/types.js';
+import type { CompiledRoutePolicies, TrafficTelemetry } from '../policies/types.js';
+import { compileTrafficPolicies } from './build-traffic.js';
+import { MirrorBudget } from '../policies/mirror/budget.js';
+import type { NormalizedLimits } from '../config/types.js';
 import type { AuthnLogger } from '../policies/jwt/deps.js';
 import { compileRouteMatcher } from '../server/router.js';
 import type { BuildContext } from './build-context.js';
@@ -37,6 +40,14 @@ export interface BuildDeps {
   readonly onJwksRefresh?: (ok: boolean) => void;
   /** Redis-held state shared by every replica (rate-limit buckets); absent: buckets per process. */
   readonly sharedState?: SharedState;
+  /** Counters of the traffic policies (extAuthz, remoteRateLimit, mirror, …). */
+  readonly traffic?: TrafficTelemetry;
+}
+
+/** What the traffic policies need from the whole build (src/runtime/build-traffic.ts). */
+interface InternalDeps extends BuildDeps {
+  readonly limits?: NormalizedLimits;
+  readonly mirrorBudget?: MirrorBudget;
 }
 
 export interface BuildInput {
@@ -45,7 +56,7 @@ export interface BuildInput {
 }
 
 /** Errors collected while compiling; thrown together at the end. */
-class Collector {
+export class Collector {
   readonly errors: unknown[] = [];
   readonly closers: (() => void)[] = [];
   async run<T>(fn: () => T | Promise<T>): Promise<T | undefined> {
@@ -93,7 +104,8 @@ async function compilePolicies(
   at: ConfigPath,
   ctx: BuildContext,
   c: Collector,
-  deps: BuildDeps,
+  deps: InternalDeps,
+  route?: NormalizedRoute,
 ): Promise<CompiledRoutePolicies> {
   const authnDeps = {
     ...(deps.logger ? { logger: deps.logger } : {}),
@@ -149,6 +161,7 @@ async function compilePolicies(
     out.backendAuth = await c.run(() => compileBackendAuth(p.backendAuth!, ctx, pat('backendAuth')));
   if (p.backendTLS)
     out.backendTls = await c.run(() => compileBackendTls(p.backendTLS!, ctx, pat('backendTLS')));
+  if (route) Object.assign(out, await compileTrafficPolicies(p, route, ctx, c, deps));
   return out;
 }
 
@@ -158,9 +171,9 @@ async function buildRoute(
   ctx: BuildContext,
   c: Collector,
   mcpKeys: Set<string>,
-  deps: BuildDeps,
+  deps: InternalDeps,
 ): Promise<RuntimeRoute> {
-  const policies = await compilePolicies(route.policies, route.at, ctx, c, deps);
+  const policies = await compilePolicies(route.policies, route.at, ctx, c, deps, route);
   let backend: RuntimeBackend | undefined;
   const first = route.backends[0];
   if (first?.kind === 'mcp') {
@@ -206,7 +219,7 @@ async function buildBind(
   ctx: BuildContext,
   c: Collector,
   mcpKeys: Set<string>,
-  deps: BuildDeps,
+  deps: InternalDeps,
 ): Promise<RuntimeBind> {
   const listeners: RuntimeListener[] = [];
   const tls: { hostname: string; cert: string; key: string }[] = [];
@@ -223,15 +236,15 @@ async function buildBind(
     }
     listeners.push({ key: l.key, name: l.name, hostname: l.hostname, routes, config: l });
   }
-  const https = bind.listeners.some((l) => l.protocol === 'HTTPS');
-  if (https && bind.listeners.some((l) => l.protocol !== 'HTTPS')) {
-    c.errors.push(ctx.error(bind.at, 'all listeners of one bind must use the same protocol (HTTP or HTTPS)'));
+  const protocol = bind.listeners[0]?.protocol ?? 'HTTP';
+  if (bind.listeners.some((l) => l.protocol !== protocol)) {
+    c.errors.push(ctx.error(bind.at, 'all listeners of one bind must use the same protocol'));
   }
   return {
     key: bind.key,
     port: bind.port,
     address: bind.address,
-    protocol: https ? 'HTTPS' : 'HTTP',
+    protocol,
     tls,
     listeners,
     config: bind,
@@ -256,7 +269,13 @@ export async function buildSnapshot(
   const c = new Collector();
   const mcpKeys = new Set<string>();
   const binds: RuntimeBind[] = [];
-  for (const b of input.config.binds) binds.push(await buildBind(b, input.build, c, mcpKeys, deps));
+  const limits = input.config.static.limits;
+  const all: InternalDeps = {
+    ...deps,
+    limits,
+    mirrorBudget: new MirrorBudget(limits.mirrorRequestsInFlight, limits.mirrorBytesInFlight),
+  };
+  for (const b of input.config.binds) binds.push(await buildBind(b, input.build, c, mcpKeys, all));
   if (c.errors.length) {
     for (const close of c.closers) close();
     throw new BuildError(c.errors);

@@ -39,8 +39,9 @@ export interface RuntimeBind {
   readonly key: string;
   readonly port: number;
   readonly address: string;
-  readonly protocol: 'HTTP' | 'HTTPS';
-  /** PEM contents for HTTPS binds (first HTTPS listener's cert; SNI per listener hostname). */
+  /** TCP / TLS binds proxy connections (src/tcp/); their listeners carry `config.tcpRoutes`. */
+  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'TLS';
+  /** PEM contents for HTTPS binds (and TLS binds that terminate) (first HTTPS listener's cert; SNI per listener hostname). */
   readonly tls: readonly { readonly hostname: string; readonly cert: string; readonly key: string }[];
   readonly listeners: readonly RuntimeListener[];
   readonly config: NormalizedBind;

@@ -10,6 +10,12 @@ export interface Identity {
   readonly issuer: string;
   /** The original bearer token: only for backendAuth passthrough. Never logged. */
   readonly rawToken: string;
+  /** How the caller was verified; absent = a JWT (jwtAuth / mcpAuthentication). */
+  readonly scheme?: 'jwt' | 'apiKey' | 'basicAuth';
+  /** CEL `apiKey`: the matched key's metadata (and `key`, redacted) when the apiKey policy verified one. */
+  readonly apiKey?: Readonly<Record<string, unknown>>;
+  /** CEL `basicAuth`: `{username}` when the basicAuth policy verified the caller. */
+  readonly basicAuth?: { readonly username: string };
 }
 
 /** The access-log record of one request; filled in as the request travels (telemetry/log.ts writes it). */
@@ -30,6 +36,17 @@ export interface AccessLogFields {
   'authz.decision'?: 'allow' | 'deny';
   'authz.rule'?: string;
   'authn.reason'?: string;
+  /** extAuthz: `allow`, `deny`, `error-allow` / `error-deny` (service unreachable, per failureMode). */
+  'extauthz.decision'?: 'allow' | 'deny' | 'error-allow' | 'error-deny';
+  /** remoteRateLimit: `ok`, `over-limit`, `error-allow` / `error-deny`. */
+  'ratelimit.remote'?: 'ok' | 'over-limit' | 'error-allow' | 'error-deny';
+  /** tcpRoutes: the backend `host:port`, the TLS SNI, and bytes relayed each way. */
+  'tcp.upstream'?: string;
+  'tls.sni'?: string;
+  'tcp.bytes.up'?: number;
+  'tcp.bytes.down'?: number;
+  /** retry: the attempt that produced the response (1 = no retry). */
+  'retry.attempt'?: number;
   error?: string;
   'trace.id'?: string;
 }

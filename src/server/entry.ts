@@ -3,6 +3,7 @@
  * context creation, listener and route selection, the body deadline). A never-throws boundary: a
  * malformed request is a 400, a bug here is a 500, and neither escapes to stop the process.
  */
+import type { AccessLogFields } from './context.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { GatewayError, type ErrorCode } from '../errors/registry.js';
@@ -19,6 +20,8 @@ export interface RequestObserver {
   /** Called when a request starts (tracing) and when its response is finished (access log, metrics). */
   start(ctx: MutableRequestContext): void;
   end(ctx: MutableRequestContext): void;
+  /** A TCP-route connection closed (access log line). */
+  tcpEnd?(fields: AccessLogFields, ms: number): void;
 }
 
 export interface SnapshotSource {

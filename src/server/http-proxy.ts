@@ -4,7 +4,7 @@
  * connections per origin with undici, one Agent per backendTLS setting. With backendTLS, a `host`
  * without a scheme is reached over https (TLS origination, as agentgateway does).
  */
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors/registry.js';
 import { isHopByHop } from '../policies/headers/names.js';
 import type { CompiledBackendAuth, CompiledBackendTls } from '../policies/types.js';
@@ -18,7 +18,14 @@ export interface HttpProxy {
     auth: CompiledBackendAuth | undefined,
     tls?: CompiledBackendTls,
   ): Promise<void>;
+  /** The pooled dispatcher for a backendTLS setting (src/server/traffic-forward.ts sends through it). */
+  dispatcher(tls: CompiledBackendTls | undefined): Dispatcher;
   close(): Promise<void>;
+}
+
+/** `host:port` (or a URL) → the origin requests go to; https when backendTLS is set. */
+export function backendOrigin(host: string, tls: CompiledBackendTls | undefined): string {
+  return /^https?:\/\//.test(host) ? host : `${tls ? 'https' : 'http'}://${host}`;
 }
 
 export interface HttpProxyOptions {
@@ -48,7 +55,7 @@ export function createHttpProxy(opts: HttpProxyOptions): HttpProxy {
   };
   return {
     async forward(ctx, host, auth, tls) {
-      const origin = /^https?:\/\//.test(host) ? host : `${tls ? 'https' : 'http'}://${host}`;
+      const origin = backendOrigin(host, tls);
       const headers: Record<string, string> = { ...ctx.upstreamHeaders, ...auth?.headersFor(ctx.identity) };
       const hasBody = ctx.request.method !== 'GET' && ctx.request.method !== 'HEAD';
       let upstream;
@@ -76,6 +83,7 @@ export function createHttpProxy(opts: HttpProxyOptions): HttpProxy {
       const max = opts.streamBufferBytes?.() ?? DEFAULT_STREAM_BUFFER_BYTES;
       await pumpBody(upstream.body, ctx.res, max, () => opts.onSlowClient?.());
     },
+    dispatcher: agentFor,
     close: async () => {
       await Promise.all([...agents.values()].map((a) => a.close()));
     },

@@ -16,6 +16,9 @@ import { InFlightSet, drainServer } from './drain.js';
 import { handleRequest, type EntryDeps } from './entry.js';
 import { describeListenError } from './listen-error.js';
 import { selectListener } from './router.js';
+import { createTcpBind, type TcpBind } from '../tcp/server.js';
+import type { TcpTelemetry } from '../telemetry/traffic-metrics.js';
+import type { AccessLogFields } from './context.js';
 
 export type { RequestObserver, SnapshotSource } from './entry.js';
 
@@ -26,11 +29,13 @@ interface OpenBind {
   readonly limits: NormalizedLimits;
   readonly server: Server | HttpsServer;
   readonly port: number;
-  readonly scheme: 'http' | 'https';
+  readonly scheme: 'http' | 'https' | 'tcp' | 'tls';
   tlsFingerprint: string;
   /** Certificates by listener hostname; replaced in place when a reload brings new PEMs. */
   readonly sni: SniTable;
   readonly inflight: InFlightSet;
+  /** TCP / TLS binds (tcpRoutes): the connection proxy behind `server`. */
+  readonly tcp?: TcpBind;
 }
 
 /** SNI → certificate of the best-matching listener hostname (exact > wildcard > any), else the first. */
@@ -81,6 +86,7 @@ export class BindManager {
     private readonly d: EntryDeps,
     /** Name of the config source for error messages (`config.yaml`, `<stdin>`). */
     private readonly source: () => string,
+    private readonly tcpTelemetry?: TcpTelemetry,
   ) {}
 
   /**
@@ -115,7 +121,7 @@ export class BindManager {
   private async handover(b: RuntimeBind, next: Snapshot, p: PreparedBinds): Promise<void> {
     const old = this.open.get(b.key)!;
     const deadline = next.config.static.connectionTerminationDeadlineMs;
-    await drainServer(old.server, old.inflight, deadline, this.d.events);
+    await this.close(old, deadline);
     this.open.delete(b.key);
     const reopen = async () => {
       try {
@@ -154,12 +160,12 @@ export class BindManager {
       applyConnectionLimits(ob.server, current.config.static.limits);
     }
     const deadline = current.config.static.connectionTerminationDeadlineMs;
-    await Promise.all(closing.map((ob) => drainServer(ob.server, ob.inflight, deadline, this.d.events)));
+    await Promise.all(closing.map((ob) => this.close(ob, deadline)));
   }
 
   /** Close what `prepare` opened and undo its handovers. Never throws. */
   async abort(p: PreparedBinds): Promise<void> {
-    await Promise.all(p.opened.map((ob) => drainServer(ob.server, ob.inflight, 0, this.d.events)));
+    await Promise.all(p.opened.map((ob) => this.close(ob, 0)));
     for (const u of p.undo) await u();
   }
 
@@ -180,10 +186,16 @@ export class BindManager {
   async closeAll(deadlineMs: number): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();
-    await Promise.all(all.map((ob) => drainServer(ob.server, ob.inflight, deadlineMs, this.d.events)));
+    await Promise.all(all.map((ob) => this.close(ob, deadlineMs)));
+  }
+
+  /** Stop accepting, drain up to `deadlineMs`, answer what is left (TCP binds: their own drain). */
+  private close(ob: OpenBind, deadlineMs: number): Promise<void> {
+    return ob.tcp ? ob.tcp.close(deadlineMs) : drainServer(ob.server, ob.inflight, deadlineMs, this.d.events);
   }
 
   private updateTls(ob: OpenBind, b: RuntimeBind): void {
+    if (ob.tcp) return ob.tcp.updateTls(b);
     if (b.protocol !== 'HTTPS') return;
     const fp = tlsFingerprint(b);
     if (fp === ob.tlsFingerprint) return;
@@ -195,6 +207,7 @@ export class BindManager {
 
   /** Open one server with the given limits; a failure names the config setting to change. */
   private async listen(b: RuntimeBind, limits: NormalizedLimits): Promise<OpenBind> {
+    if (b.protocol === 'TCP' || b.protocol === 'TLS') return this.listenTcp(b, limits);
     const key = b.key;
     const scheme = b.protocol === 'HTTPS' ? 'https' : 'http';
     const inflight = new InFlightSet();
@@ -256,6 +269,49 @@ export class BindManager {
       tlsFingerprint: tlsFingerprint(b),
       sni,
       inflight,
+    };
+  }
+
+  private async listenTcp(b: RuntimeBind, limits: NormalizedLimits): Promise<OpenBind> {
+    const observer = this.d.observer;
+    const tcp = createTcpBind(b, {
+      snapshots: this.d.snapshots,
+      ...(this.tcpTelemetry ? { telemetry: this.tcpTelemetry } : {}),
+      ...(observer.tcpEnd ? { onEnd: (f: AccessLogFields, ms: number) => observer.tcpEnd?.(f, ms) } : {}),
+    });
+    const server = tcp.server;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ port: b.port, host: b.address, ipv6Only: false }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (e) {
+      const at = formatPath(b.config.at);
+      const index = b.config.at[b.config.at.length - 1];
+      throw describeListenError(e, {
+        label: `bind ${typeof index === 'number' ? index : b.key}`,
+        address: b.address,
+        port: b.port,
+        portSetting: `${at}.port`,
+        addressSetting: `${at}.address`,
+        source: this.source(),
+      });
+    }
+    return {
+      key: b.key,
+      identity: bindIdentity(b),
+      bind: b,
+      limits,
+      server: server as Server,
+      port: (server.address() as AddressInfo).port,
+      scheme: b.protocol === 'TLS' ? 'tls' : 'tcp',
+      tlsFingerprint: '',
+      sni: new SniTable(),
+      inflight: new InFlightSet(),
+      tcp,
     };
   }
 }

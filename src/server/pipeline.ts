@@ -13,6 +13,10 @@ import { upstreamHeadersFrom } from './header-hygiene.js';
 import type { HttpProxy } from './http-proxy.js';
 import type { MutableRequestContext } from './request-context.js';
 import { NO_TRACE } from './context.js';
+import { authenticateCredential } from './pipeline-credentials.js';
+import { backendOrigin } from './http-proxy.js';
+import { forwardWithTraffic } from './traffic-forward.js';
+import { NO_TRAFFIC_TELEMETRY, type UpstreamGrant } from '../policies/types.js';
 
 export interface PipelineDeps {
   readonly mcp: McpService;
@@ -80,7 +84,23 @@ async function phases(
       return;
     }
   }
+  // 3a. apiKey / basicAuth beside jwtAuth, for the same reason: they set the identity that
+  //     authorization, rate limits and sessions key on.
+  const verified = [];
+  for (const auth of [p.basicAuth, p.apiKey]) {
+    if (auth && (await authenticateCredential(ctx, auth, p.traffic))) verified.push(auth);
+  }
   if (ctx.identity) ctx.log['jwt.sub'] = ctx.identity.sub;
+
+  // 3b. extAuthz after authentication (the service sees the verified identity and its claims) and
+  //     before HTTP authorization and rate limits (a request the service refuses consumes no bucket).
+  const grants: UpstreamGrant[] = [];
+  if (p.extAuthz) {
+    const extAuthz = p.extAuthz;
+    const g = await trace.child('ext_authz', () => extAuthz.authorize(ctx));
+    if (!g) return;
+    grants.push(g);
+  }
 
   // 4. HTTP authorization after authentication (its rules read `jwt`) and before the rate limit
   //    (a forbidden caller must not drain the bucket of allowed ones).
@@ -103,6 +123,13 @@ async function phases(
     if (!r.allowed) throw new GatewayError('RATE_LIMITED');
   }
 
+  // 5b. The remote rate limit after the local one: the free local check refuses first, without a
+  //     network round trip, and a locally refused request does not count at the shared service.
+  if (p.remoteRateLimit) {
+    const g = await p.remoteRateLimit.check(ctx);
+    if (g) grants.push(g);
+  }
+
   // 6. Request headers for upstreams: hygiene first (hop-by-hop, Host, session id, and the caller's
   //    token once jwtAuth verified it), then the route's requestHeaderModifier. A host backend gets the
   //    client's body bytes unchanged, so their Content-Encoding must go with them.
@@ -110,8 +137,25 @@ async function phases(
     stripAuthorization: hadJwtPolicy && ctx.identity !== null,
     forwardsBody: route.backend?.kind === 'host',
   });
+  // A verified apiKey/basicAuth credential is for the gateway (like a verified JWT); what the services
+  // and the modifier add afterwards (even an `authorization` for the upstream) is kept.
+  for (const auth of verified) auth.removeCredential(ctx);
+  for (const g of grants) g.applyTo(ctx.upstreamHeaders);
   p.requestHeaderModifier?.applyTo(ctx.upstreamHeaders);
   ctx.backendRequestTimeoutMs = p.timeout?.backendRequestTimeoutMs;
+
+  // 6b. Transformations after the header modifiers (their CEL sees the final request) and around the
+  //     backend call: response headers on whatever head is written, bodies in traffic-forward.ts.
+  if (p.transformations) {
+    p.transformations.applyRequestHeaders(ctx);
+    p.transformations.installResponseHeaders(ctx);
+  }
+
+  // 7a. A redirect replaces the backend, like a direct response (both are answers of the route itself).
+  if (p.requestRedirect) {
+    p.requestRedirect.respond(ctx);
+    return;
+  }
 
   // 7. A direct response replaces the backend.
   if (p.directResponse) {
@@ -119,11 +163,26 @@ async function phases(
     return;
   }
 
+  // 7b. urlRewrite last before the backend: everything above saw the path the client sent.
+  p.urlRewrite?.apply(ctx);
+
   // 8. The backend. MCP authorization happens inside, per tool/prompt/resource.
   const backend = route.backend;
   if (!backend) throw new GatewayError('NO_BACKEND');
   if (backend.kind === 'mcp') {
+    // The MCP service reads the body itself: an MCP backend's mirror copy carries headers only.
+    p.requestMirror?.mirror(ctx, undefined);
     await deps.mcp.handle(ctx, backend.mcp);
+    return;
+  }
+  if (p.retry || p.requestMirror || p.transformations?.requestBody || p.transformations?.responseBody) {
+    await forwardWithTraffic(ctx, p, {
+      dispatcher: deps.proxy.dispatcher(p.backendTls),
+      origin: backendOrigin(backend.host, p.backendTls),
+      auth: p.backendAuth,
+      bodyLimit: p.bufferedBodyBytes ?? 2 * 1024 * 1024,
+      telemetry: p.traffic ?? NO_TRAFFIC_TELEMETRY,
+    });
     return;
   }
   await deps.proxy.forward(ctx, backend.host, route.policies.backendAuth, route.policies.backendTls);
@@ -166,7 +225,10 @@ function fail(ctx: MutableRequestContext, e: unknown, isMcp: boolean, logger: Lo
   const plain =
     !isMcp ||
     (isGatewayError(e) &&
-      (e.code === 'AUTHN_FAILED' || e.code === 'AUTHZ_FAILED' || e.code === 'CSRF_FAILED'));
+      (e.code === 'AUTHN_FAILED' ||
+        e.code === 'AUTHZ_FAILED' ||
+        e.code === 'CSRF_FAILED' ||
+        e.code === 'EXTAUTHZ_DENIED'));
   if (plain) sendHttpError(ctx.res, e);
   else sendJsonRpcError(ctx.res, e, null);
 }

@@ -79,6 +79,9 @@ const ORDER = [
   'authn.reason',
   'authz.decision',
   'authz.rule',
+  'extauthz.decision',
+  'ratelimit.remote',
+  'retry.attempt',
   'trace.id',
   'error',
   'duration',
@@ -210,6 +213,8 @@ function logActivation(
       : fields['jwt.sub']
         ? { sub: fields['jwt.sub'] }
         : null,
+    apiKey: subject?.identity?.apiKey ?? null,
+    basicAuth: subject?.identity?.basicAuth ?? null,
     request: r
       ? new CelRequest(r.method, r.path, r.host, r.scheme, r.headers)
       : new CelRequest(

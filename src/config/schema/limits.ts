@@ -25,6 +25,16 @@ export const limitsConfig = z.strictObject({
   pendingRequestsPerSession: z.number().int().positive().optional(),
   /** Bytes queued toward one slow client stream before the gateway cuts it off. */
   streamBufferBytes: z.number().int().positive().optional(),
+  /** requestMirror: mirrored requests in flight at once, over all routes; more are dropped (counted). */
+  mirrorRequestsInFlight: z.number().int().positive().optional(),
+  /** requestMirror: body bytes held by mirrored requests in flight; more are dropped (counted). */
+  mirrorBytesInFlight: z.number().int().positive().optional(),
+  /** requestMirror: a mirrored request still unanswered after this long is abandoned. */
+  mirrorTimeout: duration.optional(),
+  /** Request (or response) body buffered for retry, requestMirror and body transformations; larger → 413. */
+  bufferedBodyBytes: z.number().int().positive().optional(),
+  /** tcpRoutes: a connection with no bytes in either direction for this long is closed. */
+  tcpIdleTimeout: duration.optional(),
 });
 
 export type LimitsConfig = z.infer<typeof limitsConfig>;

@@ -1,5 +1,12 @@
 import { z } from 'zod';
+import { apiKey } from './api-key.js';
+import { basicAuth } from './basic-auth.js';
 import { celExpr, duration, fileRef, stringMap } from './common.js';
+import { extAuthz } from './ext-authz.js';
+import { remoteRateLimit } from './remote-rate-limit.js';
+import { retry } from './retry.js';
+import { requestMirror, requestRedirect, urlRewrite } from './traffic.js';
+import { transformations } from './transformations.js';
 
 // ---- jwtAuth (reference §3) ----
 export const jwksSource = z.union([
@@ -120,21 +127,12 @@ export const localRateLimit = z.array(localRateLimitBucket).min(1);
 export const UNSUPPORTED_POLICIES = [
   'a2a',
   'ai',
-  'apiKey',
   'backendTunnel',
-  'basicAuth',
   'buffer',
   'delay',
-  'extAuthz',
   'extProc',
   'mcpGuardrails',
   'oidc',
-  'remoteRateLimit',
-  'requestMirror',
-  'requestRedirect',
-  'retry',
-  'transformations',
-  'urlRewrite',
 ] as const;
 
 export const routePolicies = z.strictObject({
@@ -151,6 +149,15 @@ export const routePolicies = z.strictObject({
   directResponse: directResponse.optional(),
   backendAuth: backendAuth.optional(),
   backendTLS: backendTLS.optional(),
+  apiKey: apiKey.optional(),
+  basicAuth: basicAuth.optional(),
+  extAuthz: extAuthz.optional(),
+  remoteRateLimit: remoteRateLimit.optional(),
+  retry: retry.optional(),
+  urlRewrite: urlRewrite.optional(),
+  requestRedirect: requestRedirect.optional(),
+  requestMirror: requestMirror.optional(),
+  transformations: transformations.optional(),
 });
 
 export type JwtAuthConfig = z.infer<typeof jwtAuth>;

@@ -3,6 +3,7 @@ import { backend, mcpBackendOptions } from './backends.js';
 import { duration } from './common.js';
 import { limitsConfig } from './limits.js';
 import { routePolicies } from './policies.js';
+import { tcpRoute } from './tcp-routes.js';
 
 const valueMatch = z.union([z.strictObject({ exact: z.string() }), z.strictObject({ regex: z.string() })]);
 
@@ -29,7 +30,7 @@ export const route = z.strictObject({
   backends: z.array(backend).optional(),
 });
 
-export const listenerProtocol = z.enum(['HTTP', 'HTTPS']);
+export const listenerProtocol = z.enum(['HTTP', 'HTTPS', 'TCP', 'TLS']);
 
 export const listener = z.strictObject({
   name: z.string().optional(),
@@ -38,6 +39,7 @@ export const listener = z.strictObject({
   protocol: listenerProtocol.optional(),
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   routes: z.array(route).optional(),
+  tcpRoutes: z.array(tcpRoute).optional(),
 });
 
 export const bind = z.strictObject({

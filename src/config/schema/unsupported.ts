@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import { backend } from './backends.js';
 import { backendAuth, routePolicies, UNSUPPORTED_POLICIES } from './policies.js';
-import { listener, listenerProtocol, otlpProtocol, rootConfig, staticConfig } from './root.js';
+import { listenerProtocol, otlpProtocol, rootConfig, staticConfig } from './root.js';
 
 export interface UnsupportedNames {
   readonly names: readonly string[];
@@ -39,7 +39,6 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
       ],
     },
   ],
-  [listener, { names: ['tcpRoutes'] }],
   [routePolicies, { names: UNSUPPORTED_POLICIES }],
   [backend, { names: ['service', 'dynamic', 'ai', 'aws'], what: 'backend kind' }],
   [backendAuth, { names: ['gcp', 'aws', 'azure'], what: 'backendAuth kind' }],
@@ -50,6 +49,6 @@ export const UNSUPPORTED_VALUES: ReadonlyMap<z.ZodType, UnsupportedNames> = new 
   z.ZodType,
   UnsupportedNames
 >([
-  [listenerProtocol, { names: ['TLS', 'TCP', 'HBONE'], what: 'listener protocol' }],
+  [listenerProtocol, { names: ['HBONE'], what: 'listener protocol' }],
   [otlpProtocol, { names: ['grpc'], what: 'OTLP protocol; use http' }],
 ]);

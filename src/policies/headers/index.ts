@@ -73,7 +73,7 @@ class HeaderModifierPolicy implements CompiledHeaderModifier {
  * Move headers passed to writeHead into the response's own header list (node gives writeHead's headers
  * precedence over setHeader ones; so do we), so the modifier sees one complete set.
  */
-function mergeIntoResponse(
+export function mergeIntoResponse(
   res: ServerResponse,
   headers: OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined,
 ): void {

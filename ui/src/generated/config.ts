@@ -51,6 +51,11 @@ export type StaticConfig = {
     stdioChildrenPerTarget?: number;
     pendingRequestsPerSession?: number;
     streamBufferBytes?: number;
+    mirrorRequestsInFlight?: number;
+    mirrorBytesInFlight?: number;
+    mirrorTimeout?: Duration;
+    bufferedBodyBytes?: number;
+    tcpIdleTimeout?: Duration;
   };
 };
 
@@ -67,12 +72,21 @@ export type Listener = {
   name?: string;
   gatewayName?: string;
   hostname?: string;
-  protocol?: 'HTTP' | 'HTTPS';
+  protocol?: 'HTTP' | 'HTTPS' | 'TCP' | 'TLS';
   tls?: {
     cert: string;
     key: string;
   };
   routes?: Route[];
+  tcpRoutes?: {
+    name?: string;
+    ruleName?: string;
+    hostnames?: string[];
+    backends: {
+      host: string;
+      weight?: number;
+    }[];
+  }[];
 };
 
 export type Route = {
@@ -138,6 +152,193 @@ export type RoutePolicies = {
   };
   backendAuth?: BackendAuth;
   backendTLS?: BackendTls;
+  apiKey?: {
+    keys: (
+      | {
+          key: string;
+          metadata?: Record<string, unknown>;
+          allowedModels?: string[] | null;
+        }
+      | {
+          keyHash: string;
+          metadata?: Record<string, unknown>;
+          allowedModels?: string[] | null;
+        }
+    )[];
+    mode?: 'strict' | 'optional' | 'permissive';
+    location?:
+      | {
+          header: {
+            name: string;
+            prefix?: string;
+          };
+        }
+      | {
+          queryParameter: {
+            name: string;
+          };
+        }
+      | {
+          cookie: {
+            name: string;
+          };
+        }
+      | {
+          expression: CelExpression;
+        };
+  };
+  basicAuth?: {
+    htpasswd: FileRef | string;
+    realm?: string;
+    mode?: 'strict' | 'optional';
+    authorizationLocation?:
+      | {
+          header: {
+            name: string;
+            prefix?: string;
+          };
+        }
+      | {
+          queryParameter: {
+            name: string;
+          };
+        }
+      | {
+          cookie: {
+            name: string;
+          };
+        }
+      | {
+          expression: CelExpression;
+        };
+  };
+  extAuthz?: {
+    host: string;
+    protocol?:
+      | {
+          grpc: {
+            context?: Record<string, string> | null;
+            metadata?: Record<string, CelExpression> | null;
+          };
+        }
+      | {
+          http: {
+            path?: CelExpression | null;
+            redirect?: CelExpression | null;
+            includeResponseHeaders?: string[];
+            addRequestHeaders?: Record<string, CelExpression>;
+          };
+        };
+    failureMode?:
+      | ('allow' | 'deny')
+      | {
+          denyWithStatus: number;
+        };
+    includeRequestHeaders?: string[];
+    includeRequestBody?: {
+      maxRequestBytes?: number;
+      allowPartialMessage?: boolean;
+      packAsBytes?: boolean;
+    } | null;
+    timeout?: Duration;
+  };
+  remoteRateLimit?: {
+    host: string;
+    domain: string;
+    descriptors: {
+      entries: {
+        key: string;
+        value: CelExpression;
+      }[];
+      type?: 'requests';
+      cost?: CelExpression | null;
+    }[];
+    failureMode?: 'failClosed' | 'FailClosed' | 'failOpen' | 'FailOpen';
+    timeout?: Duration;
+  };
+  retry?: {
+    attempts?: number;
+    backoff?: Duration | null;
+    codes: number[];
+    precondition?: CelExpression | null;
+    retryNonIdempotent?: boolean;
+  };
+  urlRewrite?: {
+    authority?:
+      | (
+          | {
+              full: string;
+            }
+          | {
+              host: string;
+            }
+          | {
+              port: number;
+            }
+          | 'auto'
+          | 'none'
+        )
+      | null;
+    path?:
+      | (
+          | {
+              full: string;
+            }
+          | {
+              prefix: string;
+            }
+        )
+      | null;
+  };
+  requestRedirect?: {
+    scheme?: ('http' | 'https') | null;
+    authority?:
+      | (
+          | {
+              full: string;
+            }
+          | {
+              host: string;
+            }
+          | {
+              port: number;
+            }
+          | 'auto'
+          | 'none'
+        )
+      | null;
+    path?:
+      | (
+          | {
+              full: string;
+            }
+          | {
+              prefix: string;
+            }
+        )
+      | null;
+    status?: (301 | 302 | 303 | 307 | 308) | null;
+  };
+  requestMirror?: {
+    backend: {
+      host: string;
+    };
+    percentage: number;
+  };
+  transformations?: {
+    request?: {
+      add?: Record<string, CelExpression>;
+      set?: Record<string, CelExpression>;
+      remove?: string[];
+      body?: CelExpression | null;
+    } | null;
+    response?: {
+      add?: Record<string, CelExpression>;
+      set?: Record<string, CelExpression>;
+      remove?: string[];
+      body?: CelExpression | null;
+    } | null;
+  };
 };
 
 export type Cors = {

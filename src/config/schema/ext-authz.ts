@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { celExpr, duration } from './common.js';
+import { serviceHost } from './service-target.js';
+
+/** `extAuthz` (agentgateway `ExtAuthz`): Envoy ext_authz v3 over gRPC, or its HTTP mode. */
+const grpcProtocol = z.strictObject({
+  grpc: z.strictObject({
+    /** Static `context_extensions` sent with every check. */
+    context: z.record(z.string(), z.string()).nullable().optional(),
+    /** `metadata_context.filter_metadata`: namespace → CEL value. */
+    metadata: z.record(z.string(), celExpr).nullable().optional(),
+  }),
+});
+const httpProtocol = z.strictObject({
+  http: z.strictObject({
+    /** CEL computing the check request's path (default: the request's own path). */
+    path: celExpr.nullable().optional(),
+    /** CEL computing a redirect URL answered (302) instead of a 401/403 denial. */
+    redirect: celExpr.nullable().optional(),
+    /** Authorization-service response headers copied onto the upstream request when allowed. */
+    includeResponseHeaders: z.array(z.string().min(1)).optional(),
+    /** Headers added to the check request, values computed by CEL. */
+    addRequestHeaders: z.record(z.string(), celExpr).optional(),
+  }),
+});
+
+export const extAuthz = z.strictObject({
+  host: serviceHost,
+  protocol: z.union([grpcProtocol, httpProtocol]).optional(),
+  failureMode: z
+    .union([
+      z.enum(['allow', 'deny']),
+      z.strictObject({ denyWithStatus: z.number().int().min(100).max(599) }),
+    ])
+    .optional(),
+  /** Request headers sent to the service; unset = all (gRPC) or only `authorization` (HTTP). */
+  includeRequestHeaders: z.array(z.string().min(1)).optional(),
+  includeRequestBody: z
+    .strictObject({
+      maxRequestBytes: z.number().int().min(0).optional(),
+      allowPartialMessage: z.boolean().optional(),
+      packAsBytes: z.boolean().optional(),
+    })
+    .nullable()
+    .optional(),
+  /** Beyond agentgateway's schema (which takes it from the backend's policies): the check deadline, default 2s. */
+  timeout: duration.optional(),
+});
+
+export type ExtAuthzConfig = z.infer<typeof extAuthz>;

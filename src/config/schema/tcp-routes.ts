@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { serviceHost } from './service-target.js';
+
+/**
+ * `tcpRoutes` on a `TCP` or `TLS` listener (agentgateway `LocalTCPRoute`): weighted `host` backends.
+ * On a TLS listener without `tls` the connection is passed through and routed by SNI (`hostnames`);
+ * with `tls` it is terminated and the plaintext proxied.
+ */
+export const tcpRoute = z.strictObject({
+  name: z.string().optional(),
+  ruleName: z.string().optional(),
+  hostnames: z.array(z.string()).optional(),
+  backends: z.array(z.strictObject({ host: serviceHost, weight: z.number().int().min(0).optional() })).min(1),
+});
+
+export type TcpRouteConfig = z.infer<typeof tcpRoute>;
