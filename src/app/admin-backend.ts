@@ -3,7 +3,9 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { deriveEndpoints } from '../admin/endpoints.js';
 import { redactSecrets } from '../admin/redact.js';
+import { restoreRedacted } from '../admin/redact-restore.js';
 import { buildSummary } from '../admin/summary.js';
+import { ADMIN_TOKEN_ENV } from '../admin/token.js';
 import { AdminError, type AdminBackend, type DemoToken, type LogLevel } from '../admin/types.js';
 import { loadConfig } from '../config/load.js';
 import { updateConfigText } from '../config/write.js';
@@ -31,17 +33,21 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
       const input = gw.configInput;
       if (!input.file)
         throw new AdminError(404, 'the config did not come from a file (started with -c or stdin)');
-      return parseYaml(input.text) ?? {};
+      return redactSecrets(parseYaml(input.text) ?? {});
     },
     configDump() {
-      return redactSecrets({ version: VERSION, ...gw.config });
+      // Never the source text (`source.text`, `static.raw`): it holds every secret in the file.
+      const { binds, static: st } = gw.config;
+      const { raw: _raw, ...shownStatic } = st;
+      return redactSecrets({ version: VERSION, static: shownStatic, binds });
     },
-    async writeConfig(json) {
+    async writeConfig(json, { authenticated }) {
       const input = gw.configInput;
       if (!input.file) throw new AdminError(409, 'the config did not come from a file: nothing to write');
-      const text = updateConfigText(input.text, json);
+      const text = updateConfigText(input.text, restoreRedacted(json, parseYaml(input.text) ?? {}));
       // Full validation, the same as a reload: parse, normalize and compile (CEL, JWKS, TLS).
       const loaded = loadConfig({ ...input, text }, o.env);
+      if (!authenticated) refuseNewCommands(gw.config, loaded.config);
       const snap = await buildSnapshot(loaded, 0);
       snap.close();
       const tmp = `${input.file}.portcullis-tmp`;
@@ -96,6 +102,33 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
       return { ready: pending.length === 0, pending };
     },
   };
+}
+
+/**
+ * A stdio target runs a command: without the admin token, `POST /config` may keep, remove or reorder the
+ * stdio targets there are, never add one or change its command, arguments or environment.
+ */
+function refuseNewCommands(current: Gateway['config'], next: Gateway['config']): void {
+  const known = new Set(stdioCommands(current));
+  for (const c of stdioCommands(next))
+    if (!known.has(c))
+      throw new AdminError(
+        403,
+        `adding or changing a stdio target (it runs a command) needs the admin token: set ${ADMIN_TOKEN_ENV} ` +
+          'and send it as Authorization: Bearer',
+      );
+}
+
+function stdioCommands(config: Gateway['config']): string[] {
+  const out: string[] = [];
+  for (const b of config.binds)
+    for (const l of b.listeners)
+      for (const r of l.routes)
+        for (const be of r.backends)
+          if (be.kind === 'mcp')
+            for (const t of be.targets)
+              if (t.kind === 'stdio') out.push(JSON.stringify([t.cmd, t.args, Object.entries(t.env).sort()]));
+  return out;
 }
 
 /** Names of every MCP target the config routes to. */

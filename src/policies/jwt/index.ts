@@ -11,6 +11,7 @@ import { DEFAULT_REMOTE_JWKS_TIMING, SILENT_LOGGER, type JwtAuthDeps } from './d
 import { parseDurationMs } from './duration.js';
 import { staticKeySource, type KeySource } from './key-source.js';
 import { importKeySetText, KeySetError } from './keys.js';
+import { isLoopback } from '../../net/loopback.js';
 import { loadRemoteJwks, type RemoteJwksDeps } from './remote-jwks.js';
 import type { Provider } from './verify.js';
 
@@ -111,7 +112,7 @@ async function loadKeySource(p: ProviderSpec, ctx: BuildContext, remote: RemoteJ
   }
   const urlAt = p.urlAt ?? [...at, 'url'];
   const url = new URL(jwks.url);
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     ctx.warn(urlAt, `JWKS is fetched over plain http from ${url.host}; use https outside local development`);
   }
   try {
@@ -143,8 +144,4 @@ function warnSharedKids(providers: readonly Provider[], cfg: AuthenticatorConfig
         );
     }
   });
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
 }
