@@ -107,7 +107,18 @@ async function loadKeySource(p: ProviderSpec, ctx: BuildContext, remote: RemoteJ
     const fileAt = [...at, 'file'];
     const text = ctx.readFile(jwks.file, fileAt);
     return staticKeySource(
-      await located(() => importKeySetText(text), ctx, fileAt, `JWKS file ${jwks.file}`),
+      await located(
+        () =>
+          importKeySetText(text).catch((e: unknown) => {
+            // Never echo the file's bytes: the path may name any file (a key, /etc/shadow).
+            if (e instanceof KeySetError && e.notJwks)
+              throw new KeySetError(`file ${jwks.file} is not a JWKS (a JSON object with a "keys" array)`);
+            throw e;
+          }),
+        ctx,
+        fileAt,
+        'JWKS file',
+      ),
     );
   }
   const urlAt = p.urlAt ?? [...at, 'url'];
