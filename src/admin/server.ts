@@ -12,6 +12,7 @@ import { createAdminGuard } from './guard.js';
 import { probePreflight } from './preflight.js';
 import { createUiSite } from './static.js';
 import { ADMIN_TOKEN_ENV, ADMIN_TOKEN_FILE_ENV } from './token.js';
+import { isValidHostHeader } from '../net/host-header.js';
 import { isLoopback } from '../net/loopback.js';
 import { AdminError, hasConfigIssues, type AdminBackend } from './types.js';
 
@@ -173,14 +174,11 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
-/** A Host header: a name or an IPv4 address, or a bracketed IPv6 address, then an optional port. */
-const HOST_HEADER = /^(?:[a-z0-9._~-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
-
 /** The request URL, or undefined when the Host or the request target does not parse. */
 function requestUrl(req: IncomingMessage): URL | undefined {
   const target = req.url ?? '/';
   const host = req.headers.host ?? 'localhost';
-  if (!target.startsWith('/') || !HOST_HEADER.test(host)) return undefined;
+  if (!target.startsWith('/') || !isValidHostHeader(host)) return undefined;
   try {
     return new URL(`http://${host}${target}`);
   } catch {

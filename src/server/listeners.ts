@@ -16,7 +16,8 @@ import { sendHttpError } from '../errors/respond.js';
 import type { RuntimeBind, Snapshot } from '../runtime/snapshot.js';
 import { runPipeline, type PipelineDeps } from './pipeline.js';
 import { createRequestContext, type MutableRequestContext } from './request-context.js';
-import { requestHost, selectListener, selectRoute } from './router.js';
+import { selectRouteWithDiscovery } from './discovery-route.js';
+import { requestHost, selectListener } from './router.js';
 
 export interface RequestObserver {
   /** Called when a request starts (tracing) and when its response is finished (access log, metrics). */
@@ -218,7 +219,7 @@ export class BindManager {
       return;
     }
     ctx.log.listener = listener.key;
-    const route = selectRoute(listener.routes, {
+    const route = selectRouteWithDiscovery(listener.routes, {
       method: ctx.request.method,
       path: ctx.url.pathname,
       host: requestHost(req.headers.host),
