@@ -14,6 +14,8 @@ import { isLoopback } from '../net/loopback.js';
 import { bearerMatcher } from './token.js';
 
 export interface GuardRefusal {
+  /** For the `portcullis_admin_refused_total` metric. */
+  readonly reason: 'host' | 'cross_site' | 'token';
   readonly status: number;
   readonly message: string;
   readonly headers?: Record<string, string>;
@@ -33,18 +35,21 @@ export function createAdminGuard(bindHost: string, token: string | undefined): A
     check(req, hostname, ui) {
       if (loopbackOnly && !isLoopback(hostname)) {
         return {
+          reason: 'host',
           status: 421,
           message: `the admin server answers only to localhost, not to Host ${hostname}`,
         };
       }
       if (crossSite(req) && !(ui && navigation(req))) {
         return {
+          reason: 'cross_site',
           status: 403,
           message: 'cross-origin request refused: the admin API answers only its own UI',
         };
       }
       if (matches && !ui && !matches(req.headers.authorization)) {
         return {
+          reason: 'token',
           status: 401,
           message: 'the admin API needs the admin token: Authorization: Bearer <PORTCULLIS_ADMIN_TOKEN>',
           headers: { 'www-authenticate': 'Bearer realm="portcullis-admin"' },

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { LOG_LEVELS, type LogLevel } from './api.js';
 import { BodyError, methodNotAllowed, readJson, sendError, sendJson } from './http.js';
 import { listen, type ListenOptions, type RunningServer } from './listen.js';
-import { createAdminGuard } from './guard.js';
+import { createAdminGuard, type GuardRefusal } from './guard.js';
 import { probePreflight } from './preflight.js';
 import { createUiSite } from './static.js';
 import { ADMIN_TOKEN_ENV, ADMIN_TOKEN_FILE_ENV } from './token.js';
@@ -24,6 +24,8 @@ export interface AdminServerOptions extends ListenOptions {
   readonly uiDir?: string;
   /** Called with unexpected handler errors (the app logs them). Never receives request data. */
   readonly onError?: (err: unknown, route: string) => void;
+  /** Called for each request refused before routing (bad request, Host, cross-site, token): a metric. */
+  readonly onRefused?: (reason: 'bad_request' | GuardRefusal['reason']) => void;
   /** The admin bearer token (see token.ts). Required when `host` is not loopback. */
   readonly token?: string | undefined;
 }
@@ -127,11 +129,17 @@ export async function startAdminServer(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req);
-    if (!url) return sendError(res, 400, 'bad request: invalid Host header or request target');
+    if (!url) {
+      opts.onRefused?.('bad_request');
+      return sendError(res, 400, 'bad request: invalid Host header or request target');
+    }
     const path = url.pathname;
     const ui = path === '/' || path === '/ui' || path.startsWith('/ui/');
     const refused = guard.check(req, url.hostname, ui);
-    if (refused) return sendError(res, refused.status, refused.message, {}, refused.headers);
+    if (refused) {
+      opts.onRefused?.(refused.reason);
+      return sendError(res, refused.status, refused.message, {}, refused.headers);
+    }
     if (path === '/' || path === '/ui') {
       res.writeHead(308, { location: '/ui/', 'content-length': '0' });
       res.end();

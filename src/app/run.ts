@@ -112,6 +112,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
         host: adminAddr.host,
         port: adminAddr.port,
         token: adminTokenFromEnv(o.env),
+        onRefused: (reason) => metrics.adminRefused(reason),
         onError: (err, route) => logger.error({ err, route }, 'admin handler failed'),
       });
       servers.push(s);

@@ -165,10 +165,15 @@ describe('beyond loopback', () => {
 describe('loopback binds', () => {
   let server: RunningServer;
   let backend: FakeBackend;
+  const refusals: string[] = [];
   before(async () => {
     backend = fakeBackend();
     // Any address of 127.0.0.0/8 is loopback on Linux; a bind there must answer its own address.
-    server = await startAdminServer(backend, { host: '127.0.0.2', port: 0 });
+    server = await startAdminServer(backend, {
+      host: '127.0.0.2',
+      port: 0,
+      onRefused: (reason) => refusals.push(reason),
+    });
   });
   after(() => server.close());
   const base = () => `http://127.0.0.2:${server.port}`;
@@ -192,6 +197,7 @@ describe('loopback binds', () => {
     for (const host of ['a b', 'localhost:99999', 'localhost/x', 'user@localhost'])
       assert.equal((await raw(base(), '/api/ready', { headers: { host } })).status, 400, host);
     assert.equal((await raw(base(), '/api/ready')).status, 200, 'still serving');
+    assert.deepEqual(refusals.splice(0), [...Array(4).fill('host'), ...Array(4).fill('bad_request')]);
   });
 
   test('cross-site requests are refused on every route, GETs with side effects included', async () => {
@@ -216,6 +222,7 @@ describe('loopback binds', () => {
       }
     }
     assert.equal(backend.calls.length, before, '/api/explain never ran');
+    assert.deepEqual(new Set(refusals.splice(0)), new Set(['cross_site']), 'counted for the metric');
     const sameOrigin = await raw(base(), '/api/explain', {
       headers: { origin: base(), 'sec-fetch-site': 'same-origin' },
     });

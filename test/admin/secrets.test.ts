@@ -114,6 +114,14 @@ describe('admin responses and logs never show a secret', () => {
     assert.ok(!JSON.stringify(dump).includes('S3CRET'), 'nothing of the source text either');
   });
 
+  test('a request without the token is a 401, counted in portcullis_admin_refused_total', async () => {
+    const r = await raw(gw.adminUrl, '/config_dump');
+    assert.equal(r.status, 401);
+    assertNoSecret(r.body, '/config_dump without the token');
+    const metrics = await (await fetch(`${gw.statsUrl}/metrics`)).text();
+    assert.match(metrics, /^portcullis_admin_refused_total\{reason="token"\} [1-9]/m);
+  });
+
   test('the log (at debug) carries no planted secret', () => {
     assertNoSecret(JSON.stringify(gw.logs), 'the log');
   });

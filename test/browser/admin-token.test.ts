@@ -45,7 +45,7 @@ describe('the UI behind an admin token', () => {
     await page.getByText('token-guarded-target').first().waitFor();
     assert.equal(prompts.length, 1, prompts.join(' | '));
     assert.match(prompts[0]!, /PORTCULLIS_ADMIN_TOKEN/);
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('portcullis.adminToken')), TOKEN);
+    assert.equal(await page.evaluate('sessionStorage.getItem("portcullis.adminToken")'), TOKEN);
     await page.reload();
     await page.getByText('token-guarded-target').first().waitFor();
     assert.equal(prompts.length, 1, 'no second prompt in the same tab');
