@@ -178,5 +178,14 @@ describe('OpenAPI argument checks', () => {
       arguments: { path: { id: 'rex' }, header: { Authorization: 'Bearer declared' } },
     });
     assert.equal(seen.at(-1)!.headers.authorization, 'Bearer declared', 'a declared header is sent');
+
+    const before = seen.length;
+    const split = await rpc.request('tools/call', {
+      name: 'getPet',
+      arguments: { path: { id: 'rex' }, header: { 'x-trace': 'a\r\nx-injected: 1' } },
+    });
+    assert.equal(split.error?.code, -32602);
+    assert.match(split.error!.message, /header x-trace holds a character not allowed/);
+    assert.equal(seen.length, before, 'nothing sent');
   });
 });

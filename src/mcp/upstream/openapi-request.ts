@@ -6,10 +6,13 @@
  *   The path is sent as built, never re-parsed (a URL parser would resolve `..` and `%2e%2e`);
  * - only declared query parameters and declared headers are sent; anything else in `query` / `header`
  *   is dropped (`authorization`, `cookie`, `x-http-method-override` included, unless the operation
- *   declares them). Declared or not, hop-by-hop headers and the gateway's own headers are never taken
- *   from arguments (the caller merges with `API_RESERVED` and lets the gateway's headers win).
+ *   declares them); a header value that is not visible Latin-1 text (CR, LF, NUL…) is refused. Declared or not,
+ *   hop-by-hop headers and the gateway's own headers are never taken from arguments (the caller merges
+ *   with `API_RESERVED` and lets the gateway's headers win).
  */
 import type { OpenApiTool } from './openapi-tools.js';
+
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 export interface BuiltRequest {
   /** For the origin (connection pool) only. */
@@ -56,7 +59,12 @@ export function buildRequest(
   const toolHeaders: Record<string, string> = {};
   for (const [k, v] of Object.entries(record(args.header))) {
     if (!declaredHeaders.has(k.toLowerCase())) continue;
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') toolHeaders[k] = String(v);
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') continue;
+    const value = String(v);
+    // A header value is one line of visible text: CR/LF or NUL would split or corrupt the request.
+    if (!HEADER_VALUE.test(value))
+      return `Invalid arguments for tool ${tool.name}: header ${k} holds a character not allowed in a header value`;
+    toolHeaders[k] = value;
   }
   const search = query.size > 0 ? `?${query.toString()}` : '';
   return { url: base, path: base.pathname.replace(/\/+$/, '') + path + search, toolHeaders };
