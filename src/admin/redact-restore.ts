@@ -17,14 +17,17 @@ function restore(posted: unknown, shown: unknown, original: unknown, path: (stri
     if (posted === shown) return original;
     throw new AdminError(
       400,
-      `${path.join('.') || '(root)'}: ${REDACTED} can only stand for the value that was shown there; ` +
+      `${where(path)}: ${REDACTED} can only stand for the value that was shown there; ` +
         'type the new value instead',
     );
   }
   if (Array.isArray(posted)) {
     const s = Array.isArray(shown) ? shown : [];
     const o = Array.isArray(original) ? original : [];
-    return posted.map((v, i) => restore(v, s[i], o[i], [...path, i]));
+    return posted.map((v, i) => {
+      const j = counterpart(v, i, posted.length, s);
+      return restore(v, j === undefined ? undefined : s[j], j === undefined ? undefined : o[j], [...path, i]);
+    });
   }
   if (posted !== null && typeof posted === 'object') {
     const s = record(shown);
@@ -35,6 +38,24 @@ function restore(posted: unknown, shown: unknown, original: unknown, path: (stri
     return out;
   }
   return posted;
+}
+
+/**
+ * Which shown element a posted one stands for: the one with the same `name` (targets, providers), else
+ * the one at the same position while the list kept its length; else none, and a redacted value in it
+ * is refused (a secret must never move to another element).
+ */
+function counterpart(v: unknown, i: number, length: number, shown: readonly unknown[]): number | undefined {
+  const name = (v as { name?: unknown } | null)?.name;
+  if (typeof name === 'string') {
+    const j = shown.findIndex((x) => (x as { name?: unknown } | null)?.name === name);
+    return j === -1 ? undefined : j;
+  }
+  return length === shown.length ? i : undefined;
+}
+
+function where(path: readonly (string | number)[]): string {
+  return path.join('.') || '(root)';
 }
 
 function record(v: unknown): Record<string, unknown> {

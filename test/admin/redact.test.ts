@@ -104,3 +104,39 @@ test('redaction is by structure: any name in env, args, header values, URL useri
   assert.equal(out.normalizedTarget.cmd, 'db-mcp');
   assert.equal(out.plain, 'see https://docs.example/page', 'text that merely contains a URL is kept');
 });
+
+test('restoreRedacted: shown values come back from the file; any other use of the marker is refused', async () => {
+  const { restoreRedacted } = await import('../../src/admin/redact-restore.js');
+  const file = {
+    policies: { backendAuth: { key: 'S-KEY' }, requestHeaderModifier: { set: { a: 'S-A', b: 'S-B' } } },
+    stdio: { cmd: 'x', args: ['--token', 'S-ARG'] },
+    url: 'https://u:p@h/x?k=S-Q',
+  };
+  const shown = redactSecrets(file);
+  assert.deepEqual(restoreRedacted(shown, file), file, 'an unchanged document restores exactly');
+  const edited = structuredClone(shown);
+  edited.policies.requestHeaderModifier.set.b = 'new-value';
+  edited.stdio.args[0] = '--key';
+  const back = restoreRedacted(edited, file) as typeof file;
+  assert.deepEqual(back.policies.requestHeaderModifier.set, { a: 'S-A', b: 'new-value' });
+  assert.deepEqual(back.stdio.args, ['--key', 'S-ARG']);
+  assert.equal(back.url, file.url);
+  const moved = structuredClone(shown) as Record<string, unknown>;
+  moved['elsewhere'] = REDACTED;
+  assert.throws(() => restoreRedacted(moved, file), /elsewhere: \[redacted\] can only stand/);
+  const shorter = structuredClone(shown);
+  shorter.stdio.args.shift();
+  assert.throws(() => restoreRedacted(shorter, file), /stdio\.args\.0: \[redacted\] can only stand/);
+  // Named elements are matched by name: removing the first target never hands its secrets to the next.
+  const targets = {
+    targets: [
+      { name: 'a', cmd: 'x', env: { K: 'S-A' } },
+      { name: 'b', cmd: 'x', env: { K: 'S-B' } },
+    ],
+  };
+  const withoutA = structuredClone(redactSecrets(targets));
+  withoutA.targets.shift();
+  assert.deepEqual(restoreRedacted(withoutA, targets), {
+    targets: [{ name: 'b', cmd: 'x', env: { K: 'S-B' } }],
+  });
+});
