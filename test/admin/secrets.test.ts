@@ -106,6 +106,7 @@ describe('admin responses and logs never show a secret', () => {
       const r = await raw(gw.adminUrl, path, { headers: auth });
       assert.equal(r.status, 200, `${path}: ${r.body}`);
       assertNoSecret(r.body, path);
+      assert.ok(!r.body.includes(TOKEN), `the admin token in ${path}`);
     }
     const explain = await raw(gw.adminUrl, '/api/explain', { headers: auth });
     assertNoSecret(explain.body, '/api/explain');
@@ -124,6 +125,7 @@ describe('admin responses and logs never show a secret', () => {
 
   test('the log (at debug) carries no planted secret', () => {
     assertNoSecret(JSON.stringify(gw.logs), 'the log');
+    assert.ok(!JSON.stringify(gw.logs).includes(TOKEN), 'the admin token is never logged');
   });
 
   test('GET /config → POST /config unchanged keeps every secret in the file', async () => {
