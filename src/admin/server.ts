@@ -10,8 +10,10 @@ import { BodyError, methodNotAllowed, readJson, sendError, sendJson } from './ht
 import { listen, type ListenOptions, type RunningServer } from './listen.js';
 import { createAdminGuard, type GuardRefusal } from './guard.js';
 import { probePreflight } from './preflight.js';
+import { redactIssue } from './redact-issues.js';
 import { createUiSite } from './static.js';
 import { ADMIN_TOKEN_ENV, ADMIN_TOKEN_FILE_ENV } from './token.js';
+import { formatIssue } from '../config/errors.js';
 import { isValidHostHeader } from '../net/host-header.js';
 import { isLoopback } from '../net/loopback.js';
 import { AdminError, hasConfigIssues, type AdminBackend } from './types.js';
@@ -156,7 +158,10 @@ export async function startAdminServer(
     } catch (e) {
       if (res.headersSent) return void res.destroy();
       if (e instanceof AdminError || e instanceof BodyError) return sendError(res, e.status, e.message);
-      if (hasConfigIssues(e)) return sendError(res, 400, e.message, { issues: e.issues });
+      if (hasConfigIssues(e)) {
+        const issues = e.issues.map(redactIssue);
+        return sendError(res, 400, issues.map(formatIssue).join('\n'), { issues });
+      }
       opts.onError?.(e, path);
       sendError(res, 500, e instanceof Error ? e.message : String(e));
     }

@@ -3,6 +3,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { deriveEndpoints } from '../admin/endpoints.js';
 import { redactSecrets } from '../admin/redact.js';
+import { redactIssue } from '../admin/redact-issues.js';
 import { restoreRedacted } from '../admin/redact-restore.js';
 import { buildSummary } from '../admin/summary.js';
 import { ADMIN_TOKEN_ENV } from '../admin/token.js';
@@ -61,13 +62,15 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
         ok: s.ok,
         at: s.at,
         restartRequired: s.restartRequired,
-        errors: s.errors.map((e) => ({
-          file: e.file ?? '',
-          line: e.line ?? 0,
-          column: e.column ?? 0,
-          path: e.path ?? '',
-          message: e.message,
-        })),
+        errors: s.errors.map((e) =>
+          redactIssue({
+            file: e.file ?? '',
+            line: e.line ?? 0,
+            column: e.column ?? 0,
+            path: e.path ?? '',
+            message: e.message,
+          }),
+        ),
       };
     },
     sessions: () => gw.mcp.sessions(),

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair } from 'jose';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { raw, type RawResponse } from './http-client.js';
 
 const EVERYTHING = resolve('node_modules/@modelcontextprotocol/server-everything/dist/index.js');
@@ -174,6 +174,7 @@ describe('without the admin token, POST /config cannot add a command', () => {
     gw = await startGateway(yaml, {
       env: { PORTCULLIS_ADMIN_TOKEN: undefined, PORTCULLIS_ADMIN_TOKEN_FILE: undefined },
       name: 'admin-stdio',
+      watch: true,
     });
   });
   after(() => gw?.stop());
@@ -206,5 +207,42 @@ describe('without the admin token, POST /config cannot add a command', () => {
     current['config'] = { logging: { level: 'debug' } };
     const r = await post(current);
     assert.equal(r.status, 200, r.body);
+  });
+
+  test('a config error in a secret-bearing field does not quote the value back', async () => {
+    const broken = yaml.replace('args: [', 'env: {K: [1]}, args: "S3CRET-SHAPE", x: [');
+    const posted = await raw(gw.adminUrl, '/config', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        binds: [
+          {
+            port: 0,
+            listeners: [
+              {
+                routes: [
+                  {
+                    backends: [
+                      { mcp: { targets: [{ name: 'local', stdio: { cmd: 'node', args: 'S3CRET-SHAPE' } }] } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    assert.equal(posted.status, 400, posted.body);
+    assert.ok(!posted.body.includes('S3CRET-SHAPE'), posted.body);
+    assert.match(posted.body, /stdio\.args: invalid value \(not shown: this field can hold a secret\)/);
+
+    writeFileSync(gw.configFile, broken);
+    const reload = await eventually(async () => {
+      const r = await raw(gw.adminUrl, '/api/reload');
+      return (JSON.parse(r.body) as { ok: boolean }).ok ? undefined : r;
+    });
+    assert.ok(!reload.body.includes('S3CRET-SHAPE'), reload.body);
+    assert.match(reload.body, /not shown: this field can hold a secret/);
   });
 });
