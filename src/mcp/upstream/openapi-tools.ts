@@ -3,7 +3,7 @@
  * tool of that name; its input schema has the top-level keys `path`, `query`, `header` (one property per
  * parameter) and `body` (the `application/json` request body). Local `$ref`s are inlined; a recursive
  * reference becomes `{}` (any value). Built once per schema document and cached by the factory, with
- * each tool's argument check compiled then (openapi-args.ts).
+ * each tool's argument check (openapi-args.ts: compiled on the tool's first call, then kept).
  */
 import { argumentChecker, type ArgumentCheck } from './openapi-args.js';
 
