@@ -44,6 +44,7 @@ const API = {
                   name: { type: 'string', minLength: 1 },
                   email: { type: 'string', format: 'email' },
                   nickname: { type: 'string', nullable: true },
+                  data: { type: 'string' },
                 },
               },
             },
@@ -112,6 +113,15 @@ describe('OpenAPI argument checks', () => {
       const r = await rpc.request('tools/call', { name: 'createPet', arguments: { body } });
       assert.equal(r.error?.code, -32602, JSON.stringify(body));
     }
+    const named = await rpc.request('tools/call', {
+      name: 'createPet',
+      arguments: { body: { name: 'a', data: 5 } },
+    });
+    assert.match(
+      named.error!.message,
+      /arguments\/body\/data must be string/,
+      'a property called data keeps its name',
+    );
     assert.equal(seen.length, 0, 'no request reached the API');
     const ok = await rpc.call('tools/call', {
       name: 'createPet',
