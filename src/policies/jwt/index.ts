@@ -11,6 +11,7 @@ import { DEFAULT_REMOTE_JWKS_TIMING, SILENT_LOGGER, type JwtAuthDeps } from './d
 import { parseDurationMs } from './duration.js';
 import { staticKeySource, type KeySource } from './key-source.js';
 import { importKeySetText, KeySetError } from './keys.js';
+import { displayUrl } from '../../net/display-url.js';
 import { isLoopback } from '../../net/loopback.js';
 import { loadRemoteJwks, type RemoteJwksDeps } from './remote-jwks.js';
 import type { Provider } from './verify.js';
@@ -129,7 +130,7 @@ async function loadKeySource(p: ProviderSpec, ctx: BuildContext, remote: RemoteJ
   try {
     return await loadRemoteJwks(jwks.url, remote);
   } catch (e) {
-    throw ctx.error(urlAt, `cannot fetch JWKS from ${jwks.url}: ${(e as Error).message}`);
+    throw ctx.error(urlAt, `cannot fetch JWKS from ${displayUrl(jwks.url)}: ${(e as Error).message}`);
   }
 }
 
