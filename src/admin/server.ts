@@ -160,7 +160,10 @@ export async function startAdminServer(
       if (e instanceof AdminError || e instanceof BodyError) return sendError(res, e.status, e.message);
       if (hasConfigIssues(e)) {
         const issues = e.issues.map(redactIssue);
-        return sendError(res, 400, issues.map(formatIssue).join('\n'), { issues });
+        // The error's own message lists the issues as they were: rebuild it when one was redacted.
+        const redacted = issues.some((issue, i) => issue !== e.issues[i]);
+        const message = redacted ? issues.map(formatIssue).join('\n') : e.message;
+        return sendError(res, 400, message, { issues });
       }
       opts.onError?.(e, path);
       sendError(res, 500, e instanceof Error ? e.message : String(e));
