@@ -43,8 +43,9 @@ export function sendError(
   status: number,
   message: string,
   extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
 ): void {
-  sendJson(res, status, { status: 'error', message, ...extra });
+  sendJson(res, status, { status: 'error', message, ...extra }, headers);
 }
 
 export function methodNotAllowed(res: ServerResponse, allow: readonly string[]): void {

@@ -1,16 +1,22 @@
 /**
  * The admin server (default localhost:15000): the UI under `/ui/` and the admin API. It translates HTTP
- * to `AdminBackend` calls and nothing else. Loopback-only by default; requests whose Host is not a
- * loopback name are refused (DNS rebinding), and state-changing requests from another origin are refused
- * (CSRF: a web page must not be able to POST /quitquitquit to your gateway).
+ * to `AdminBackend` calls and nothing else. Every request first passes `guard.ts` (Host, cross-site,
+ * admin token). Loopback-only by default; on any other address it refuses to start without an admin
+ * token (`token.ts`), since anyone who reaches the API can rewrite the config.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { LOG_LEVELS, type LogLevel } from './api.js';
 import { BodyError, methodNotAllowed, readJson, sendError, sendJson } from './http.js';
 import { listen, type ListenOptions, type RunningServer } from './listen.js';
+import { createAdminGuard, type GuardRefusal } from './guard.js';
 import { probePreflight } from './preflight.js';
+import { redactIssue } from './redact-issues.js';
 import { createUiSite } from './static.js';
 import { uiRoutes } from './ui-routes.js';
+import { ADMIN_TOKEN_ENV, ADMIN_TOKEN_FILE_ENV } from './token.js';
+import { formatIssue } from '../config/errors.js';
+import { isValidHostHeader } from '../net/host-header.js';
+import { isLoopback } from '../net/loopback.js';
 import { AdminError, hasConfigIssues, type AdminBackend } from './types.js';
 
 export { startReadinessServer } from './readiness.js';
@@ -21,20 +27,25 @@ export interface AdminServerOptions extends ListenOptions {
   readonly uiDir?: string;
   /** Called with unexpected handler errors (the app logs them). Never receives request data. */
   readonly onError?: (err: unknown, route: string) => void;
+  /** Called for each request refused before routing (bad request, Host, cross-site, token): a metric. */
+  readonly onRefused?: (reason: 'bad_request' | GuardRefusal['reason']) => void;
+  /** The admin bearer token (see token.ts). Required when `host` is not loopback. */
+  readonly token?: string | undefined;
 }
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 interface Ctx {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly url: URL;
+  /** The request carries the admin token. */
+  readonly authenticated: boolean;
 }
 type Handler = (ctx: Ctx) => unknown;
 type Routes = Record<string, Partial<Record<'GET' | 'POST', Handler>>>;
 
-function apiRoutes(backend: AdminBackend): Routes {
+function apiRoutes(backend: AdminBackend, tokenSet: boolean): Routes {
   const json =
     (value: () => unknown): Handler =>
     ({ res }) =>
@@ -42,11 +53,11 @@ function apiRoutes(backend: AdminBackend): Routes {
   return {
     '/config': {
       GET: json(() => backend.configJson()),
-      POST: async ({ req, res }) => {
-        await backend.writeConfig(await readJson(req, MAX_CONFIG_BYTES));
+      POST: async ({ req, res, authenticated }) => {
+        await backend.writeConfig(await readJson(req, MAX_CONFIG_BYTES), { authenticated });
         sendJson(res, 200, {
           status: 'success',
-          message: 'Configuration written; the gateway reloads it now.',
+          message: 'Configuration written and applied.',
         });
       },
     },
@@ -59,7 +70,12 @@ function apiRoutes(backend: AdminBackend): Routes {
     '/api/ready': { GET: json(() => backend.ready()) },
     '/api/explain': {
       GET: async ({ req, res, url }) => {
-        const token = bearer(req.headers.authorization) ?? (url.searchParams.get('token') || undefined);
+        // The identity to explain: X-Explain-Token, else (without an admin token, which then owns the
+        // Authorization header) Authorization, else ?token=.
+        const token =
+          header(req, 'x-explain-token') ??
+          (tokenSet ? undefined : bearer(req.headers.authorization)) ??
+          (url.searchParams.get('token') || undefined);
         const tool = url.searchParams.get('tool') || undefined;
         const route = url.searchParams.get('route') || undefined;
         const result = await backend.explain(token, {
@@ -104,16 +120,32 @@ export async function startAdminServer(
   opts: AdminServerOptions = {},
 ): Promise<RunningServer> {
   const host = opts.host ?? 'localhost';
-  const routes = { ...apiRoutes(backend), ...uiRoutes(backend, { maxConfigBytes: MAX_CONFIG_BYTES }) };
+  if (!isLoopback(host) && !opts.token) {
+    throw new Error(
+      `the admin API would listen on ${host}, beyond loopback, without a token: set ${ADMIN_TOKEN_ENV} ` +
+        `or ${ADMIN_TOKEN_FILE_ENV}, or bind config.adminAddr (ADMIN_ADDR) to localhost`,
+    );
+  }
+  const routes = {
+    ...apiRoutes(backend, opts.token !== undefined),
+    ...uiRoutes(backend, { maxConfigBytes: MAX_CONFIG_BYTES }),
+  };
   const site = createUiSite(opts.uiDir);
-  const loopbackOnly = isLoopback(host);
+  const guard = createAdminGuard(host, opts.token);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    if (loopbackOnly && !LOOPBACK_NAMES.has(url.hostname) && !url.hostname.endsWith('.localhost')) {
-      return sendError(res, 421, `the admin server answers only to localhost, not to Host ${url.hostname}`);
+    const url = requestUrl(req);
+    if (!url) {
+      opts.onRefused?.('bad_request');
+      return sendError(res, 400, 'bad request: invalid Host header or request target');
     }
     const path = url.pathname;
+    const ui = path === '/' || path === '/ui' || path.startsWith('/ui/');
+    const refused = guard.check(req, url.hostname, ui);
+    if (refused) {
+      opts.onRefused?.(refused.reason);
+      return sendError(res, refused.status, refused.message, {}, refused.headers);
+    }
     if (path === '/' || path === '/ui') {
       res.writeHead(308, { location: '/ui/', 'content-length': '0' });
       res.end();
@@ -125,19 +157,18 @@ export async function startAdminServer(
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const handler = method === 'GET' || method === 'POST' ? route[method] : undefined;
     if (!handler) return methodNotAllowed(res, Object.keys(route));
-    if (method === 'POST' && crossOrigin(req)) {
-      return sendError(
-        res,
-        403,
-        'cross-origin request refused: the admin API accepts changes only from its own UI',
-      );
-    }
     try {
-      await handler({ req, res, url });
+      await handler({ req, res, url, authenticated: guard.authenticated(req) });
     } catch (e) {
       if (res.headersSent) return void res.destroy();
       if (e instanceof AdminError || e instanceof BodyError) return sendError(res, e.status, e.message);
-      if (hasConfigIssues(e)) return sendError(res, 400, e.message, { issues: e.issues });
+      if (hasConfigIssues(e)) {
+        const issues = e.issues.map(redactIssue);
+        // The error's own message lists the issues as they were: rebuild it when one was redacted.
+        const redacted = issues.some((issue, i) => issue !== e.issues[i]);
+        const message = redacted ? issues.map(formatIssue).join('\n') : e.message;
+        return sendError(res, 400, message, { issues });
+      }
       opts.onError?.(e, path);
       sendError(res, 500, e instanceof Error ? e.message : String(e));
     }
@@ -158,20 +189,20 @@ function bearer(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-function isLoopback(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || host.startsWith('127.');
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
-/** A browser request from another site (Origin differs from Host, or Sec-Fetch-Site says so). */
-function crossOrigin(req: IncomingMessage): boolean {
-  const site = req.headers['sec-fetch-site'];
-  if (site === 'cross-site' || site === 'same-site') return true;
-  const origin = req.headers.origin;
-  if (origin === undefined) return false;
+/** The request URL, or undefined when the Host or the request target does not parse. */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  const target = req.url ?? '/';
+  const host = req.headers.host ?? 'localhost';
+  if (!target.startsWith('/') || !isValidHostHeader(host)) return undefined;
   try {
-    return new URL(origin).host !== req.headers.host;
+    return new URL(`http://${host}${target}`);
   } catch {
-    return true;
+    return undefined;
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { NormalizedConfig, NormalizedMatch, NormalizedTarget } from '../config/types.js';
 import type { AdminSummary, ReloadStatus, TargetState, TargetSummary } from './api.js';
-import { redactSecrets } from './redact.js';
+import { REDACTED, redactSecrets } from './redact.js';
 
 export interface SummaryLive {
   readonly version: string;
@@ -98,7 +98,8 @@ export function describeMatch(m: NormalizedMatch): string {
 function targetDetail(t: NormalizedTarget): string {
   switch (t.kind) {
     case 'stdio':
-      return [t.cmd, ...t.args].join(' ');
+      // Arguments can carry secrets (`--token=…`): show how many, not what (see redact.ts).
+      return [t.cmd, ...t.args.map(() => REDACTED)].join(' ');
     case 'mcp':
     case 'sse':
       return t.url;

@@ -19,15 +19,20 @@ import type {
 export type * from './api.js';
 
 export interface AdminBackend {
-  /** The config file as JSON. Throws (an AdminError 404/409 is best) when the config did not come from a file. */
+  /**
+   * The config file as JSON, secrets redacted (`redactSecrets`). Throws (an AdminError 404/409 is best)
+   * when the config did not come from a file.
+   */
   configJson(): unknown;
-  /** The normalized runtime config, secrets redacted (use `redactSecrets`). */
+  /** The normalized runtime config without its source text, secrets redacted (use `redactSecrets`). */
   configDump(): unknown;
   /**
    * Validate `json` as a complete config and write it to the config file (the watcher then applies it).
+   * Redacted values left as shown keep the file's value (`restoreRedacted`). Adding or changing a stdio
+   * target (it runs a command) needs `authenticated` (the request carried the admin token).
    * Throws an error with `issues: ConfigIssue[]` when invalid; an AdminError for other refusals.
    */
-  writeConfig(json: unknown): Promise<void>;
+  writeConfig(json: unknown, opts: { readonly authenticated: boolean }): Promise<void>;
   reloadStatus(): ReloadStatus;
   sessions(): SessionInfo[];
   /** What the identity behind `token` (undefined: anonymous) may do on each route's MCP backend. */
@@ -50,7 +55,10 @@ export interface AdminBackend {
    * Validate an edited YAML text (its redacted secrets restored) like a reload and, unless `dryRun`, write
    * it. Throws like `writeConfig`; issue lines are the edited text's.
    */
-  writeConfigYaml?(text: string, opts: { readonly dryRun: boolean }): Promise<void>;
+  writeConfigYaml?(
+    text: string,
+    opts: { readonly dryRun: boolean; readonly authenticated: boolean },
+  ): Promise<void>;
   /** End one MCP session; false when no open session has this id. */
   closeSession?(id: string): Promise<boolean>;
 }

@@ -17,6 +17,8 @@ interface Ctx {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly url: URL;
+  /** The request carries the admin token. */
+  readonly authenticated: boolean;
 }
 type Routes = Record<string, Partial<Record<'GET' | 'POST', (ctx: Ctx) => unknown>>>;
 
@@ -35,16 +37,16 @@ export function uiRoutes(
         if (!backend.configYaml) throw new AdminError(404, 'this gateway does not serve its config as YAML');
         sendText(res, 200, backend.configYaml(), { 'content-type': 'application/yaml; charset=utf-8' });
       },
-      POST: async ({ req, res, url }) => {
+      POST: async ({ req, res, url, authenticated }) => {
         if (!backend.writeConfigYaml) throw new AdminError(404, 'this gateway does not accept YAML config');
         if (!YAML_TYPE.test(String(req.headers['content-type'] ?? '')))
           throw new BodyError(415, 'expected Content-Type: application/yaml');
         const text = (await readBody(req, opts.maxConfigBytes)).toString('utf8');
         const dryRun = url.searchParams.get('dryRun') === '1';
-        await backend.writeConfigYaml(text, { dryRun });
+        await backend.writeConfigYaml(text, { dryRun, authenticated });
         sendJson(res, 200, {
           status: 'success',
-          message: dryRun ? 'The config is valid.' : 'Configuration written; the gateway reloads it now.',
+          message: dryRun ? 'The config is valid.' : 'Configuration written and applied.',
         });
       },
     },

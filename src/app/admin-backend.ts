@@ -2,8 +2,12 @@
 import { parse as parseYaml } from 'yaml';
 import { deriveEndpoints } from '../admin/endpoints.js';
 import { redactSecrets } from '../admin/redact.js';
+import { redactIssue } from '../admin/redact-issues.js';
+import { restoreRedacted } from '../admin/redact-restore.js';
 import { buildSummary } from '../admin/summary.js';
+import { ADMIN_TOKEN_ENV } from '../admin/token.js';
 import { AdminError, type AdminBackend, type DemoToken, type LogLevel } from '../admin/types.js';
+import { loadConfig } from '../config/load.js';
 import { updateConfigText } from '../config/write.js';
 import { setLevel } from '../telemetry/logger.js';
 import { configYaml, validateConfigText, writeConfigYaml } from './admin-config-yaml.js';
@@ -29,18 +33,22 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
       const input = gw.configInput;
       if (!input.file)
         throw new AdminError(404, 'the config did not come from a file (started with -c or stdin)');
-      return parseYaml(input.text) ?? {};
+      return redactSecrets(parseYaml(input.text) ?? {});
     },
     configDump() {
-      return redactSecrets({ version: VERSION, ...gw.config });
+      // Never the source text (`source.text`, `static.raw`): it holds every secret in the file.
+      const { binds, static: st } = gw.config;
+      const { raw: _raw, ...shownStatic } = st;
+      return redactSecrets({ version: VERSION, static: shownStatic, binds });
     },
-    async writeConfig(json) {
+    async writeConfig(json, { authenticated }) {
       const input = gw.configInput;
       if (!input.file) throw new AdminError(409, 'the config did not come from a file: nothing to write');
-      const text = updateConfigText(input.text, json);
+      const text = updateConfigText(input.text, restoreRedacted(json, parseYaml(input.text) ?? {}));
       // Full validation first (parse, normalize, compile CEL/JWKS/TLS), so a bad edit is a 400 with
       // located errors and the file is never touched.
       await validateConfigText(input, o.env, text);
+      if (!authenticated) refuseNewCommands(gw.config, loadConfig({ ...input, text }, o.env).config);
       // Then the one reload path: write, apply (binds opened before the swap); the file is restored
       // when the gateway refuses it.
       const status = await gw.applyText(text);
@@ -54,19 +62,28 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
         ok: s.ok,
         at: s.at,
         restartRequired: s.restartRequired,
-        errors: s.errors.map((e) => ({
-          file: e.file ?? '',
-          line: e.line ?? 0,
-          column: e.column ?? 0,
-          path: e.path ?? '',
-          message: e.message,
-        })),
+        errors: s.errors.map((e) =>
+          redactIssue({
+            file: e.file ?? '',
+            line: e.line ?? 0,
+            column: e.column ?? 0,
+            path: e.path ?? '',
+            message: e.message,
+          }),
+        ),
       };
     },
     sessions: () => gw.mcp.sessions(),
     closeSession: (id) => gw.mcp.closeSession(id),
     configYaml: () => configYaml(gw),
-    writeConfigYaml: (text, opts) => writeConfigYaml(gw, o.env, text, opts),
+    writeConfigYaml: (text, opts) =>
+      writeConfigYaml(gw, o.env, text, {
+        ...opts,
+        // Without the admin token no stdio command may be added or changed (it runs a program).
+        check: (next) => {
+          if (!opts.authenticated) refuseNewCommands(gw.config, next);
+        },
+      }),
     explain: (token, opts) => explain(gw.snapshot, gw.upstreamFactory, logger, token, opts),
     endpoints: () => {
       const ports = boundPorts();
@@ -98,6 +115,33 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
       return { ready: pending.length === 0, pending };
     },
   };
+}
+
+/**
+ * A stdio target runs a command: without the admin token, `POST /config` may keep, remove or reorder the
+ * stdio targets there are, never add one or change its command, arguments or environment.
+ */
+function refuseNewCommands(current: Gateway['config'], next: Gateway['config']): void {
+  const known = new Set(stdioCommands(current));
+  for (const c of stdioCommands(next))
+    if (!known.has(c))
+      throw new AdminError(
+        403,
+        `adding or changing a stdio target (it runs a command) needs the admin token: set ${ADMIN_TOKEN_ENV} ` +
+          'and send it as Authorization: Bearer',
+      );
+}
+
+function stdioCommands(config: Gateway['config']): string[] {
+  const out: string[] = [];
+  for (const b of config.binds)
+    for (const l of b.listeners)
+      for (const r of l.routes)
+        for (const be of r.backends)
+          if (be.kind === 'mcp')
+            for (const t of be.targets)
+              if (t.kind === 'stdio') out.push(JSON.stringify([t.cmd, t.args, Object.entries(t.env).sort()]));
+  return out;
 }
 
 /** Names of every MCP target the config routes to. */

@@ -27,12 +27,13 @@ export async function writeConfigYaml(
   gw: Gateway,
   env: Readonly<Record<string, string | undefined>>,
   edited: string,
-  opts: { readonly dryRun: boolean },
+  opts: { readonly dryRun: boolean; readonly check?: (next: Gateway['config']) => void },
 ): Promise<void> {
   const input = gw.configInput;
   if (!input.file) throw new AdminError(409, 'the config did not come from a file: nothing to write');
   const text = restoreYamlSecrets(edited, input.text);
   await validateConfigText(input, env, text);
+  opts.check?.(loadConfig({ ...input, text }, env).config);
   if (opts.dryRun) return;
   const status = await gw.applyText(text);
   if (!status.ok)

@@ -6,6 +6,7 @@
 import type { DestinationStream } from 'pino';
 import type { DemoToken } from '../admin/api.js';
 import { startAdminServer, startReadinessServer } from '../admin/server.js';
+import { adminTokenFromEnv } from '../admin/token.js';
 import { loadConfig, type ConfigInput } from '../config/load.js';
 import type { HostPort } from '../config/types.js';
 import { celLogCompiler, createAccessLog } from '../telemetry/access-log.js';
@@ -150,6 +151,8 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
         startAdminServer(admin, {
           host: adminAddr.host,
           port: adminAddr.port,
+          token: adminTokenFromEnv(o.env),
+          onRefused: (reason) => metrics.adminRefused(reason),
           onError: (err, route) => logger.error({ err, route }, 'admin handler failed'),
         }),
       );

@@ -22,6 +22,7 @@ Options:
   -h, --help             this help
 
 Environment: ADMIN_ADDR, STATS_ADDR, READINESS_ADDR override config.adminAddr/statsAddr/readinessAddr.
+PORTCULLIS_ADMIN_TOKEN or PORTCULLIS_ADMIN_TOKEN_FILE: the admin API's bearer token (required beyond loopback).
 Docs: docs/architecture.md, docs/configuration.md`;
 
 export const EXPLAIN_HELP = `portcullis explain — what may this identity see and call?

@@ -1,13 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors/registry.js';
-
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
+import { isLoopback } from '../net/loopback.js';
 
 export const DNS_REBINDING_MESSAGE =
   'MCP DNS rebinding protection: Host/Origin must be localhost, 127.0.0.1, or [::1]';
 
 /**
- * DNS-rebinding protection (reference §7.7): the Host must be a loopback name (any port) and the Origin,
+ * DNS-rebinding protection: the Host must be a loopback name (any port; src/net/loopback.ts) and the Origin,
  * when present, exactly one localhost http(s) origin. It must live in the gateway: upstreams only ever see
  * the gateway's own Host header.
  */
@@ -33,7 +32,7 @@ function hostAllowed(host: string | undefined): boolean {
       name = name.slice(0, colon);
     }
   }
-  return LOCAL_HOSTS.has(name);
+  return isLoopback(name);
 }
 
 function originAllowed(origins: string[] | undefined): boolean {
@@ -50,6 +49,5 @@ function originAllowed(origins: string[] | undefined): boolean {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') return false;
   if (url.pathname !== '/' || /[?#]/.test(value)) return false;
-  const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  return LOCAL_HOSTS.has(host);
+  return isLoopback(url.hostname);
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ConfigPath, NormalizedBind, NormalizedMcpBackend, NormalizedRoute } from '../config/types.js';
 import type { RoutePoliciesConfig } from '../config/schema/index.js';
+import { isLoopback } from '../net/loopback.js';
 import { ALLOW_ALL } from '../mcp/authorizer.js';
 import type { RuntimeMcpBackend } from '../mcp/types.js';
 import { compileMcpAuthorization } from '../policies/authorization/mcp.js';
@@ -67,12 +68,6 @@ export class Collector {
       return undefined;
     }
   }
-}
-
-export function isLoopback(address: string): boolean {
-  return (
-    address === '127.0.0.1' || address === '::1' || address === 'localhost' || address.startsWith('127.')
-  );
 }
 
 /**

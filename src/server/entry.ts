@@ -14,7 +14,8 @@ import type { ServerEvents } from './events.js';
 import { runPipeline, type PipelineDeps } from './pipeline.js';
 import { createRequestContext, type MutableRequestContext } from './request-context.js';
 import { isValidHost, parseRequestTarget, type RequestTarget } from './request-target.js';
-import { requestHost, selectListener, selectRoute } from './router.js';
+import { requestHost, selectListener } from './router.js';
+import { selectRouteWithDiscovery } from './discovery-route.js';
 
 export interface RequestObserver {
   /** Called when a request starts (tracing) and when its response is finished (access log, metrics). */
@@ -107,7 +108,7 @@ export function handleRequest(
     ctx.log.listener = listener.key;
     let query: URLSearchParams | undefined;
     const search = parsed.target.search;
-    const route = selectRoute(listener.routes, {
+    const route = selectRouteWithDiscovery(listener.routes, {
       method: ctx.request.method,
       path: ctx.request.path,
       host,

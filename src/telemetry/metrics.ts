@@ -31,9 +31,13 @@ export interface Metrics {
   /** A Redis operation that failed or could not be tried (docs/deploy.md). */
   redisError(op: string): void;
   redisUp(up: boolean): void;
+  /** An admin API request refused before routing (src/admin/guard.ts), by reason. */
+  adminRefused(reason: AdminRefusalReason): void;
   /** See McpTelemetry.resourcesListed: names that get their own `resource` label. */
   resourcesListed(target: string, type: McpRequestEvent['resourceType'], names: readonly string[]): void;
 }
+
+export type AdminRefusalReason = 'bad_request' | 'host' | 'cross_site' | 'token';
 
 /** Latency buckets in seconds: sub-millisecond policy denials up to minute-long tool calls. */
 const BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -145,6 +149,12 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
     labelNames: ['result'] as const,
     registers,
   });
+  const adminRefusals = new Counter({
+    name: 'portcullis_admin_refused_total',
+    help: 'Admin API requests refused before routing, by reason (bad_request, host, cross_site, token).',
+    labelNames: ['reason'] as const,
+    registers,
+  });
   const lastReload = new Gauge({
     name: 'portcullis_config_last_reload_success',
     help: '1 when the last config load or reload succeeded, 0 when it failed (the previous config is kept).',
@@ -192,6 +202,9 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
 
     jwksRefresh(ok: boolean): void {
       jwks.inc({ result: ok ? 'success' : 'failure' });
+    },
+    adminRefused(reason: AdminRefusalReason): void {
+      adminRefusals.inc({ reason });
     },
 
     redisError(op: string): void {

@@ -107,7 +107,7 @@ export function fakeBackend(endpoints: EndpointInfo[] = []): FakeBackend {
       rec('configDump');
       return redactSecrets(SECRET_CONFIG);
     },
-    async writeConfig(json) {
+    async writeConfig(json, _opts) {
       rec('writeConfig', json);
       if ((json as { binds?: unknown }).binds === 'bad') {
         throw Object.assign(new Error('config is invalid'), { issues: [ISSUE] });

@@ -24,7 +24,7 @@ test('private JWK members are dropped, public ones kept (objects and inline JSON
   assert.deepEqual(JSON.parse(out.inline), { keys: [{ kty: 'RSA', kid: 'k1', n: 'N', e: 'AQAB' }] });
 });
 
-test('backendAuth keys, credential headers, tokens and secret env vars are redacted', () => {
+test('backendAuth keys, header-modifier values, tokens and stdio env values are redacted', () => {
   const input = {
     backendAuth: { key: 'sk-123' },
     fileKey: { backendAuth: { key: { file: './key.txt' } } },
@@ -35,7 +35,10 @@ test('backendAuth keys, credential headers, tokens and secret env vars are redac
     tracing: { headers: { Authorization: 'Basic xyz' } },
     identity: { rawToken: 'eyJ.a.b', claims: { sub: 'u' } },
     oauth: { client_secret: 'cs', token: 't', password: 'p', enabled: true },
-    stdio: { env: { GITHUB_TOKEN: 'ghp', OPENAI_API_KEY: 'sk', DB_PASSWORD: 'pw', LOG_LEVEL: 'debug' } },
+    stdio: {
+      cmd: 'gh-mcp',
+      env: { GITHUB_TOKEN: 'ghp', OPENAI_API_KEY: 'sk', DB_PASSWORD: 'pw', LOG_LEVEL: 'debug' },
+    },
     url: 'https://user:hunter2@example.com/mcp',
     pem: '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----',
     rules: [{ key: 'jwt.sub' }],
@@ -48,7 +51,7 @@ test('backendAuth keys, credential headers, tokens and secret env vars are redac
     'a file reference is a path, not a secret',
   );
   assert.deepEqual(out.requestHeaderModifier, {
-    add: { 'X-API-Key': REDACTED, Cookie: REDACTED, 'x-request-id': 'keep' },
+    add: { 'X-API-Key': REDACTED, Cookie: REDACTED, 'x-request-id': REDACTED },
     set: { authorization: REDACTED },
   });
   assert.equal(out.tracing.headers.Authorization, REDACTED);
@@ -63,9 +66,9 @@ test('backendAuth keys, credential headers, tokens and secret env vars are redac
     GITHUB_TOKEN: REDACTED,
     OPENAI_API_KEY: REDACTED,
     DB_PASSWORD: REDACTED,
-    LOG_LEVEL: 'debug',
+    LOG_LEVEL: REDACTED,
   });
-  assert.equal(out.url, `https://user:${REDACTED}@example.com/mcp`);
+  assert.equal(out.url, `https://${REDACTED}@example.com/mcp`);
   assert.equal(out.pem, REDACTED);
   assert.deepEqual(out.rules, [{ key: 'jwt.sub' }], 'a rate-limit key is a CEL expression, not a secret');
   const text = JSON.stringify(out);
@@ -78,4 +81,62 @@ test('the input is not modified', () => {
   const copy = structuredClone(input);
   redactSecrets(input);
   assert.deepEqual(input, copy);
+});
+
+test('redaction is by structure: any name in env, args, header values, URL userinfo and query', () => {
+  const out = redactSecrets({
+    normalizedTarget: { kind: 'stdio', cmd: 'db-mcp', args: ['--dsn', 'S-ARG'], env: { DB_PASS: 'S-ENV' } },
+    hostTarget: { mcp: { host: 'api.example', port: 443, path: '/mcp?key=S-PATHQ' } },
+    url: 'https://api.example/mcp?x-goog-api-key=S-QUERY#frag',
+    userOnly: 'https://S-USER@api.example/',
+    otlp: { otlpEndpoint: 'http://collector:4318?k=S-OTLP', headers: { 'x-honeycomb-team': 'S-TRACE' } },
+    backendAuth: { key: 'S-KEY' },
+    responseHeaderModifier: { set: { 'x-odd-name': 'S-RESP' }, remove: ['server'] },
+    cmdKept: { cmd: 'db-mcp' },
+    plain: 'see https://docs.example/page',
+  });
+  const text = JSON.stringify(out);
+  for (const s of ['S-ARG', 'S-ENV', 'S-PATHQ', 'S-QUERY', 'S-USER', 'S-OTLP', 'S-TRACE', 'S-KEY', 'S-RESP'])
+    assert.ok(!text.includes(s), `${s} leaked: ${text}`);
+  assert.equal(out.url, `https://api.example/mcp?${REDACTED}#frag`);
+  assert.equal(out.hostTarget.mcp.path, `/mcp?${REDACTED}`);
+  assert.deepEqual(out.responseHeaderModifier, { set: { 'x-odd-name': REDACTED }, remove: ['server'] });
+  assert.equal(out.normalizedTarget.cmd, 'db-mcp');
+  assert.equal(out.plain, 'see https://docs.example/page', 'text that merely contains a URL is kept');
+});
+
+test('restoreRedacted: shown values come back from the file; any other use of the marker is refused', async () => {
+  const { restoreRedacted } = await import('../../src/admin/redact-restore.js');
+  const file = {
+    policies: { backendAuth: { key: 'S-KEY' }, requestHeaderModifier: { set: { a: 'S-A', b: 'S-B' } } },
+    stdio: { cmd: 'x', args: ['--token', 'S-ARG'] },
+    url: 'https://u:p@h/x?k=S-Q',
+  };
+  const shown = redactSecrets(file);
+  assert.deepEqual(restoreRedacted(shown, file), file, 'an unchanged document restores exactly');
+  const edited = structuredClone(shown);
+  edited.policies.requestHeaderModifier.set.b = 'new-value';
+  edited.stdio.args[0] = '--key';
+  const back = restoreRedacted(edited, file) as typeof file;
+  assert.deepEqual(back.policies.requestHeaderModifier.set, { a: 'S-A', b: 'new-value' });
+  assert.deepEqual(back.stdio.args, ['--key', 'S-ARG']);
+  assert.equal(back.url, file.url);
+  const moved = structuredClone(shown) as Record<string, unknown>;
+  moved['elsewhere'] = REDACTED;
+  assert.throws(() => restoreRedacted(moved, file), /elsewhere: \[redacted\] can only stand/);
+  const shorter = structuredClone(shown);
+  shorter.stdio.args.shift();
+  assert.throws(() => restoreRedacted(shorter, file), /stdio\.args\.0: \[redacted\] can only stand/);
+  // Named elements are matched by name: removing the first target never hands its secrets to the next.
+  const targets = {
+    targets: [
+      { name: 'a', cmd: 'x', env: { K: 'S-A' } },
+      { name: 'b', cmd: 'x', env: { K: 'S-B' } },
+    ],
+  };
+  const withoutA = structuredClone(redactSecrets(targets));
+  withoutA.targets.shift();
+  assert.deepEqual(restoreRedacted(withoutA, targets), {
+    targets: [{ name: 'b', cmd: 'x', env: { K: 'S-B' } }],
+  });
 });

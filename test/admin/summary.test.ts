@@ -48,7 +48,7 @@ test('summary lists listeners, routes (policies redacted), targets with live sta
       ['remote', 'mcp', 'failing', 'ECONNREFUSED'],
     ],
   );
-  assert.equal(s.targets[1]?.detail, 'http://u:[redacted]@localhost:3001/mcp');
+  assert.equal(s.targets[1]?.detail, 'http://[redacted]@localhost:3001/mcp');
   assert.ok(!JSON.stringify(s).includes('SECRET'), 'no secret in the summary');
   assert.deepEqual(s.routes[0]?.policies['mcpAuthorization'], { rules: ['mcp.tool.name == "echo"'] });
 });

@@ -297,3 +297,39 @@ describe('bad key sets are located config errors', () => {
     await assert.rejects(compile(cfg), /jwtAuth\.providers\.1\.jwks: inline JWKS: keys\[0\]: symmetric keys/);
   });
 });
+
+describe('a JWKS file that is not a JWKS', () => {
+  it('is named without echoing any of its bytes', async (t) => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'pc-jwks-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const cases = {
+      'shadow-like': 'root:S3CRET-HASH:19000:0:99999:7:::\n',
+      'json-not-jwks': '{"password": "S3CRET-JSON"}',
+      'almost-json': '{"keys": [ "S3CRET-TRUNCATED"',
+    };
+    for (const [name, text] of Object.entries(cases)) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      await assert.rejects(compile({ issuer: ISSUER, jwks: { file } }), (e: Error) => {
+        assert.ok(e.message.includes(`file ${file} is not a JWKS`), e.message);
+        assert.ok(!e.message.includes('S3CRET'), `file bytes echoed: ${e.message}`);
+        assert.ok(!e.message.includes('root:'), `file bytes echoed: ${e.message}`);
+        return true;
+      });
+    }
+  });
+});
+
+describe('a JWKS URL in an error message', () => {
+  it('shows neither its userinfo nor its query string', async () => {
+    const url = 'http://user:S3CRET-PASS@127.0.0.1:9/keys?sig=S3CRET-QUERY';
+    await assert.rejects(compile({ issuer: ISSUER, jwks: { url } }), (e: Error) => {
+      assert.match(e.message, /cannot fetch JWKS from http:\/\/127\.0\.0\.1:9\/keys: /);
+      assert.ok(!e.message.includes('S3CRET'), e.message);
+      return true;
+    });
+  });
+});

@@ -54,6 +54,9 @@ describe('DNS-rebinding protection', () => {
     { host: 'LOCALHOST' },
     { host: '127.0.0.1:1' },
     { host: '[::1]:3000' },
+    // Every loopback spelling (src/net/loopback.ts): a bind on 127.0.0.2 must answer its own address.
+    { host: '127.0.0.2' },
+    { host: '[::ffff:127.0.0.1]:80' },
     { host: 'localhost', origin: 'http://localhost:5173' },
     { host: 'localhost', origin: 'https://127.0.0.1' },
     { host: 'localhost', origin: 'http://[::1]:8080/' },
@@ -61,7 +64,8 @@ describe('DNS-rebinding protection', () => {
   const refused: Record<string, string | string[]>[] = [
     { host: 'evil.example' },
     { host: 'localhost.evil.example' },
-    { host: '127.0.0.2' },
+    { host: '0.0.0.0' },
+    { host: '[::]' },
     { host: 'localhost', origin: 'http://evil.example' },
     { host: 'localhost', origin: 'null' },
     { host: 'localhost', origin: 'file://localhost' },

@@ -180,7 +180,10 @@ describe('OpenAPI upstream', () => {
     const rpc = await connect();
     const unknown = await rpc.request('tools/call', { name: 'nope', arguments: {} });
     assert.deepEqual(unknown.error, { code: -32602, message: 'Unknown tool: nope' });
-    const missing = await rpc.request('tools/call', { name: 'getPet', arguments: {} });
+    const missing = await rpc.request('tools/call', {
+      name: 'getPet',
+      arguments: { path: {}, header: { 'x-trace': 't' } },
+    });
     assert.equal(missing.error?.code, -32602);
     assert.match(missing.error!.message, /petId/);
   });

@@ -21,9 +21,43 @@ export class ApiError extends Error {
   }
 }
 
+// The admin token (docs/admin.md): asked for on the first 401, kept for this tab only.
+const TOKEN_KEY = 'portcullis.adminToken';
+let asking: Promise<string | null> | undefined;
+
+function withAdminToken(init: RequestInit | undefined, token: string | null): RequestInit {
+  if (!token) return init ?? {};
+  const headers = new Headers(init?.headers);
+  headers.set('authorization', `Bearer ${token}`);
+  return { ...init, headers };
+}
+
+/** One prompt for every request that was refused at once. */
+function askForAdminToken(): Promise<string | null> {
+  asking ??= Promise.resolve().then(() => {
+    const token = window.prompt('This admin API needs its token (PORTCULLIS_ADMIN_TOKEN):')?.trim();
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    else sessionStorage.removeItem(TOKEN_KEY);
+    asking = undefined;
+    return token || null;
+  });
+  return asking;
+}
+
 /** One admin API call; `as: 'text'` returns a successful body as text (the YAML config). */
-async function request<T>(path: string, init?: RequestInit, as: 'json' | 'text' = 'json'): Promise<T> {
-  const res = await fetch(path, init);
+async function request<T>(
+  path: string,
+  init?: RequestInit,
+  as: 'json' | 'text' = 'json',
+  retry = true,
+): Promise<T> {
+  const sent = sessionStorage.getItem(TOKEN_KEY);
+  const res = await fetch(path, withAdminToken(init, sent));
+  if (res.status === 401 && retry && /^Bearer\b/i.test(res.headers.get('www-authenticate') ?? '')) {
+    // Another request may have asked already while this one was in flight.
+    const current = sessionStorage.getItem(TOKEN_KEY);
+    if ((current && current !== sent) || (await askForAdminToken())) return request<T>(path, init, as, false);
+  }
   const text = await res.text();
   if (res.ok && as === 'text') return text as T;
   let body: unknown = undefined;
@@ -68,7 +102,8 @@ export const api = {
     }),
   explain: (token: string | undefined, route?: string) =>
     request<ExplainResult>(`/api/explain${route ? `?route=${encodeURIComponent(route)}` : ''}`, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
+      // Not Authorization: that header carries the admin token when one is set.
+      headers: token ? { 'x-explain-token': token } : {},
     }),
   preflight: (url: string, origin: string) =>
     request<PreflightReport>(

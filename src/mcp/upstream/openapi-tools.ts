@@ -2,8 +2,11 @@
  * OpenAPI 3 → MCP tools (agentgateway behaviour §2.4/§7.5): every operation with an `operationId` is a
  * tool of that name; its input schema has the top-level keys `path`, `query`, `header` (one property per
  * parameter) and `body` (the `application/json` request body). Local `$ref`s are inlined; a recursive
- * reference becomes `{}` (any value). Built once per schema document and cached by the factory.
+ * reference becomes `{}` (any value). Built once per schema document and cached by the factory, with
+ * each tool's argument check (openapi-args.ts: compiled on the tool's first call, then kept).
  */
+import { argumentChecker, type ArgumentCheck } from './openapi-args.js';
+
 export interface OpenApiTool {
   readonly name: string;
   readonly description: string;
@@ -12,6 +15,14 @@ export interface OpenApiTool {
   /** The path template, e.g. `/pets/{petId}`. */
   readonly path: string;
   readonly inputSchema: Readonly<Record<string, unknown>>;
+  /** The declared parameter names: only these are sent (header names lower-cased). */
+  readonly parameters: {
+    readonly path: readonly string[];
+    readonly query: readonly string[];
+    readonly header: readonly string[];
+  };
+  /** Validates `arguments` against `inputSchema`. */
+  readonly check: ArgumentCheck;
 }
 
 type Json = Record<string, unknown>;
@@ -24,6 +35,7 @@ export function openApiTools(doc: unknown): OpenApiTool[] {
   if (!isObject(doc.paths)) throw new Error('the OpenAPI schema has no "paths"');
   const tools: OpenApiTool[] = [];
   const names = new Set<string>();
+  const compile = argumentChecker();
   for (const [path, rawItem] of Object.entries(doc.paths)) {
     const item = deref(doc, rawItem);
     if (!isObject(item)) continue;
@@ -37,12 +49,20 @@ export function openApiTools(doc: unknown): OpenApiTool[] {
       // Operation-level parameters override path-level ones with the same name and location.
       const own = parameters(doc, op.parameters);
       const merged = [...shared.filter((p) => !own.some((o) => o.name === p.name && o.in === p.in)), ...own];
+      const schema = inputSchema(doc, merged, op.requestBody);
+      const declared = (where: Parameter['in']) => merged.filter((p) => p.in === where).map((p) => p.name);
       tools.push({
         name,
         description: text(op.description) ?? text(op.summary) ?? `${method.toUpperCase()} ${path}`,
         method: method.toUpperCase(),
         path,
-        inputSchema: inputSchema(doc, merged, op.requestBody),
+        inputSchema: schema,
+        parameters: {
+          path: declared('path'),
+          query: declared('query'),
+          header: declared('header').map((h) => h.toLowerCase()),
+        },
+        check: compile(name, schema),
       });
     }
   }

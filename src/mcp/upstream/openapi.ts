@@ -11,6 +11,7 @@ import { ERRORS } from '../../errors/registry.js';
 import { API_RESERVED, mergeHeaders } from './headers.js';
 import { errorResponse, isNotification, isRequest, upstreamFailure, type RequestId } from './jsonrpc.js';
 import { describeNetworkError, isAbortError, type TimeoutInfo } from './net-errors.js';
+import { buildRequest } from './openapi-request.js';
 import type { OpenApiTool } from './openapi-tools.js';
 import type { Upstream, UpstreamSendOptions } from './types.js';
 
@@ -137,36 +138,12 @@ export class OpenApiUpstream implements Upstream {
     const name = typeof params.name === 'string' ? params.name : '';
     const tool = this.#tools!.get(name);
     if (!tool) return errorResponse(req.id, ERRORS.UNKNOWN_ITEM.rpc, `Unknown tool: ${name}`);
+    const invalid = tool.check(params.arguments ?? {});
+    if (invalid) return errorResponse(req.id, ERRORS.INVALID_PARAMS.rpc, invalid);
     const args = record(params.arguments);
-    const pathArgs = record(args.path);
-    const missing: string[] = [];
-    const path = tool.path.replace(/\{([^}]+)\}/g, (_, p: string) => {
-      const v = pathArgs[p];
-      if (v === undefined || v === null) {
-        missing.push(p);
-        return '';
-      }
-      return encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v));
-    });
-    if (missing.length > 0) {
-      return errorResponse(
-        req.id,
-        ERRORS.INVALID_PARAMS.rpc,
-        `Missing path parameter(s): ${missing.join(', ')}`,
-      );
-    }
-    const url = new URL(this.#opts.baseUrl.replace(/\/+$/, '') + path);
-    for (const [k, v] of Object.entries(record(args.query))) {
-      for (const item of Array.isArray(v) ? v : [v]) {
-        if (item === undefined || item === null) continue;
-        url.searchParams.append(k, typeof item === 'string' ? item : JSON.stringify(item));
-      }
-    }
-    const toolHeaders: Record<string, string> = {};
-    for (const [k, v] of Object.entries(record(args.header))) {
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
-        toolHeaders[k] = String(v);
-    }
+    const built = buildRequest(this.#opts.baseUrl, tool, args);
+    if (typeof built === 'string') return errorResponse(req.id, ERRORS.INVALID_PARAMS.rpc, built);
+    const { url, path: requestPath, toolHeaders } = built;
     // The gateway's own headers (backendAuth, trace context) win over what the model put in `header`.
     const headers = mergeHeaders(
       mergeHeaders({ accept: 'application/json' }, toolHeaders, API_RESERVED),
@@ -182,7 +159,7 @@ export class OpenApiUpstream implements Upstream {
     try {
       const res = await this.#opts.agent(url).request({
         origin: url.origin,
-        path: url.pathname + url.search,
+        path: requestPath,
         method: tool.method as 'GET',
         headers,
         body: hasBody ? JSON.stringify(args.body) : undefined,

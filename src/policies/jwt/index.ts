@@ -11,6 +11,8 @@ import { DEFAULT_REMOTE_JWKS_TIMING, SILENT_LOGGER, type JwtAuthDeps } from './d
 import { parseDurationMs } from './duration.js';
 import { staticKeySource, type KeySource } from './key-source.js';
 import { importKeySetText, KeySetError } from './keys.js';
+import { displayUrl } from '../../net/display-url.js';
+import { isLoopback } from '../../net/loopback.js';
 import { loadRemoteJwks, type RemoteJwksDeps } from './remote-jwks.js';
 import type { Provider } from './verify.js';
 
@@ -106,18 +108,29 @@ async function loadKeySource(p: ProviderSpec, ctx: BuildContext, remote: RemoteJ
     const fileAt = [...at, 'file'];
     const text = ctx.readFile(jwks.file, fileAt);
     return staticKeySource(
-      await located(() => importKeySetText(text), ctx, fileAt, `JWKS file ${jwks.file}`),
+      await located(
+        () =>
+          importKeySetText(text).catch((e: unknown) => {
+            // Never echo the file's bytes: the path may name any file (a key, /etc/shadow).
+            if (e instanceof KeySetError && e.notJwks)
+              throw new KeySetError(`file ${jwks.file} is not a JWKS (a JSON object with a "keys" array)`);
+            throw e;
+          }),
+        ctx,
+        fileAt,
+        'JWKS file',
+      ),
     );
   }
   const urlAt = p.urlAt ?? [...at, 'url'];
   const url = new URL(jwks.url);
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     ctx.warn(urlAt, `JWKS is fetched over plain http from ${url.host}; use https outside local development`);
   }
   try {
     return await loadRemoteJwks(jwks.url, remote);
   } catch (e) {
-    throw ctx.error(urlAt, `cannot fetch JWKS from ${jwks.url}: ${(e as Error).message}`);
+    throw ctx.error(urlAt, `cannot fetch JWKS from ${displayUrl(jwks.url)}: ${(e as Error).message}`);
   }
 }
 
@@ -143,8 +156,4 @@ function warnSharedKids(providers: readonly Provider[], cfg: AuthenticatorConfig
         );
     }
   });
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
 }

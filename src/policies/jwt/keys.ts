@@ -47,6 +47,12 @@ export interface KeySet {
 /** A JWKS that cannot be used. The message names the key (`keys[1] (kid "abc")`) and what is wrong. */
 export class KeySetError extends Error {
   override readonly name = 'KeySetError';
+  /** The text is not a JWKS at all (not JSON, or no "keys" array): say so without quoting it. */
+  readonly notJwks: boolean;
+  constructor(message: string, notJwks = false) {
+    super(message);
+    this.notJwks = notJwks;
+  }
 }
 
 /** Parse and import a JWKS document given as text (file contents, inline string, HTTP body). */
@@ -54,15 +60,16 @@ export async function importKeySetText(text: string): Promise<KeySet> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (e) {
-    throw new KeySetError(`JWKS is not valid JSON: ${(e as Error).message}`);
+  } catch {
+    // Not the parser's message: it quotes the text, which may be any file the config names.
+    throw new KeySetError('JWKS is not valid JSON', true);
   }
   return importKeySet(doc);
 }
 
 export async function importKeySet(doc: unknown): Promise<KeySet> {
   if (!isObject(doc) || !Array.isArray(doc.keys)) {
-    throw new KeySetError('JWKS must be a JSON object with a "keys" array');
+    throw new KeySetError('JWKS must be a JSON object with a "keys" array', true);
   }
   if (doc.keys.length === 0) throw new KeySetError('JWKS has no keys');
   const keys: VerificationKey[] = [];

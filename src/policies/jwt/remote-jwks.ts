@@ -9,6 +9,7 @@ import type { AuthnLogger, RemoteJwksTiming } from './deps.js';
 import { describeError, smallRequest } from './http.js';
 import type { KeySource } from './key-source.js';
 import { importKeySetText, type KeySet } from './keys.js';
+import { displayUrl } from '../../net/display-url.js';
 
 const MAX_TTL_MS = 24 * 3_600_000;
 
@@ -90,7 +91,10 @@ export async function loadRemoteJwks(url: string, deps: RemoteJwksDeps): Promise
         },
         (e: unknown) => {
           if (closed) return false;
-          logger.warn({ url, reason: describeError(e) }, 'JWKS refresh failed; keeping the last good keys');
+          logger.warn(
+            { url: displayUrl(url), reason: describeError(e) },
+            'JWKS refresh failed; keeping the last good keys',
+          );
           deps.onRefresh?.(false);
           schedule(timing.retryMs);
           return false;

@@ -11,7 +11,7 @@ import type { RequestContext } from '../../server/context.js';
 import { readBody } from '../../server/read-body.js';
 import type { AuthnLogger } from '../jwt/deps.js';
 import { describeError, smallRequest } from '../jwt/http.js';
-import { AUTHORIZATION_SERVER } from './metadata.js';
+import { AUTHORIZATION_SERVER, REGISTRATION_SUFFIX } from './metadata.js';
 import { corsHeaders, sendJson } from './respond.js';
 
 export type AsProvider = 'auth0' | 'keycloak';
@@ -30,7 +30,7 @@ export interface AsProxySpec {
 
 const MAX_BODY = 256 * 1024;
 const MAX_REGISTRATION_REQUEST = 64 * 1024;
-export const REGISTRATION_SUFFIX = '/client-registration';
+export { REGISTRATION_SUFFIX };
 
 export interface AsProxy {
   serveMetadata(ctx: RequestContext, origin: string, rest: string, headOnly: boolean): Promise<void>;

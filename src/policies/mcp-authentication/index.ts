@@ -88,7 +88,6 @@ export async function compileMcpAuthentication(
     scopesSupported: scopes,
     extra,
   };
-  const scopeAttr = scopes?.length ? `, scope="${scopes.join(' ')}"` : '';
 
   return {
     authenticator,
@@ -97,6 +96,15 @@ export async function compileMcpAuthentication(
       const path = rc.url.pathname;
       const method = rc.req.method ?? 'GET';
       const origin = publicOrigin(rc, configuredOrigin);
+      const isDiscovery =
+        suffixAfter(path, PROTECTED_RESOURCE) !== undefined ||
+        suffixAfter(path, AUTHORIZATION_SERVER) !== undefined;
+      if (!isDiscovery) return false;
+      if (origin === undefined) {
+        const body = { error: 'invalid_request', error_description: 'invalid Host header' };
+        sendJson(rc.res, 400, body, corsHeaders('GET, OPTIONS'));
+        return true;
+      }
 
       const resourcePath = suffixAfter(path, PROTECTED_RESOURCE);
       if (resourcePath !== undefined) {
@@ -130,11 +138,14 @@ export async function compileMcpAuthentication(
 
     challenge: function mcpChallenge(rc: RequestContext, reason?: string): void {
       const tokenPresent = extractBearer(rc.req).kind !== 'none';
-      const url = metadataUrl(publicOrigin(rc, configuredOrigin), rc.url.pathname);
-      let www = `Bearer resource_metadata="${url}"${scopeAttr}`;
-      if (tokenPresent) {
-        www += `, error="invalid_token", error_description="${headerSafe(reason ?? 'invalid token')}"`;
-      }
+      const origin = publicOrigin(rc, configuredOrigin);
+      const params: string[] = [];
+      // Without a trustworthy origin there is no metadata URL to advertise (a forged Host).
+      if (origin) params.push(`resource_metadata="${metadataUrl(origin, rc.url.pathname)}"`);
+      if (scopes?.length) params.push(`scope="${scopes.join(' ')}"`);
+      if (tokenPresent)
+        params.push('error="invalid_token"', `error_description="${headerSafe(reason ?? 'invalid token')}"`);
+      const www = params.length > 0 ? `Bearer ${params.join(', ')}` : 'Bearer';
       rc.log['authn.reason'] = reason ?? REASON.missing;
       const body = { error: 'unauthorized', error_description: reason ?? 'JWT token required' };
       sendJson(rc.res, 401, body, { 'www-authenticate': www });

@@ -2,10 +2,13 @@
  * RFC 9728 protected-resource metadata and the URLs derived from the gateway's public address
  * (reference §6.2 items 2–3).
  */
+import { isValidHostHeader } from '../../net/host-header.js';
 import type { RequestContext } from '../../server/context.js';
 
 export const PROTECTED_RESOURCE = '/.well-known/oauth-protected-resource';
 export const AUTHORIZATION_SERVER = '/.well-known/oauth-authorization-server';
+/** The Keycloak client-registration proxy's suffix under an authorization-server URL. */
+export const REGISTRATION_SUFFIX = '/client-registration';
 
 /** `resourceMetadata` keys are camelCase in YAML and snake_case on the wire (`scopesSupported` → `scopes_supported`). */
 export function snakeCase(key: string): string {
@@ -19,11 +22,28 @@ export function suffixAfter(path: string, prefix: string): string | undefined {
 }
 
 /**
- * scheme://host[:port] the clients use to reach the gateway: the origin of `resourceMetadata.resource`
- * when configured, else the request's own (Host header and listener scheme).
+ * The path of the protected resource a discovery URL is about (`/.well-known/oauth-protected-resource/mcp`
+ * → `/mcp`; the authorization-server documents and the registration proxy likewise), or undefined when
+ * `path` is not a discovery URL. The router sends a discovery URL to the route serving that resource,
+ * so the URL a 401 advertises answers under any path-prefix route.
  */
-export function publicOrigin(ctx: RequestContext, configured: string | undefined): string {
-  return configured ?? `${ctx.url.protocol}//${ctx.url.host}`;
+export function discoveryResourcePath(path: string): string | undefined {
+  const rest = suffixAfter(path, PROTECTED_RESOURCE) ?? suffixAfter(path, AUTHORIZATION_SERVER);
+  if (rest === undefined) return undefined;
+  const resource = rest.endsWith(REGISTRATION_SUFFIX) ? rest.slice(0, -REGISTRATION_SUFFIX.length) : rest;
+  return resource === '' ? '/' : resource;
+}
+
+/**
+ * scheme://host[:port] the clients use to reach the gateway: the origin of `resourceMetadata.resource`
+ * when configured (set it behind a TLS-terminating proxy or a load balancer), else the request's own
+ * (listener scheme and Host header) — undefined when that Host is not a valid host[:port], so a forged
+ * Host never becomes part of an advertised URL.
+ */
+export function publicOrigin(ctx: RequestContext, configured: string | undefined): string | undefined {
+  if (configured !== undefined) return configured;
+  const host = ctx.req.headers.host;
+  return isValidHostHeader(host) ? `${ctx.url.protocol}//${host.toLowerCase()}` : undefined;
 }
 
 /** Where the metadata of the resource at `path` lives (RFC 9728 §3.1: well-known prefix + resource path). */

@@ -1,4 +1,8 @@
-/** Small response writers for the public discovery endpoints (CORS `*`: any web client may read them). */
+/**
+ * Small response writers for the public discovery endpoints (CORS `*`: any web client may read them).
+ * Every answer is `Cache-Control: no-store`: the documents are built from the request (Host) and the
+ * 401 depends on the caller's token, so no shared cache may keep one for another client.
+ */
 import type { ServerResponse } from 'node:http';
 
 export function corsHeaders(methods: string): Record<string, string> {
@@ -22,6 +26,7 @@ export function sendJson(
   }
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    'cache-control': 'no-store',
     ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
@@ -30,7 +35,12 @@ export function sendJson(
 }
 
 export function sendPreflight(res: ServerResponse, headers: Record<string, string>): void {
-  res.writeHead(204, { ...headers, 'access-control-max-age': '600', 'content-length': 0 });
+  res.writeHead(204, {
+    'cache-control': 'no-store',
+    ...headers,
+    'access-control-max-age': '600',
+    'content-length': 0,
+  });
   res.end();
 }
 
