@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
+import { UpstreamError } from '../../errors/upstream.js';
 import type { McpTelemetry } from '../../telemetry/hooks.js';
 import { asMessage } from './jsonrpc.js';
 import { LineSplitter } from './lines.js';
@@ -127,10 +128,14 @@ export class StdioUpstream implements Upstream {
 
   async send(message: JSONRPCMessage): Promise<void> {
     const child = this.#child;
-    if (this.#state !== 'running' || !child) throw new Error(`not running`);
+    if (this.#state !== 'running' || !child) throw new UpstreamError('UPSTREAM_CLOSED', this.target, 'not running');
     const line = JSON.stringify(message) + '\n';
     await new Promise<void>((resolve, reject) => {
-      child.stdin.write(line, (err) => (err ? reject(new Error('not running (stdin closed)')) : resolve()));
+      child.stdin.write(line, (err) =>
+        err
+          ? reject(new UpstreamError('UPSTREAM_CLOSED', this.target, 'not running (stdin closed)', { cause: err }))
+          : resolve(),
+      );
     });
   }
 
@@ -202,7 +207,9 @@ export class StdioUpstream implements Upstream {
     const pid = this.#child?.pid;
     if (pid !== undefined) this.#reapGroup(pid, closedByUs);
     this.#opts.telemetry.childExited(this.target);
-    const reason = closedByUs ? undefined : new Error(exitMessage(this.target, this.#exitInfo));
+    const reason = closedByUs
+      ? undefined
+      : new UpstreamError('UPSTREAM_CLOSED', this.target, exitDetail(this.#exitInfo));
     if (reason) this.#log.warn({ target: this.target, pid }, reason.message);
     else this.#log.debug({ target: this.target, pid }, 'stdio target stopped');
     this.#resolveExited();
@@ -224,17 +231,13 @@ export class StdioUpstream implements Upstream {
   }
 }
 
-function exitMessage(
-  target: string,
-  info: { code: number | null; signal: NodeJS.Signals | null } | undefined,
-): string {
-  if (info?.signal) return `target "${target}" was killed by ${info.signal}`;
-  if (info?.code !== null && info?.code !== undefined)
-    return `target "${target}" exited with code ${info.code}`;
-  return `target "${target}" exited`;
+function exitDetail(info: { code: number | null; signal: NodeJS.Signals | null } | undefined): string {
+  if (info?.signal) return `was killed by ${info.signal}`;
+  if (info?.code !== null && info?.code !== undefined) return `exited with code ${info.code}`;
+  return 'exited';
 }
 
-function spawnError(target: string, cmd: string, err: unknown): Error {
+function spawnError(target: string, cmd: string, err: unknown): UpstreamError {
   const code = (err as { code?: unknown })?.code;
   const why =
     code === 'ENOENT'
@@ -244,10 +247,10 @@ function spawnError(target: string, cmd: string, err: unknown): Error {
         : err instanceof Error
           ? err.message
           : String(err);
-  return new Error(
-    `target "${target}": cannot start "${cmd}": ${why}${typeof code === 'string' ? ` (${code})` : ''}`,
-    {
-      cause: err,
-    },
+  return new UpstreamError(
+    'UPSTREAM_SPAWN_FAILED',
+    target,
+    `cannot start "${cmd}": ${why}${typeof code === 'string' ? ` (${code})` : ''}`,
+    { cause: err },
   );
 }
