@@ -35,7 +35,11 @@ export class UpstreamError extends GatewayError {
     detail: string,
     opts: { cause?: unknown; httpStatus?: number } = {},
   ) {
-    super(code, `target "${target}" failed: ${detail}`, opts.cause === undefined ? {} : { cause: opts.cause });
+    super(
+      code,
+      `target "${target}" failed: ${detail}`,
+      opts.cause === undefined ? {} : { cause: opts.cause },
+    );
     this.name = 'UpstreamError';
     this.target = target;
     this.detail = detail;

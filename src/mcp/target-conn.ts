@@ -110,7 +110,8 @@ export class TargetConn {
     this.logger = logger;
     this.telemetry = telemetry;
     upstream.onmessage = (m) => this.onMessage(m);
-    upstream.onclose = (reason) => this.onClosed(this.upstreamError(reason, 'UPSTREAM_CLOSED', 'connection closed'));
+    upstream.onclose = (reason) =>
+      this.onClosed(this.upstreamError(reason, 'UPSTREAM_CLOSED', 'connection closed'));
     upstream.onerror = (e) => this.logger.warn({ target: target.name, err: e.message }, 'upstream error');
   }
 
@@ -136,7 +137,8 @@ export class TargetConn {
         new Promise<never>((_, reject) => {
           if (ms > 0)
             timer = setTimeout(
-              () => reject(new UpstreamError('UPSTREAM_TIMEOUT', this.name, `connect timed out after ${ms} ms`)),
+              () =>
+                reject(new UpstreamError('UPSTREAM_TIMEOUT', this.name, `connect timed out after ${ms} ms`)),
               ms,
             );
         }),
@@ -242,8 +244,7 @@ export class TargetConn {
         this.pending.delete(id);
         this.progress.delete(progressKey(id));
         // A cancelled call says nothing about the upstream: not counted.
-        if (code !== null)
-          this.telemetry.upstreamCall(this.name, (performance.now() - started) / 1000, code);
+        if (code !== null) this.telemetry.upstreamCall(this.name, (performance.now() - started) / 1000, code);
       };
       const pending: Pending = {
         method,

@@ -81,9 +81,12 @@ export class SseUpstream implements Upstream {
     const endpoint = await this.#awaitEndpoint(events).catch((err: unknown) => err as Error);
     if (endpoint instanceof Error)
       throw fail(
-        isUpstreamError(endpoint) ? endpoint : new UpstreamError('UPSTREAM_PROTOCOL', this.target, endpoint.message),
+        isUpstreamError(endpoint)
+          ? endpoint
+          : new UpstreamError('UPSTREAM_PROTOCOL', this.target, endpoint.message),
       );
-    if (this.#isClosed()) throw fail(new UpstreamError('UPSTREAM_CLOSED', this.target, 'closed while starting'));
+    if (this.#isClosed())
+      throw fail(new UpstreamError('UPSTREAM_CLOSED', this.target, 'closed while starting'));
     this.#endpoint = endpoint;
     this.#state = 'open';
     void this.#pump(events);
@@ -141,7 +144,8 @@ export class SseUpstream implements Upstream {
     const timeout = new Promise<never>((_, reject) => {
       if (ms > 0)
         timer = setTimeout(
-          () => reject(new UpstreamError('UPSTREAM_TIMEOUT', this.target, `no endpoint event within ${ms} ms`)),
+          () =>
+            reject(new UpstreamError('UPSTREAM_TIMEOUT', this.target, `no endpoint event within ${ms} ms`)),
           ms,
         );
     });
@@ -152,7 +156,11 @@ export class SseUpstream implements Upstream {
             throw networkError(this.target, err, this.#timeouts);
           });
           if (next.done)
-            throw new UpstreamError('UPSTREAM_CLOSED', this.target, 'the SSE stream ended before the endpoint event');
+            throw new UpstreamError(
+              'UPSTREAM_CLOSED',
+              this.target,
+              'the SSE stream ended before the endpoint event',
+            );
           if (next.value.event !== 'endpoint') continue;
           let url: URL;
           try {

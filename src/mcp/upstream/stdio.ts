@@ -21,7 +21,12 @@ export interface StdioUpstreamOptions {
   readonly killGraceMs: number;
   /** Longest stdout line (one JSON-RPC message) accepted. */
   readonly maxMessageBytes: number;
+  /** Told when the child started, could not start, or exited on its own (target health). */
+  readonly onState?: ((e: UpstreamState) => void) | undefined;
 }
+
+/** What a stdio upstream reports about its child: running, or down with the reason. */
+export type UpstreamState = { readonly up: true } | { readonly up: false; readonly error: UpstreamError };
 
 const MAX_STDERR_LINE = 4096;
 /** After the child exits, how long to wait for its stdout to drain before reporting the close. */
@@ -78,6 +83,7 @@ export class StdioUpstream implements Upstream {
         const pid = child.pid!;
         this.#opts.groups.add(pid);
         this.#opts.telemetry.childSpawned(this.target);
+        this.#opts.onState?.({ up: true });
         this.#log.debug({ target: this.target, pid, cmd }, 'stdio target started');
         if (this.#state === 'starting') this.#state = 'running';
         else if (this.#state === 'closing') this.#terminate(child, pid);
@@ -88,7 +94,9 @@ export class StdioUpstream implements Upstream {
           this.#state = 'closed';
           this.#finished = true;
           this.#resolveExited();
-          reject(spawnError(this.target, cmd, err));
+          const e = spawnError(this.target, cmd, err);
+          this.#opts.onState?.({ up: false, error: e });
+          reject(e);
           return;
         }
         this.#log.warn({ target: this.target, err: err.message }, 'stdio target process error');
@@ -128,12 +136,15 @@ export class StdioUpstream implements Upstream {
 
   async send(message: JSONRPCMessage): Promise<void> {
     const child = this.#child;
-    if (this.#state !== 'running' || !child) throw new UpstreamError('UPSTREAM_CLOSED', this.target, 'not running');
+    if (this.#state !== 'running' || !child)
+      throw new UpstreamError('UPSTREAM_CLOSED', this.target, 'not running');
     const line = JSON.stringify(message) + '\n';
     await new Promise<void>((resolve, reject) => {
       child.stdin.write(line, (err) =>
         err
-          ? reject(new UpstreamError('UPSTREAM_CLOSED', this.target, 'not running (stdin closed)', { cause: err }))
+          ? reject(
+              new UpstreamError('UPSTREAM_CLOSED', this.target, 'not running (stdin closed)', { cause: err }),
+            )
           : resolve(),
       );
     });
@@ -211,6 +222,7 @@ export class StdioUpstream implements Upstream {
       ? undefined
       : new UpstreamError('UPSTREAM_CLOSED', this.target, exitDetail(this.#exitInfo));
     if (reason) this.#log.warn({ target: this.target, pid }, reason.message);
+    if (reason) this.#opts.onState?.({ up: false, error: reason });
     else this.#log.debug({ target: this.target, pid }, 'stdio target stopped');
     this.#resolveExited();
     this.onclose?.(reason);
