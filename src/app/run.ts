@@ -69,6 +69,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
   const targetMetrics = createTargetMetrics(metrics.registry);
   const health = new TargetHealth((ref, entry) => targetMetrics.state(ref, entry?.status));
   // Created once the gateway (and its upstream factory) exists; re-synced after every good reload.
+  // eslint-disable-next-line prefer-const -- assigned after Gateway.start, read by its callbacks
   let prober: TargetProber | undefined;
   const gateway: Gateway = await Gateway.start(
     o.input,
