@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { McpTelemetry } from '../telemetry/hooks.js';
-import type { ToolFilters } from './authz.js';
 import type { SessionStore } from './session-store.js';
 import type { StatelessPool } from './stateless-pool.js';
 import type { RuntimeMcpBackend } from './types.js';
@@ -10,7 +9,6 @@ export interface McpEnv {
   readonly logger: Logger;
   readonly telemetry: McpTelemetry;
   readonly sessions: SessionStore;
-  readonly filters: ToolFilters;
   readonly version: string;
   pool(backend: RuntimeMcpBackend): StatelessPool;
 }

@@ -21,7 +21,7 @@ export function buildCall(
   return {
     ctx,
     backend,
-    gate: new ItemGate(ctx, backend.authorizer, env.filters, backend.config.targets, method),
+    gate: new ItemGate(ctx, backend.authorizer, backend.toolFilters, method),
     scope,
     headers: upstreamHeaders(ctx, backend),
     info: {},

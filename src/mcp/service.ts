@@ -1,7 +1,6 @@
 import { isGatewayError } from '../errors/registry.js';
 import { sendHttpError, sendJsonRpcError } from '../errors/respond.js';
 import type { RequestContext } from '../server/context.js';
-import { ToolFilters } from './authz.js';
 import { checkDnsRebinding } from './dns-rebinding.js';
 import type { McpEnv } from './env.js';
 import { bodyLimit } from './env.js';
@@ -38,7 +37,6 @@ export function createMcpService(deps: McpServiceDeps): McpService {
     logger: deps.logger,
     telemetry: deps.telemetry,
     sessions: new SessionStore(sessionDeps, deps.sessionTtlMs),
-    filters: new ToolFilters(),
     version,
     pool(backend: RuntimeMcpBackend): StatelessPool {
       let p = pools.get(backend.key);

@@ -13,7 +13,6 @@ import type {
 } from './jsonrpc.js';
 import { paramsOf } from './jsonrpc.js';
 import { Multiplexer } from './multiplexer.js';
-import { createNaming } from './naming.js';
 import { LATEST_LEGACY_VERSION } from './protocol.js';
 import { TargetConn, failureReason, targetFailed } from './target-conn.js';
 import type { UpstreamTls } from './upstream/types.js';
@@ -69,17 +68,13 @@ export class StatelessPool {
 
   constructor(backend: RuntimeMcpBackend, deps: PoolDeps) {
     this.backendKey = backend.key;
-    this.targets = backend.config.targets;
+    this.targets = backend.targets;
     this.tls = backend.backendTls;
     this.deps = deps;
     this.logger = deps.logger.child({ pool: backend.key });
     for (const t of this.targets)
       this.slots.set(t.name, { conn: undefined, starting: undefined, failure: undefined, failedAt: 0 });
-    const naming = createNaming(
-      this.targets.map((t) => t.name),
-      backend.config.prefixMode,
-    );
-    this.mux = new Multiplexer(naming, { slots: (call) => this.ready(call) }, this.logger);
+    this.mux = new Multiplexer(backend.naming, { slots: (call) => this.ready(call) }, this.logger);
   }
 
   /** Every target, connected when possible (failures are reported per slot, per failureMode by the caller). */
@@ -98,7 +93,7 @@ export class StatelessPool {
     const slots = await this.ready(call);
     const failed = slots.filter((s) => !s.conn);
     const first = failed[0];
-    if (first && (call.backend.config.failureMode === 'failClosed' || failed.length === slots.length)) {
+    if (first && (call.backend.failureMode === 'failClosed' || failed.length === slots.length)) {
       throw targetFailed(first.target.name, first.failure ?? 'not connected');
     }
     const inits = slots.flatMap((s) =>

@@ -25,6 +25,7 @@ import type { CompiledRoutePolicies } from '../policies/types.js';
 import type { AuthnLogger } from '../policies/jwt/deps.js';
 import { compileRouteMatcher } from '../server/router.js';
 import type { BuildContext } from './build-context.js';
+import { compileMcpBackend } from './mcp-backend.js';
 import type { RuntimeBackend, RuntimeBind, RuntimeListener, RuntimeRoute, Snapshot } from './snapshot.js';
 import type { NormalizedConfig } from '../config/types.js';
 
@@ -154,14 +155,13 @@ async function buildRoute(
   let backend: RuntimeBackend | undefined;
   const first = route.backends[0];
   if (first?.kind === 'mcp') {
-    const mcp: RuntimeMcpBackend = {
+    const mcp: RuntimeMcpBackend = compileMcpBackend(first, {
       key: mcpBackendKey(route, first, policies.backendTls?.key),
-      config: first,
       authorizer: policies.mcpAuthorization ?? ALLOW_ALL,
       backendAuth: policies.backendAuth,
       backendTls: policies.backendTls,
       dnsRebindingProtection: first.dnsRebindingProtection ?? isLoopback(bind.address),
-    };
+    });
     if (policies.backendTls) warnPlainHttpTargets(first, ctx);
     mcpKeys.add(mcp.key);
     backend = { kind: 'mcp', mcp };
