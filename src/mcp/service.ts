@@ -56,6 +56,11 @@ export function createMcpService(deps: McpServiceDeps): McpService {
         fail(ctx, e, env);
       }
     },
+    sessionBackend(ctx: RequestContext): string | undefined {
+      const h = ctx.req.headers['mcp-session-id'];
+      const id = (Array.isArray(h) ? h[0] : h) ?? ctx.url.searchParams.get('sessionId') ?? undefined;
+      return id === undefined ? undefined : env.sessions.backendOf(id);
+    },
     sessions(): SessionInfo[] {
       return [...env.sessions.list(), ...[...pools.values()].map((p) => p.info())];
     },

@@ -53,6 +53,8 @@ export interface SessionInfo {
  */
 export interface McpService {
   handle(ctx: RequestContext, backend: RuntimeMcpBackend): Promise<void>;
+  /** Key of the backend owning the session the request names (`Mcp-Session-Id`, legacy `?sessionId=`). */
+  sessionBackend(ctx: RequestContext): string | undefined;
   sessions(): SessionInfo[];
   /** After a reload: close sessions whose backend key is not in `keys` (their clients then get 404). */
   retainBackends(keys: ReadonlySet<string>): Promise<void>;
