@@ -118,8 +118,11 @@ async function phases(
     return;
   }
 
-  // 8. The backend. MCP authorization happens inside, per tool/prompt/resource.
-  const backend = route.backend;
+  // 8. The backend (weighted choice among the route's backends; an MCP session stays on the backend that
+  //    owns it). MCP authorization happens inside, per tool/prompt/resource.
+  const backend = route.pickBackend(
+    route.backends.length > 1 && isMcp ? deps.mcp.sessionBackend(ctx) : undefined,
+  );
   if (!backend) throw new GatewayError('NO_BACKEND');
   if (backend.kind === 'mcp') {
     await deps.mcp.handle(ctx, backend.mcp);
