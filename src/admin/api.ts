@@ -41,6 +41,14 @@ export interface SessionView {
   readonly targets: readonly { readonly name: string; readonly kind: string; readonly pid?: number }[];
 }
 
+/** One page of `/api/sessions/page` (sessions ordered by last activity, newest first). */
+export interface SessionPage {
+  readonly total: number;
+  readonly offset: number;
+  readonly limit: number;
+  readonly sessions: readonly SessionView[];
+}
+
 export type McpItemKind = 'tool' | 'prompt' | 'resource';
 
 /** One tool/prompt/resource of one target, and what the route's authorizer decides for this identity. */
@@ -56,11 +64,14 @@ export interface ExplainItem {
   readonly allowed: boolean;
   /** The rule that decided; absent when no rule decided (no rules → allowed; nothing matched → denied). */
   readonly rule?: {
+    /** 0-based position in the route's `rules` list. */
     readonly index: number;
+    /** How every view names the rule: `rules[0]`, as the config path shows it. */
+    readonly ref: string;
     readonly effect: 'allow' | 'deny' | 'require';
     readonly source: string;
   };
-  /** Human-readable why, e.g. `allowed by rule #1: mcp.tool.name == "echo"`. */
+  /** Human-readable why, e.g. `allowed by rules[0]: mcp.tool.name == "echo"`. */
   readonly reason: string;
 }
 
@@ -77,6 +88,10 @@ export interface ExplainResult {
     readonly route: string;
     readonly target: string;
     readonly message: string;
+    /** The backend's failureMode: failClosed means the route's clients get an error while this target is down. */
+    readonly failureMode: 'failClosed' | 'failOpen';
+    /** How many targets the backend has (failOpen would serve the others). */
+    readonly targets: number;
   }[];
 }
 

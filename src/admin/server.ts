@@ -10,6 +10,7 @@ import { BodyError, methodNotAllowed, readJson, sendError, sendJson } from './ht
 import { listen, type ListenOptions, type RunningServer } from './listen.js';
 import { probePreflight } from './preflight.js';
 import { createUiSite } from './static.js';
+import { uiRoutes } from './ui-routes.js';
 import { AdminError, hasConfigIssues, type AdminBackend } from './types.js';
 
 export { startReadinessServer } from './readiness.js';
@@ -103,7 +104,7 @@ export async function startAdminServer(
   opts: AdminServerOptions = {},
 ): Promise<RunningServer> {
   const host = opts.host ?? 'localhost';
-  const routes = apiRoutes(backend);
+  const routes = { ...apiRoutes(backend), ...uiRoutes(backend, { maxConfigBytes: MAX_CONFIG_BYTES }) };
   const site = createUiSite(opts.uiDir);
   const loopbackOnly = isLoopback(host);
 

@@ -44,6 +44,15 @@ export interface AdminBackend {
   quit(): void;
   /** Readiness: config loaded, listeners bound, stdio targets not failing. */
   ready(): ReadyState;
+  /** The config file as YAML text, secrets redacted (`redactYamlText`). Absent: no YAML view. */
+  configYaml?(): string;
+  /**
+   * Validate an edited YAML text (its redacted secrets restored) like a reload and, unless `dryRun`, write
+   * it. Throws like `writeConfig`; issue lines are the edited text's.
+   */
+  writeConfigYaml?(text: string, opts: { readonly dryRun: boolean }): Promise<void>;
+  /** End one MCP session; false when no open session has this id. */
+  closeSession?(id: string): Promise<boolean>;
 }
 
 /** An error the admin API reports with a specific HTTP status and a safe message. */

@@ -5,10 +5,9 @@ import { deriveEndpoints } from '../admin/endpoints.js';
 import { redactSecrets } from '../admin/redact.js';
 import { buildSummary } from '../admin/summary.js';
 import { AdminError, type AdminBackend, type DemoToken, type LogLevel } from '../admin/types.js';
-import { loadConfig } from '../config/load.js';
 import { updateConfigText } from '../config/write.js';
-import { buildSnapshot } from '../runtime/build.js';
 import { setLevel } from '../telemetry/logger.js';
+import { configYaml, validateConfigText, writeConfigYaml } from './admin-config-yaml.js';
 import { explain } from './explain.js';
 import type { Gateway } from './gateway.js';
 import type { TargetHealth } from './target-health.js';
@@ -41,9 +40,7 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
       if (!input.file) throw new AdminError(409, 'the config did not come from a file: nothing to write');
       const text = updateConfigText(input.text, json);
       // Full validation, the same as a reload: parse, normalize and compile (CEL, JWKS, TLS).
-      const loaded = loadConfig({ ...input, text }, o.env);
-      const snap = await buildSnapshot(loaded, 0);
-      snap.close();
+      await validateConfigText(input, o.env, text);
       const tmp = `${input.file}.portcullis-tmp`;
       writeFileSync(tmp, text);
       renameSync(tmp, input.file);
@@ -65,6 +62,9 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
       };
     },
     sessions: () => gw.mcp.sessions(),
+    closeSession: (id) => gw.mcp.closeSession(id),
+    configYaml: () => configYaml(gw),
+    writeConfigYaml: (text, opts) => writeConfigYaml(gw, o.env, text, opts),
     explain: (token, opts) => explain(gw.snapshot, gw.upstreamFactory, logger, token, opts),
     endpoints: () => {
       const ports = boundPorts();

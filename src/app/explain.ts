@@ -10,6 +10,7 @@ import type { McpItemKind } from '../mcp/authorizer.js';
 import { LATEST_LEGACY_VERSION } from '../mcp/protocol.js';
 import { TargetConn, targetFailed, type ConnEvents } from '../mcp/target-conn.js';
 import type { RuntimeMcpBackend, UpstreamFactory } from '../mcp/types.js';
+import { ruleRef } from '../policies/authorization/rule-ref.js';
 import type { Snapshot } from '../runtime/snapshot.js';
 import type { Identity, RequestInfo } from '../server/context.js';
 import { NOOP_TELEMETRY } from '../telemetry/hooks.js';
@@ -81,7 +82,13 @@ export async function explain(
   opts: ExplainOptions = {},
 ): Promise<ExplainResult> {
   const items: ExplainItem[] = [];
-  const targetErrors: { route: string; target: string; message: string }[] = [];
+  const targetErrors: {
+    route: string;
+    target: string;
+    message: string;
+    failureMode: 'failClosed' | 'failOpen';
+    targets: number;
+  }[] = [];
   let identity: Identity | null = null;
   let identityError: string | undefined;
   const routes = snap.binds.flatMap((b) => b.listeners.flatMap((l) => l.routes));
@@ -112,7 +119,13 @@ export async function explain(
       try {
         listed = await listTarget(factory, target, logger, backend);
       } catch (e) {
-        targetErrors.push({ route: route.key, target: target.name, message: (e as Error).message });
+        targetErrors.push({
+          route: route.key,
+          target: target.name,
+          message: (e as Error).message,
+          failureMode: backend.config.failureMode,
+          targets: backend.config.targets.length,
+        });
         continue;
       }
       for (const it of listed) {
@@ -141,7 +154,16 @@ export async function explain(
           name: it.name,
           exposedName: shown,
           allowed: d.allowed,
-          ...(d.rule ? { rule: { index: d.rule.index, effect: d.rule.effect, source: d.rule.source } } : {}),
+          ...(d.rule
+            ? {
+                rule: {
+                  index: d.rule.index,
+                  ref: ruleRef(d.rule.index),
+                  effect: d.rule.effect,
+                  source: d.rule.source,
+                },
+              }
+            : {}),
           reason: d.reason,
         });
       }

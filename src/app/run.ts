@@ -33,6 +33,8 @@ export interface PortcullisOptions {
   /** Where log lines go (default stdout). */
   readonly logDestination?: DestinationStream | NodeJS.WritableStream;
   readonly logLevel?: string;
+  /** `--log-format`: overrides config.logging.format. */
+  readonly logFormat?: 'json' | 'text';
   /** Override static addresses (tests use 127.0.0.1:0); `false` disables that server. */
   readonly adminAddr?: HostPort | false;
   readonly statsAddr?: HostPort | false;
@@ -58,7 +60,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
   const st = loaded.config.static;
   const logger = createLogger({
     level: o.logLevel ?? st.logging.level,
-    format: st.logging.format,
+    format: o.logFormat ?? st.logging.format,
     ...(o.logDestination ? { destination: o.logDestination } : {}),
   });
   if (o.logLevel) setLevel(logger, o.logLevel);

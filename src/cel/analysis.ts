@@ -71,3 +71,67 @@ export function anonymousForm(ast: ASTNode, source: string): AnonymousForm {
   if (!part) return { kind: 'never' };
   return part.changed ? { kind: 'simplified', source: part.text } : { kind: 'same' };
 }
+
+/** A string literal an expression compares an MCP item's name with (`mcp.tool.name == "x"`, `… in ["x"]`). */
+export interface ComparedName {
+  readonly kind: 'tool' | 'prompt' | 'resource';
+  readonly value: string;
+}
+
+const ITEM_KINDS = new Set(['tool', 'prompt', 'resource']);
+
+/** `mcp.<kind>.name` → the kind; anything else → undefined. */
+function itemNameKind(node: ASTNode): ComparedName['kind'] | undefined {
+  if (node.op !== '.' || !Array.isArray(node.args)) return undefined;
+  const [inner, field] = node.args as unknown[];
+  if (field !== 'name') return undefined;
+  const i = inner as ASTNode | undefined;
+  if (!i || i.op !== '.' || !Array.isArray(i.args)) return undefined;
+  const [root, kind] = i.args as unknown[];
+  const r = root as ASTNode | undefined;
+  if (!r || r.op !== 'id' || r.args !== 'mcp' || typeof kind !== 'string' || !ITEM_KINDS.has(kind))
+    return undefined;
+  return kind as ComparedName['kind'];
+}
+
+function stringsOf(node: ASTNode): string[] {
+  if (node.op === 'value' && typeof node.args === 'string') return [node.args];
+  if (node.op === 'list') return operands(node).flatMap((n) => (n.op === 'value' ? stringsOf(n) : []));
+  return [];
+}
+
+/**
+ * Every string literal compared with an item's name anywhere in the expression: `==`, `!=` (either side)
+ * and `in [list]`. Computed once at config load to warn about names the rules never see (prefixed names
+ * of a multiplexed route).
+ */
+export function comparedNames(ast: ASTNode): ComparedName[] {
+  const out: ComparedName[] = [];
+  const walk = (node: ASTNode): void => {
+    const [a, b] = operands(node);
+    if ((node.op === '==' || node.op === '!=' || node.op === 'in') && a && b) {
+      const pairs: [ASTNode, ASTNode][] =
+        node.op === 'in'
+          ? [[a, b]]
+          : [
+              [a, b],
+              [b, a],
+            ];
+      for (const [name, lit] of pairs) {
+        const kind = itemNameKind(name);
+        if (kind) for (const value of stringsOf(lit)) out.push({ kind, value });
+      }
+    }
+    for (const child of operands(node)) walk(child);
+    // Unary operators (`!_`, `-_`) hold their operand directly.
+    const one = node.args as unknown;
+    if (one && typeof one === 'object' && !Array.isArray(one) && 'op' in one) walk(one as ASTNode);
+    // Calls and macros keep their arguments in nested arrays.
+    if (Array.isArray(node.args))
+      for (const x of node.args as unknown[])
+        if (Array.isArray(x))
+          for (const y of x) if (y && typeof y === 'object' && 'op' in y) walk(y as ASTNode);
+  };
+  walk(ast);
+  return out;
+}

@@ -1,16 +1,14 @@
-/** `portcullis` command line: run, --validate-only, explain. */
-import { existsSync, readFileSync } from 'node:fs';
-import { pino } from 'pino';
+/** `portcullis` command line: run, --validate-only, explain, test. */
 import { startPortcullis } from '../app/run.js';
-import { explain } from '../app/explain.js';
 import { issuesOf } from '../app/issues.js';
 import { VERSION } from '../app/version.js';
 import { loadConfig, readConfigInput, type ConfigInput } from '../config/load.js';
-import { createUpstreamFactory } from '../mcp/upstream/factory.js';
 import { buildSnapshot } from '../runtime/build.js';
-import { NOOP_TELEMETRY } from '../telemetry/hooks.js';
 import { banner } from './banner.js';
-import { HELP, parseCli, UsageError, type CliArgs } from './args.js';
+import { EXPLAIN_HELP, HELP, parseCli, TEST_HELP, UsageError, type CliArgs } from './args.js';
+import { runExplainCommand } from './explain-command.js';
+import { runPolicyTests } from './policy-test-command.js';
+import { validateConfig } from './validate.js';
 import { PACKAGE_ROOT, QUICKSTART_CONFIG, quickstartTokens } from './quickstart.js';
 import cluster from 'node:cluster';
 import { runPrimary, workerCount, workerIndex } from './workers.js';
@@ -28,41 +26,6 @@ async function input(a: CliArgs): Promise<{ input: ConfigInput; quickstart: bool
 
 function printIssues(e: unknown): void {
   for (const i of issuesOf(e)) err(`error: ${i.text}\n`);
-}
-
-async function validate(i: ConfigInput): Promise<number> {
-  try {
-    const snap = await buildSnapshot(loadConfig(i, process.env), 0);
-    snap.close();
-    out('Configuration is valid!\n');
-    return 0;
-  } catch (e) {
-    printIssues(e);
-    return 1;
-  }
-}
-
-async function runExplain(a: CliArgs, i: ConfigInput): Promise<number> {
-  const token = a.token && existsSync(a.token) ? readFileSync(a.token, 'utf8').trim() : a.token;
-  const logger = pino({ level: 'warn' }, process.stderr);
-  const snap = await buildSnapshot(loadConfig(i, process.env), 0);
-  const factory = createUpstreamFactory({ telemetry: NOOP_TELEMETRY });
-  try {
-    const r = await explain(snap, factory, logger, token, a.tool ? { tool: a.tool } : {});
-    if (r.identity.error)
-      out(`token rejected: ${r.identity.error} (showing what an anonymous caller may do)\n`);
-    else if (r.identity.claims) out(`identity: ${JSON.stringify(r.identity.claims)}\n`);
-    else out('identity: anonymous (no token)\n');
-    for (const it of r.items) {
-      const verdict = it.allowed ? 'ALLOW' : 'DENY ';
-      out(`${verdict} ${it.kind.padEnd(8)} ${it.exposedName.padEnd(32)} ${it.reason}\n`);
-    }
-    for (const t of r.targetErrors ?? []) out(`ERROR   target ${t.target} (${t.route}): ${t.message}\n`);
-    return r.targetErrors?.length ? 2 : 0;
-  } finally {
-    snap.close();
-    await factory.close();
-  }
 }
 
 async function run(a: CliArgs, i: ConfigInput, quickstart: boolean): Promise<void> {
@@ -90,6 +53,7 @@ async function run(a: CliArgs, i: ConfigInput, quickstart: boolean): Promise<voi
           ...(index > 0 ? { adminAddr: false } : {}),
         }
       : {}),
+    ...(a.logFormat ? { logFormat: a.logFormat } : {}),
     onQuit: () => void shutdown('quitquitquit'),
   });
   let stopping = false;
@@ -124,7 +88,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     throw e;
   }
-  if (a.help) return void out(HELP + '\n');
+  if (a.help)
+    return void out(
+      (a.command === 'explain' ? EXPLAIN_HELP : a.command === 'test' ? TEST_HELP : HELP) + '\n',
+    );
+  if (a.command === 'test') process.exit(await runPolicyTests(a.testFile ?? '', a.reporter, out, err));
   if (a.version === 'short') return void out(`${VERSION}\n`);
   if (a.version === 'long')
     return void out(JSON.stringify({ name: 'portcullis', version: VERSION, node: process.version }) + '\n');
@@ -135,8 +103,15 @@ export async function main(argv: readonly string[]): Promise<void> {
     printIssues(e);
     process.exit(1);
   }
-  if (a.validateOnly) process.exit(await validate(src.input));
-  if (a.command === 'explain') process.exit(await runExplain(a, src.input));
+  if (a.validateOnly) process.exit(await validateConfig(src.input, process.env, out, err));
+  if (a.command === 'explain') {
+    try {
+      process.exit(await runExplainCommand(src.input, { token: a.token, tool: a.tool }, out, err));
+    } catch (e) {
+      printIssues(e);
+      process.exit(1);
+    }
+  }
   try {
     await run(a, src.input, src.quickstart);
   } catch (e) {

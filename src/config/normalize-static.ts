@@ -63,7 +63,7 @@ export function normalizeStatic(
     sessionTtlMs: durationMs(s.mcp?.sessionTtl, STATIC_DEFAULTS.sessionTtlMs),
     logging: {
       level: s.logging?.level ?? 'info',
-      format: s.logging?.format ?? 'json',
+      format: s.logging?.format ?? 'auto',
       filter: s.logging?.filter,
       fieldsAdd: s.logging?.fields?.add ?? {},
       fieldsRemove: s.logging?.fields?.remove ?? [],

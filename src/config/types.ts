@@ -34,7 +34,8 @@ export interface NormalizedStatic {
   readonly sessionTtlMs: number;
   readonly logging: {
     readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-    readonly format: 'json' | 'text';
+    /** `auto` (unset): text on a terminal, JSON otherwise (src/telemetry/logger.ts). */
+    readonly format: 'json' | 'text' | 'auto';
     readonly filter: string | undefined;
     readonly fieldsAdd: Readonly<Record<string, string>>;
     readonly fieldsRemove: readonly string[];

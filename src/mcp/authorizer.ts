@@ -27,7 +27,7 @@ export interface Decision {
   readonly allowed: boolean;
   /** The rule that decided; undefined when no rule decided (no rules → allow, nothing matched → deny). */
   readonly rule: DecidingRule | undefined;
-  /** Human-readable "why", e.g. `allowed by rule #1: mcp.tool.name == "echo"` or `no rule allowed it`. */
+  /** Human-readable "why", e.g. `allowed by rules[0]: mcp.tool.name == "echo"` or `no rule allowed it`. */
   readonly reason: string;
 }
 

@@ -1,3 +1,4 @@
+import { describeRule } from '../policies/authorization/rule-ref.js';
 import type { RequestContext } from '../server/context.js';
 import type { AuthzSubject, Decision, McpAuthorizer, McpItem, McpItemKind } from './authorizer.js';
 
@@ -38,5 +39,5 @@ export class ItemGate {
 /** The access-log fields of one decided call. */
 export function recordDecision(ctx: RequestContext, d: Decision): void {
   ctx.log['authz.decision'] = d.allowed ? 'allow' : 'deny';
-  ctx.log['authz.rule'] = d.rule ? `#${d.rule.index}: ${d.rule.source}` : d.reason;
+  ctx.log['authz.rule'] = d.rule ? describeRule(d.rule) : d.reason;
 }

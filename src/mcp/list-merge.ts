@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { GatewayError, isGatewayError } from '../errors/registry.js';
+import { failClosedError } from './failure-mode.js';
 import type { McpItemKind } from './authorizer.js';
 import type { McpCall, Slot } from './call.js';
 import { callOptions } from './call.js';
@@ -82,7 +83,8 @@ export async function mergeList(
   const failures = pages.filter((p): p is Extract<PageResult, { failure: GatewayError }> => 'failure' in p);
   if (failures.length > 0) {
     const first = failures[0] as (typeof failures)[number];
-    if (call.backend.failureMode === 'failClosed' || failures.length === pages.length) throw first.failure;
+    if (call.backend.failureMode === 'failClosed' || failures.length === pages.length)
+      throw failClosedError(first.failure, failures.length, pages.length);
     for (const f of failures) {
       logger.warn(
         { target: f.target, method: spec.method, err: f.failure.message },

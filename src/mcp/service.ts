@@ -79,6 +79,7 @@ export function createMcpService(deps: McpServiceDeps): McpService {
     sessions(): SessionInfo[] {
       return [...env.sessions.list(), ...[...pools.values()].map((p) => p.info())];
     },
+    closeSession: (id: string) => env.sessions.close(id, 'closed from the admin API'),
     async retainBackends(keys: ReadonlySet<string>): Promise<void> {
       const gone = [...pools.entries()].filter(([k]) => !keys.has(k));
       for (const [k] of gone) pools.delete(k);

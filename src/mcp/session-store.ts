@@ -62,6 +62,14 @@ export class SessionStore {
     return [...this.sessions.values()].map((s) => s.info());
   }
 
+  /** Close one session (the admin API's "close session"); false when no open session has this id. */
+  async close(id: string, reason: string): Promise<boolean> {
+    const s = this.sessions.get(id);
+    if (!s || s.isClosed) return false;
+    await s.close(reason);
+    return true;
+  }
+
   async retain(keys: ReadonlySet<string>): Promise<void> {
     const gone = [...this.sessions.values()].filter((s) => !keys.has(s.backendKey));
     await Promise.all(gone.map((s) => s.close('backend removed')));

@@ -27,6 +27,7 @@ import type { McpLimits, PendingGate, Release } from './limits.js';
 import { openConn } from './open-conn.js';
 import type { TargetConn } from './target-conn.js';
 import { failureReason, targetFailed } from './target-conn.js';
+import { failClosedError } from './failure-mode.js';
 import type { RuntimeMcpBackend, SessionInfo, UpstreamFactory } from './types.js';
 
 export interface SessionDeps {
@@ -144,7 +145,14 @@ export class Session {
     if (failed.length > 0 && (this.failureMode === 'failClosed' || failed.length === slots.length)) {
       await Promise.all(slots.map((s) => s.conn?.close()));
       const first = failed[0] as Slot;
-      throw first.limit ?? targetFailed(first.target.name, first.failure ?? 'failed');
+      throw (
+        first.limit ??
+        failClosedError(
+          targetFailed(first.target.name, first.failure ?? 'failed'),
+          failed.length,
+          slots.length,
+        )
+      );
     }
     for (const f of failed) {
       this.logger.warn(

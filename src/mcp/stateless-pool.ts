@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { NormalizedTarget } from '../config/types.js';
 import type { McpTelemetry } from '../telemetry/hooks.js';
+import { failClosedError } from './failure-mode.js';
 import type { McpCall, Slot } from './call.js';
 import { callOptions } from './call.js';
 import { mergeInitialize } from './initialize.js';
@@ -97,7 +98,11 @@ export class StatelessPool {
     const failed = slots.filter((s) => !s.conn);
     const first = failed[0];
     if (first && (call.backend.failureMode === 'failClosed' || failed.length === slots.length)) {
-      throw targetFailed(first.target.name, first.failure ?? 'not connected');
+      throw failClosedError(
+        targetFailed(first.target.name, first.failure ?? 'not connected'),
+        failed.length,
+        slots.length,
+      );
     }
     const inits = slots.flatMap((s) =>
       s.conn?.initResult ? [{ target: s.target.name, result: s.conn.initResult }] : [],

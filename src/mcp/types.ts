@@ -56,6 +56,8 @@ export interface McpService {
   /** Key of the backend owning the session the request names (`Mcp-Session-Id`, legacy `?sessionId=`). */
   sessionBackend(ctx: RequestContext): string | undefined;
   sessions(): SessionInfo[];
+  /** End one stateful session (its client then gets 404); false when no open session has this id. */
+  closeSession(id: string): Promise<boolean>;
   /** After a reload: close sessions whose backend key is not in `keys` (their clients then get 404). */
   retainBackends(keys: ReadonlySet<string>): Promise<void>;
   /** Close every session and child process. */

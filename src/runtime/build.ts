@@ -9,6 +9,7 @@ import type { RoutePoliciesConfig } from '../config/schema/index.js';
 import { ALLOW_ALL } from '../mcp/authorizer.js';
 import type { RuntimeMcpBackend } from '../mcp/types.js';
 import { compileMcpAuthorization } from '../policies/authorization/mcp.js';
+import { warnPrefixedNames } from '../policies/authorization/prefixed-names.js';
 import { compileHttpAuthorization } from '../policies/authorization/http.js';
 import { denyRuleWarner } from '../policies/authorization/options.js';
 import { compileBackendAuth } from '../policies/backend-auth/index.js';
@@ -178,6 +179,8 @@ async function buildRoute(
         dnsRebindingProtection: b.dnsRebindingProtection ?? isLoopback(bind.address),
       });
       if (policies.backendTls) warnPlainHttpTargets(b, ctx);
+      const rules = route.policies.mcpAuthorization?.rules;
+      if (rules) warnPrefixedNames(rules, b, ctx, [...route.at, 'policies', 'mcpAuthorization']);
       mcpKeys.add(mcp.key);
       weighted.push({ weight: b.weight, value: { kind: 'mcp', mcp } });
     } else weighted.push({ weight: b.weight, value: { kind: 'host', host: b.host } });

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { GatewayError, isGatewayError } from '../errors/registry.js';
 import { sendHttpError, sendJsonRpcError } from '../errors/respond.js';
 import type { McpService } from '../mcp/types.js';
+import { describeRule } from '../policies/authorization/rule-ref.js';
 import { writeRateLimitHeaders } from '../policies/rate-limit/index.js';
 import type { RuntimeRoute } from '../runtime/snapshot.js';
 import { upstreamHeadersFrom } from './header-hygiene.js';
@@ -89,7 +90,7 @@ async function phases(
       authz.check({ identity: ctx.identity, request: ctx.request, source: ctx.source }),
     );
     ctx.log['authz.decision'] = d.allowed ? 'allow' : 'deny';
-    if (d.rule) ctx.log['authz.rule'] = `#${d.rule.index}: ${d.rule.source}`;
+    if (d.rule) ctx.log['authz.rule'] = describeRule(d.rule);
     if (!d.allowed) throw new GatewayError('AUTHZ_FAILED');
   }
 

@@ -1,5 +1,6 @@
 /**
- * The access log: one `info` line per HTTP request, message `request` (agentgateway §8.2). For
+ * The access log: one line per HTTP request, message `request` (agentgateway §8.2), at the level of
+ * its outcome (`outcomeLevel`). For
  * Streamable HTTP one POST carries one JSON-RPC message and for the SSE transport each message is one
  * POST to the message endpoint, so this is also one line per MCP message.
  *
@@ -102,8 +103,9 @@ export function createAccessLog(opts: AccessLogOptions): AccessLog {
 
   return {
     write: function writeAccessLog(fields: AccessLogRecord, subject?: AccessLogSubject): void {
-      // Checked first: with the level above info, a request costs no allocation here.
-      if (!logger.isLevelEnabled('info')) return;
+      // Checked first: with the level above this line's, a request costs no allocation here.
+      const level = outcomeLevel(fields);
+      if (!logger.isLevelEnabled(level)) return;
       const activation = needsCel ? logActivation(fields, subject, now()) : undefined;
       if (filter && activation && !passes(filter, activation)) return;
 
@@ -115,9 +117,20 @@ export function createAccessLog(opts: AccessLogOptions): AccessLog {
       if (type === 'tool' || type === 'prompt') put(line, `mcp.${type}.name`, fields['mcp.resource.name']);
       for (const { name, expr } of added) put(line, name, evaluateField(expr, activation as CelActivation));
       for (const key of removed) delete line[key];
-      logger.info(line, 'request');
+      logger[level](line, 'request');
     },
   };
+}
+
+/**
+ * The level says the outcome: `error` for a 5xx, `warn` for a 4xx or a request answered with an error
+ * in-band (a JSON-RPC error in a 200, e.g. a failed `initialize`: `error` carries why), `info` otherwise.
+ */
+export function outcomeLevel(fields: AccessLogFields): 'info' | 'warn' | 'error' {
+  const status = fields['http.status'] ?? 0;
+  if (status >= 500) return 'error';
+  if (status >= 400 || (fields.error !== undefined && fields.error !== '')) return 'warn';
+  return 'info';
 }
 
 /** `12ms`, like agentgateway. */

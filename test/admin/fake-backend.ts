@@ -131,8 +131,8 @@ export function fakeBackend(endpoints: EndpointInfo[] = []): FakeBackend {
             name: 'echo',
             exposedName: 'echo',
             allowed: true,
-            rule: { index: 0, effect: 'allow', source: 'mcp.tool.name == "echo"' },
-            reason: 'allowed by rule #1',
+            rule: { index: 0, ref: 'rules[0]', effect: 'allow', source: 'mcp.tool.name == "echo"' },
+            reason: 'allowed by rules[0]',
           },
         ],
       };

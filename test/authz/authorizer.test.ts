@@ -61,7 +61,7 @@ describe('McpAuthorizer', () => {
     const [obj, msg] = lines[0] ?? [{}, ''];
     assert.match(msg, /deny rule failed to evaluate/);
     assert.deepEqual(obj, {
-      'authz.rule': 0,
+      'authz.rule': 'rules[0]',
       'authz.rule.source': 'jwt.banned',
       error: 'No such key: banned',
       'jwt.sub': 'alice',

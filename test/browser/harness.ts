@@ -376,6 +376,8 @@ function harnessBackend(endpoints: EndpointInfo[], tokens: Harness['tokens']): A
     configJson: () => ({ binds: [{ port: 3000, listeners: [{ routes: [] }] }] }),
     configDump: () => ({}),
     writeConfig: async () => undefined,
+    configYaml: () => 'binds:\n- port: 3000\n  listeners:\n  - routes: []\n',
+    writeConfigYaml: async () => undefined,
     reloadStatus: () => reload,
     sessions: () => [],
     async explain(token) {
@@ -392,8 +394,17 @@ function harnessBackend(endpoints: EndpointInfo[], tokens: Harness['tokens']): A
           name: t.name,
           exposedName: t.name,
           allowed: d.allowed,
-          ...(rule ? { rule: { index: d.index, effect: 'allow' as const, source: rule.source } } : {}),
-          reason: rule ? `allowed by rule #${d.index + 1}` : 'no rule allowed it',
+          ...(rule
+            ? {
+                rule: {
+                  index: d.index,
+                  ref: `rules[${d.index}]`,
+                  effect: 'allow' as const,
+                  source: rule.source,
+                },
+              }
+            : {}),
+          reason: rule ? `allowed by rules[${d.index}]` : 'no rule allowed it',
         };
       });
       return { identity: expired ? { claims: null, error: 'token expired' } : { claims: who }, items };

@@ -45,7 +45,7 @@ describe('defaults and generated names (reference §2.1, §1.3)', () => {
       poolMaxSize: undefined,
     });
     assert.equal(s.logging.level, 'info');
-    assert.equal(s.logging.format, 'json');
+    assert.equal(s.logging.format, 'auto');
     assert.equal(s.tracing, undefined);
   });
 

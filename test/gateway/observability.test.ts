@@ -85,7 +85,7 @@ describe('observability through the gateway', () => {
       assert.match(String(line.duration), /^\d+(\.\d+)?ms$/);
       assert.match(String(line['src.addr']), /^(::ffff:)?127\.0\.0\.1:\d+$/);
     }
-    assert.match(String(allowed['authz.rule']), /mcp\.tool\.name == "echo"/);
+    assert.match(String(allowed['authz.rule']), /^rules\[0\] \(allow\): mcp\.tool\.name == "echo"$/);
     assert.match(String(denied['authz.rule']), /no rule allowed it/);
     const all = JSON.stringify(gw.logs);
     assert.ok(!all.includes(EXAMPLE2), 'the token never appears in the log');

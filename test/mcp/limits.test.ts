@@ -73,6 +73,19 @@ describe('MCP limits', () => {
     assert.equal((await post(url, initBody(4))).status, 200);
   });
 
+  it('a reload applies new limits to the next session', async () => {
+    const { stdio } = stdioTarget();
+    const gw = await boot(yaml(stdio, '{ sessions: 1 }'));
+    const url = `${gw.url}/mcp`;
+    assert.equal((await post(url, initBody(1))).status, 200);
+    assert.equal((await post(url, initBody(2))).status, 503);
+    gw.writeConfig(yaml(stdio, '{ sessions: 2 }'));
+    const status = await gw.portcullis.gateway.reload();
+    assert.equal(status.ok, true, JSON.stringify(status));
+    assert.equal((await post(url, initBody(3))).status, 200);
+    assert.equal((await post(url, initBody(4))).status, 503);
+  });
+
   it('limits.sessionsPerIdentity: anonymous callers are counted per source address (429 + Retry-After)', async () => {
     const { stdio } = stdioTarget();
     const gw = await boot(yaml(stdio, '{ sessionsPerIdentity: 2 }'));

@@ -59,7 +59,7 @@ function allowedCall(): AccessLogRecord {
     'mcp.resource.type': 'tool',
     'mcp.resource.name': 'echo',
     'authz.decision': 'allow',
-    'authz.rule': '#0: mcp.tool.name == "echo"',
+    'authz.rule': 'rules[0] (allow): mcp.tool.name == "echo"',
     'http.status': 200,
     duration: formatDuration(12.4),
   };
@@ -118,7 +118,7 @@ describe('access log', () => {
       'mcp.resource.name': 'echo',
       'mcp.tool.name': 'echo',
       'authz.decision': 'allow',
-      'authz.rule': '#0: mcp.tool.name == "echo"',
+      'authz.rule': 'rules[0] (allow): mcp.tool.name == "echo"',
       duration: '12ms',
     });
   });
@@ -128,7 +128,7 @@ describe('access log', () => {
     accessLog(logger).write(deniedCall());
     const [line] = json();
     assert.deepEqual(withoutTime(line!), {
-      level: 'info',
+      level: 'warn',
       msg: 'request',
       listener: 'listener0/gateway',
       route: 'route0',
@@ -314,7 +314,7 @@ describe('access log', () => {
     assert.equal(lines.length, 1);
     assert.match(
       lines[0]!,
-      /^\d{4}-\d\d-\d\dT\S+Z INFO request listener=listener0\/gateway route=route0 src\.addr=\[::1\]:40000 http\.method=POST /,
+      /^\d{4}-\d\d-\d\dT\S+Z WARN {2}request listener=listener0\/gateway route=route0 src\.addr=\[::1\]:40000 http\.method=POST /,
     );
     assert.ok(lines[0]!.includes(' http.status=403 '));
     assert.ok(lines[0]!.includes(' authz.decision=deny error="authorization failed" duration=3ms'));

@@ -6,8 +6,10 @@ import type {
   EndpointInfo,
   ExplainResult,
   PreflightReport,
-  SessionView,
+  ReadyState,
+  SessionPage,
 } from '../../src/admin/api.js';
+import type { ClientSnippet } from '../../src/admin/client-snippets-api.js';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -19,9 +21,11 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(path: string, init?: RequestInit): Promise<T> {
+/** One admin API call; `as: 'text'` returns a successful body as text (the YAML config). */
+async function request<T>(path: string, init?: RequestInit, as: 'json' | 'text' = 'json'): Promise<T> {
   const res = await fetch(path, init);
   const text = await res.text();
+  if (res.ok && as === 'text') return text as T;
   let body: unknown = undefined;
   try {
     body = text ? (JSON.parse(text) as unknown) : undefined;
@@ -42,15 +46,25 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
 
 export const api = {
   summary: () => request<AdminSummary>('/api/summary'),
-  sessions: () => request<SessionView[]>('/api/sessions'),
   endpoints: () => request<EndpointInfo[]>('/api/endpoints'),
   demoTokens: () => request<DemoToken[]>('/api/demo-tokens'),
-  config: () => request<unknown>('/config'),
-  writeConfig: (json: unknown) =>
-    request<{ status: string; message?: string }>('/config', {
+  ready: () => request<ReadyState>('/api/ready'),
+  sessionPage: (offset: number, limit: number) =>
+    request<SessionPage>(`/api/sessions/page?offset=${offset}&limit=${limit}`),
+  closeSession: (id: string) =>
+    request<{ status: string }>(`/api/sessions/close?id=${encodeURIComponent(id)}`, { method: 'POST' }),
+  clientSnippets: (url: string, token: string | undefined) =>
+    request<ClientSnippet[]>(`/api/client-snippets?url=${encodeURIComponent(url)}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    }),
+  /** The config file as YAML text, secrets redacted. */
+  configYaml: () => request<string>('/config/yaml', undefined, 'text'),
+  /** Validate (dryRun) or validate and write an edited YAML config; 400 carries `issues` at its lines. */
+  writeConfigYaml: (text: string, dryRun: boolean) =>
+    request<{ status: string; message?: string }>(`/config/yaml${dryRun ? '?dryRun=1' : ''}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(json),
+      headers: { 'content-type': 'application/yaml' },
+      body: text,
     }),
   explain: (token: string | undefined, route?: string) =>
     request<ExplainResult>(`/api/explain${route ? `?route=${encodeURIComponent(route)}` : ''}`, {

@@ -4,6 +4,7 @@
  */
 import type { DecidingRule } from '../../mcp/authorizer.js';
 import type { AuthzSubject, McpItem } from '../../mcp/authorizer.js';
+import { ruleRef } from './rule-ref.js';
 
 export interface DenyRuleErrorEvent {
   readonly rule: DecidingRule;
@@ -34,7 +35,7 @@ export function denyRuleWarner(logger: WarnLogger): (event: DenyRuleErrorEvent) 
     const nl = event.error.message.indexOf('\n');
     logger.warn(
       {
-        'authz.rule': event.rule.index,
+        'authz.rule': ruleRef(event.rule.index),
         'authz.rule.source': event.rule.source,
         error: nl < 0 ? event.error.message : event.error.message.slice(0, nl),
         'jwt.sub': event.subject.identity?.sub,

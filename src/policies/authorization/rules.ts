@@ -8,7 +8,10 @@ import type { ConfigPath } from '../../config/types.js';
 import { isConfigError, ConfigError } from '../../config/errors.js';
 import type { DecidingRule, Decision } from '../../mcp/authorizer.js';
 import type { BuildContext } from '../../runtime/build-context.js';
+import { oneLine, ruleRef } from './rule-ref.js';
 import { tryCompileCel, type CelVariableSet, type CompiledCel } from '../../cel/index.js';
+
+export { describeRule, ruleRef } from './rule-ref.js';
 
 export type RuleEffect = DecidingRule['effect'];
 
@@ -40,23 +43,14 @@ export function ruleOf(rule: RuleConfig): { effect: RuleEffect; source: string; 
   return { effect: 'allow', source: rule.allow, key: 'allow' };
 }
 
-/** `rules[2] (allow): mcp.tool.name == "echo"` — one way to name a rule in logs and `explain` output. */
-export function describeRule(rule: DecidingRule): string {
-  return `rules[${rule.index}] (${rule.effect}): ${oneLine(rule.source)}`;
-}
-
-function oneLine(source: string): string {
-  return source.replace(/\s*\n\s*/g, ' ').trim();
-}
-
 function decisionFor(deciding: DecidingRule): Decision {
   const src = oneLine(deciding.source);
   const reason =
     deciding.effect === 'allow'
-      ? `allowed by rules[${deciding.index}]: ${src}`
+      ? `allowed by ${ruleRef(deciding.index)}: ${src}`
       : deciding.effect === 'deny'
-        ? `denied by rules[${deciding.index}]: ${src}`
-        : `denied: rules[${deciding.index}] (require) not satisfied: ${src}`;
+        ? `denied by ${ruleRef(deciding.index)}: ${src}`
+        : `denied: ${ruleRef(deciding.index)} (require) not satisfied: ${src}`;
   return Object.freeze({ allowed: deciding.effect === 'allow', rule: deciding, reason });
 }
 

@@ -9,6 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type {
   CallToolResult,
   GetPromptResult,
@@ -29,9 +30,24 @@ export interface TrafficEntry {
   readonly rpc: string | undefined;
   /** Whether the request carried `Authorization: Bearer …`. */
   readonly authorization: boolean;
+  /** Request headers as sent, the bearer token masked. */
+  readonly requestHeaders: readonly (readonly [string, string])[];
+  /** Request body (truncated past MAX_BODY_CHARS). */
+  readonly requestBody: string | undefined;
   status?: number;
+  /** Response content type. */
+  contentType?: string;
+  /** A JSON (or text) response body, truncated past MAX_BODY_CHARS. */
+  responseBody?: string;
+  /** An SSE response, as its events so far (at most MAX_EVENTS; the data of each truncated). */
+  events?: string[];
   error?: string;
 }
+
+/** Bounds of the traffic log: it must not grow without limit on a long session. */
+export const MAX_TRAFFIC_ENTRIES = 300;
+export const MAX_BODY_CHARS = 32 * 1024;
+export const MAX_EVENTS = 200;
 
 /** The last failed HTTP exchange: what the plain-words error is built from. */
 export interface HttpFailure {
@@ -105,11 +121,15 @@ export class PlaygroundSession {
       url,
       rpc: rpcMethod(init?.body),
       authorization: headers.has('Authorization'),
+      requestHeaders: maskedHeaders(headers),
+      requestBody: typeof init?.body === 'string' ? clip(init.body) : undefined,
     };
     this.record(entry);
     try {
       const res = await fetch(input, { ...init, headers, mode: 'cors', credentials: 'omit' });
       entry.status = res.status;
+      entry.contentType = res.headers.get('content-type') ?? undefined;
+      this.captureBody(entry, res);
       if (!res.ok) {
         const body = await res
           .clone()
@@ -136,8 +156,50 @@ export class PlaygroundSession {
   }
 
   private record(entry: TrafficEntry): void {
-    if (!this.traffic.includes(entry)) this.traffic.push(entry);
+    if (!this.traffic.includes(entry)) {
+      this.traffic.push(entry);
+      if (this.traffic.length > MAX_TRAFFIC_ENTRIES)
+        this.traffic.splice(0, this.traffic.length - MAX_TRAFFIC_ENTRIES);
+    }
     this.opts.onTraffic?.([...this.traffic]);
+  }
+
+  /** Read a copy of the response body into the entry: whole for JSON/text, event by event for SSE. */
+  private captureBody(entry: TrafficEntry, res: Response): void {
+    if (!res.body || res.status === 202 || res.status === 204) return;
+    const copy = res.clone();
+    if (!/^text\/event-stream/i.test(entry.contentType ?? '')) {
+      void copy
+        .text()
+        .then((t) => {
+          entry.responseBody = clip(t);
+          this.record(entry);
+        })
+        .catch(() => undefined);
+      return;
+    }
+    entry.events = [];
+    const events = entry.events;
+    const reader = copy.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    const pump = async (): Promise<void> => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let cut: number;
+        while ((cut = buffer.search(/\r?\n\r?\n/)) !== -1) {
+          const block = buffer.slice(0, cut);
+          buffer = buffer.slice(cut).replace(/^\r?\n\r?\n/, '');
+          if (block.trim() && events.length < MAX_EVENTS) {
+            events.push(clip(block));
+            this.record(entry);
+          }
+        }
+        if (buffer.length > MAX_BODY_CHARS) buffer = buffer.slice(-MAX_BODY_CHARS);
+      }
+    };
+    void pump().catch(() => undefined);
   }
 
   /** Run an MCP call; on failure `lastFailure` describes the HTTP side (cleared before each call). */
@@ -187,8 +249,24 @@ export class PlaygroundSession {
     }));
   }
 
-  callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-    return this.run(async () => (await this.client.callTool({ name, arguments: args })) as CallToolResult);
+  /**
+   * Call a tool. With `onProgress`, the request carries a `progressToken` and each
+   * `notifications/progress` is reported (and restarts the request timeout); aborting `signal` makes the
+   * SDK send `notifications/cancelled` for the request and reject the call.
+   */
+  callTool(
+    name: string,
+    args: Record<string, unknown>,
+    opts: { onProgress?: RequestOptions['onprogress']; signal?: AbortSignal } = {},
+  ): Promise<CallToolResult> {
+    const options: RequestOptions = {
+      ...(opts.onProgress ? { onprogress: opts.onProgress, resetTimeoutOnProgress: true } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    };
+    return this.run(
+      async () =>
+        (await this.client.callTool({ name, arguments: args }, undefined, options)) as CallToolResult,
+    );
   }
 
   getPrompt(name: string, args: Record<string, string>): Promise<GetPromptResult> {
@@ -219,6 +297,21 @@ async function collect<R extends { nextCursor?: string | undefined }, T>(
     cursor = r.nextCursor;
     if (!cursor) break;
   }
+  return out;
+}
+
+function clip(text: string): string {
+  return text.length > MAX_BODY_CHARS
+    ? `${text.slice(0, MAX_BODY_CHARS)}… (${text.length} characters)`
+    : text;
+}
+
+/** The request's headers as sent, with the credential masked (the panel may be shown or screenshotted). */
+function maskedHeaders(headers: Headers): [string, string][] {
+  const out: [string, string][] = [];
+  headers.forEach((value, name) => {
+    out.push([name, name === 'authorization' ? `${/^\S+\s+/.exec(value)?.[0] ?? ''}••••••` : value]);
+  });
   return out;
 }
 

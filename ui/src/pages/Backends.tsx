@@ -1,10 +1,10 @@
 import { api } from '../api.js';
 import { Card, Empty, ErrorBox, Loading, StatusBadge } from '../components/common.js';
 import { useLoad } from '../hooks.js';
+import { SessionsCard } from './BackendsSessions.js';
 
 export function Backends() {
   const summary = useLoad(api.summary, 3000);
-  const sessions = useLoad(api.sessions, 3000);
   const targets = summary.data?.targets;
   return (
     <>
@@ -51,49 +51,7 @@ export function Backends() {
           </table>
         )}
       </Card>
-      <Card title="MCP sessions" id="sessions">
-        {sessions.error ? <ErrorBox message={sessions.error} /> : null}
-        {!sessions.data ? (
-          <Loading what="sessions" />
-        ) : sessions.data.length === 0 ? (
-          <Empty>No open sessions.</Empty>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Session</th>
-                <th scope="col">Backend</th>
-                <th scope="col">Transport</th>
-                <th scope="col">Subject</th>
-                <th scope="col">Last active</th>
-                <th scope="col">Targets</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.data.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <code title={s.id}>{s.id.slice(0, 8)}…</code>
-                  </td>
-                  <td>
-                    <code>{s.backend}</code>
-                  </td>
-                  <td>
-                    {s.transport} <span className="muted small">{s.protocolVersion}</span>
-                  </td>
-                  <td>{s.sub ?? <span className="muted">anonymous</span>}</td>
-                  <td>
-                    <time dateTime={new Date(s.lastActiveAt).toISOString()}>
-                      {new Date(s.lastActiveAt).toLocaleTimeString()}
-                    </time>
-                  </td>
-                  <td>{s.targets.map((t) => `${t.name}${t.pid ? ` (pid ${t.pid})` : ''}`).join(', ')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </Card>
+      <SessionsCard />
     </>
   );
 }

@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { Card, Empty, ErrorBox, IssueList, Loading, StatusBadge } from '../components/common.js';
 import { useLoad } from '../hooks.js';
 import { Link } from '../router.js';
+import { ReadinessCard } from './HomeReadiness.js';
 
 export function Home() {
   const summary = useLoad(api.summary, 5000);
@@ -13,6 +14,7 @@ export function Home() {
     <>
       <h1>Overview</h1>
       {summary.error ? <ErrorBox message={`Could not load the summary: ${summary.error}`} /> : null}
+      <ReadinessCard summary={s} />
       {!s ? (
         <Loading what="summary" />
       ) : (

@@ -8,6 +8,7 @@ import { api } from '../api.js';
 import { useLoad } from '../hooks.js';
 import { corsAdvice, describeError, type PlainError } from '../lib/errors.js';
 import { PlaygroundSession, type TrafficEntry, type TransportKind } from '../mcp/client.js';
+import { ClientSnippetsCard } from './PlaygroundClients.js';
 import { ConnectionCard, type ConnState } from './PlaygroundConnection.js';
 import { ExplainCard } from './PlaygroundExplain.js';
 import { ItemsCard, type Lists } from './PlaygroundItems.js';
@@ -167,6 +168,7 @@ export function Playground() {
             onDisconnect={() => void disconnect()}
             attempt={attempt}
           />
+          <ClientSnippetsCard endpointUrl={endpoint?.url ?? ''} token={token} />
         </div>
         <div className="pg-right">
           <ItemsCard session={session} lists={lists} describe={describe} />

@@ -11,6 +11,7 @@ import type {
 import { Card, Empty, ErrorBox } from '../components/common.js';
 import { PromptResultView, ResourceResultView } from '../components/ResultView.js';
 import type { PlainError } from '../lib/errors.js';
+import { matches } from '../lib/search.js';
 import type { PlaygroundSession } from '../mcp/client.js';
 import { ToolRunner } from './PlaygroundTool.js';
 
@@ -38,8 +39,23 @@ export interface ItemsProps {
   ) => PlainError;
 }
 
-export function ItemsCard({ session, lists, describe }: ItemsProps) {
+function filtered(lists: Lists, query: string): Lists {
+  if (!query.trim()) return lists;
+  return {
+    ...lists,
+    ...(lists.tools ? { tools: lists.tools.filter((t) => matches(query, t)) } : {}),
+    ...(lists.prompts ? { prompts: lists.prompts.filter((p) => matches(query, p)) } : {}),
+    ...(lists.resources ? { resources: lists.resources.filter((r) => matches(query, r)) } : {}),
+    ...(lists.templates
+      ? { templates: lists.templates.filter((r) => matches(query, { ...r, uri: r.uriTemplate })) }
+      : {}),
+  };
+}
+
+export function ItemsCard({ session, lists: all, describe }: ItemsProps) {
   const [tab, setTab] = useState<Tab>('tools');
+  const [query, setQuery] = useState('');
+  const lists = filtered(all, query);
   const tabRefs = useRef<Record<Tab, HTMLButtonElement | null>>({
     tools: null,
     prompts: null,
@@ -59,9 +75,25 @@ export function ItemsCard({ session, lists, describe }: ItemsProps) {
     setTab(id);
     tabRefs.current[id]?.focus();
   };
-  const count = (l: readonly unknown[] | undefined) => (l ? ` (${l.length})` : '');
+  const count = (l: readonly unknown[] | undefined, of: readonly unknown[] | undefined) =>
+    l ? (query.trim() && of ? ` (${l.length} of ${of.length})` : ` (${l.length})`) : '';
+  const resourcesOf = (l: Lists) =>
+    l.resources || l.templates ? [...(l.resources ?? []), ...(l.templates ?? [])] : undefined;
   return (
     <Card title="Available items" id="items">
+      <label htmlFor="pg-search" className="sr-only">
+        Search tools, prompts and resources
+      </label>
+      <input
+        id="pg-search"
+        type="search"
+        className="item-search"
+        placeholder="Search tools, prompts and resources (name, title, description)"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        autoComplete="off"
+        spellCheck={false}
+      />
       <div role="tablist" aria-label="MCP items" className="tabs" onKeyDown={onKey}>
         {TABS.map((t) => (
           <button
@@ -78,7 +110,11 @@ export function ItemsCard({ session, lists, describe }: ItemsProps) {
             onClick={() => setTab(t.id)}
           >
             {t.label}
-            {count(t.id === 'tools' ? lists.tools : t.id === 'prompts' ? lists.prompts : lists.resources)}
+            {t.id === 'tools'
+              ? count(lists.tools, all.tools)
+              : t.id === 'prompts'
+                ? count(lists.prompts, all.prompts)
+                : count(resourcesOf(lists), resourcesOf(all))}
           </button>
         ))}
       </div>
@@ -122,7 +158,7 @@ function ToolsPanel({
         tools={tools}
         name={name}
         onName={setName}
-        run={(n, args) => session.callTool(n, args)}
+        run={(n, args, opts) => session.callTool(n, args, opts)}
         describe={(err, n) => describe(err, { kind: 'tool', name: n })}
         disabled={false}
       />

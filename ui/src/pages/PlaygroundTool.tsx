@@ -1,5 +1,5 @@
 /** Runs one tool: a form generated from its inputSchema (or JSON arguments for a tool typed by name). */
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorBox } from '../components/common.js';
 import { ToolResultView } from '../components/ResultView.js';
@@ -10,9 +10,19 @@ export interface ToolRunnerProps {
   readonly tools: readonly Tool[];
   readonly name: string;
   readonly onName: (name: string) => void;
-  readonly run: (name: string, args: Record<string, unknown>) => Promise<CallToolResult>;
+  readonly run: (
+    name: string,
+    args: Record<string, unknown>,
+    opts: { onProgress: (p: Progress) => void; signal: AbortSignal },
+  ) => Promise<CallToolResult>;
   readonly describe: (err: unknown, name: string) => PlainError;
   readonly disabled: boolean;
+}
+
+export interface Progress {
+  readonly progress: number;
+  readonly total?: number | undefined;
+  readonly message?: string | undefined;
 }
 
 export function ToolRunner(p: ToolRunnerProps) {
@@ -24,6 +34,11 @@ export function ToolRunner(p: ToolRunnerProps) {
   const [result, setResult] = useState<CallToolResult>();
   const [error, setError] = useState<PlainError>();
   const [running, setRunning] = useState(false);
+  const [progress, setProgress] = useState<Progress>();
+  const [cancelled, setCancelled] = useState(false);
+  const abortRef = useRef<AbortController | undefined>(undefined);
+  // Leaving the tool (or the page) cancels a call still running.
+  useEffect(() => () => abortRef.current?.abort('the Playground left this tool'), [p.name]);
 
   useEffect(() => {
     setValues(Object.fromEntries(fields.map((f) => [f.name, f.initial])));
@@ -56,13 +71,24 @@ export function ToolRunner(p: ToolRunnerProps) {
     setRunning(true);
     setResult(undefined);
     setError(undefined);
+    setProgress(undefined);
+    setCancelled(false);
+    const abort = new AbortController();
+    abortRef.current = abort;
     try {
-      setResult(await p.run(name, args));
+      setResult(await p.run(name, args, { onProgress: setProgress, signal: abort.signal }));
     } catch (err) {
-      setError(p.describe(err, name));
+      if (abort.signal.aborted) setCancelled(true);
+      else setError(p.describe(err, name));
     } finally {
+      if (abortRef.current === abort) abortRef.current = undefined;
       setRunning(false);
     }
+  }
+
+  /** Abort the call: the SDK sends `notifications/cancelled` for its request id. */
+  function cancel() {
+    abortRef.current?.abort('cancelled in the Playground');
   }
 
   return (
@@ -114,8 +140,35 @@ export function ToolRunner(p: ToolRunnerProps) {
         <button type="submit" disabled={p.disabled || running || !p.name.trim()}>
           {running ? 'Running…' : 'Run'}
         </button>
+        {running ? (
+          <button type="button" className="secondary" onClick={cancel}>
+            Cancel
+          </button>
+        ) : null}
       </div>
+      {running && progress ? (
+        <div className="progress" data-testid="tool-progress">
+          {/* Without a total the bar is indeterminate (no value): the count says how far it got. */}
+          <progress
+            aria-label="Progress"
+            {...(progress.total ? { value: progress.progress, max: progress.total } : {})}
+          />
+          <span className="small">
+            {progress.total ? `${progress.progress} / ${progress.total}` : progress.progress}
+            {progress.message ? ` — ${progress.message}` : ''}
+          </span>
+        </div>
+      ) : null}
       <div aria-live="polite" data-testid="tool-result" className="tool-output">
+        {cancelled ? (
+          <p className="warning" role="status">
+            Call cancelled: the gateway was sent notifications/cancelled
+            {progress
+              ? ` after ${progress.progress}${progress.total ? ` of ${progress.total}` : ''} steps`
+              : ''}
+            .
+          </p>
+        ) : null}
         {error ? <ErrorBox message={error.message} fix={error.fix} /> : null}
         {result ? (
           <section aria-label="Result">
