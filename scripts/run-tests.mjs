@@ -1,5 +1,7 @@
 // Runs every test file under test/ with node's built-in runner through tsx.
 // Node 20 has no test globs, so the file list is collected here.
+// test/stress/ (long fuzzing and soak runs) is skipped unless `--stress` is given (`npm run test:stress`),
+// which then runs only that folder.
 // A full run starts from an empty test-artifacts/logs/ and runs the token-leak check
 // (test/zz-no-token-leak.test.ts) last, on its own, after every gateway of the suite has logged.
 import { readdirSync, rmSync, statSync } from 'node:fs';
@@ -8,13 +10,14 @@ import { spawn } from 'node:child_process';
 
 const LEAK_CHECK = join('test', 'zz-no-token-leak.test.ts');
 
-function collect(dir) {
+function collect(dir, stress) {
   const out = [];
   for (const name of readdirSync(dir).sort()) {
     const full = join(dir, name);
     if (statSync(full).isDirectory()) {
       if (name === 'fixtures' || name === 'node_modules') continue;
-      out.push(...collect(full));
+      if (!stress && full === join('test', 'stress')) continue;
+      out.push(...collect(full, stress));
     } else if (name.endsWith('.test.ts')) out.push(full);
   }
   return out;
@@ -32,10 +35,12 @@ function run(files) {
   });
 }
 
-const filter = process.argv.slice(2);
-let files = collect('test');
+const args = process.argv.slice(2);
+const stress = args.includes('--stress');
+const filter = args.filter((a) => a !== '--stress');
+let files = stress ? collect(join('test', 'stress'), true) : collect('test', false);
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
-else rmSync(join('test-artifacts', 'logs'), { recursive: true, force: true });
+else if (!stress) rmSync(join('test-artifacts', 'logs'), { recursive: true, force: true });
 const last = files.filter((f) => f === LEAK_CHECK);
 const first = files.filter((f) => f !== LEAK_CHECK);
 let code = first.length ? await run(first) : 0;

@@ -1,5 +1,4 @@
 /** The app's side of the admin seam: answers the admin API from the running gateway. */
-import { renameSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { deriveEndpoints } from '../admin/endpoints.js';
 import { redactSecrets } from '../admin/redact.js';
@@ -39,12 +38,15 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
       const input = gw.configInput;
       if (!input.file) throw new AdminError(409, 'the config did not come from a file: nothing to write');
       const text = updateConfigText(input.text, json);
-      // Full validation, the same as a reload: parse, normalize and compile (CEL, JWKS, TLS).
+      // Full validation first (parse, normalize, compile CEL/JWKS/TLS), so a bad edit is a 400 with
+      // located errors and the file is never touched.
       await validateConfigText(input, o.env, text);
-      const tmp = `${input.file}.portcullis-tmp`;
-      writeFileSync(tmp, text);
-      renameSync(tmp, input.file);
-      logger.info({ file: input.file }, 'config written from the admin API; the watcher applies it');
+      // Then the one reload path: write, apply (binds opened before the swap); the file is restored
+      // when the gateway refuses it.
+      const status = await gw.applyText(text);
+      if (!status.ok)
+        throw new AdminError(409, `config not applied: ${status.errors.map((e) => e.text).join('; ')}`);
+      logger.info({ file: input.file }, 'config written from the admin API and applied');
     },
     reloadStatus() {
       const s = gw.reloadStatus();

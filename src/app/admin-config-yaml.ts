@@ -1,9 +1,9 @@
 /**
  * The admin API's YAML view of the config file: read it with secrets redacted in place, validate an edited
- * text (errors cite the edited text's lines), and write it through the same path as `POST /config`:
- * validated like a reload, written atomically, applied by the watcher.
+ * text (errors cite the edited text's lines), and apply it through the same path as `POST /config`:
+ * validated like a reload, then written and applied by the gateway's one reload path (the file gets its
+ * previous text back when it does not apply).
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import { redactYamlText, restoreYamlSecrets } from '../admin/config-yaml.js';
 import { AdminError } from '../admin/types.js';
 import { ConfigError } from '../config/errors.js';
@@ -34,10 +34,10 @@ export async function writeConfigYaml(
   const text = restoreYamlSecrets(edited, input.text);
   await validateConfigText(input, env, text);
   if (opts.dryRun) return;
-  const tmp = `${input.file}.portcullis-tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, input.file);
-  gw.deps.logger.info({ file: input.file }, 'config written from the admin UI; the watcher applies it');
+  const status = await gw.applyText(text);
+  if (!status.ok)
+    throw new AdminError(409, `config not applied: ${status.errors.map((e) => e.text).join('; ')}`);
+  gw.deps.logger.info({ file: input.file }, 'config written from the admin UI and applied');
 }
 
 /**

@@ -3,6 +3,7 @@
  * pools, the bind manager and the current snapshot. `reload()` builds a complete new snapshot first
  * and swaps atomically; on any failure the old snapshot keeps serving.
  */
+import { renameSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { loadConfig, readConfigInput, type ConfigInput, type LoadedConfig } from '../config/load.js';
 import type { NormalizedConfig } from '../config/types.js';
@@ -13,8 +14,15 @@ import { buildSnapshot } from '../runtime/build.js';
 import type { SharedState } from '../redis/shared-state.js';
 import type { Snapshot } from '../runtime/snapshot.js';
 import { createHttpProxy, type HttpProxy } from '../server/http-proxy.js';
-import { BindManager, type BoundAddress, type RequestObserver } from '../server/listeners.js';
+import { NO_SERVER_EVENTS, type ServerEvents } from '../server/events.js';
+import {
+  BindManager,
+  type BoundAddress,
+  type PreparedBinds,
+  type RequestObserver,
+} from '../server/listeners.js';
 import type { McpTelemetry } from '../telemetry/hooks.js';
+import { emptyConfigError } from './empty-config.js';
 import { issuesOf, type ReloadIssue } from './issues.js';
 
 export interface ReloadStatus {
@@ -31,6 +39,8 @@ export interface GatewayDeps {
   readonly telemetry: McpTelemetry;
   readonly observer: RequestObserver;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Listener-level counters (timeouts, refused connections, malformed requests). */
+  readonly serverEvents?: ServerEvents;
   readonly onReload?: (ok: boolean) => void;
   /** stdio children started, failed to start or exited (target health, src/app/target-health.ts). */
   readonly onStdioState?: UpstreamFactoryOptions['onStdioState'];
@@ -66,9 +76,14 @@ export class Gateway {
     this.holders.set(first, this.held);
     this.status = { ok: true, at: new Date().toISOString(), generation: 1, errors: [], restartRequired: [] };
     this.binds = new BindManager(
-      { acquire: () => this.acquire(), release: (s) => this.release(s) },
-      { mcp, proxy, logger: deps.logger },
-      deps.observer,
+      {
+        snapshots: { acquire: () => this.acquire(), release: (s) => this.release(s) },
+        pipeline: { mcp, proxy, logger: deps.logger },
+        observer: deps.observer,
+        events: deps.serverEvents ?? NO_SERVER_EVENTS,
+        logger: deps.logger,
+      },
+      () => this.input.name,
     );
   }
 
@@ -157,37 +172,59 @@ export class Gateway {
 
   /**
    * Re-read the config source and apply it. Concurrent calls coalesce. Never throws: the result says
-   * whether it applied; on failure the previous config keeps serving.
+   * whether it applied; on failure the previous config keeps serving. The one reload path: the file
+   * watcher, SIGHUP and the admin API's `POST /config` (through `applyText`) all end here.
    */
   reload(): Promise<ReloadStatus> {
-    if (this.reloading) return this.reloading.then(() => this.reload());
-    this.reloading = this.doReload().finally(() => (this.reloading = undefined));
-    return this.reloading;
+    return this.serialized(() => this.doReload(undefined));
   }
 
-  private async doReload(): Promise<ReloadStatus> {
+  /**
+   * Write `text` to the config file and apply it like a reload. When it does not apply, the file gets
+   * its previous text back, so file and running config never disagree. Never throws.
+   */
+  applyText(text: string): Promise<ReloadStatus> {
+    return this.serialized(() => this.doReload(text));
+  }
+
+  private serialized(run: () => Promise<ReloadStatus>): Promise<ReloadStatus> {
+    const prev = this.reloading ?? Promise.resolve(this.status);
+    const next = prev.then(run, run).finally(() => {
+      if (this.reloading === next) this.reloading = undefined;
+    });
+    this.reloading = next;
+    return next;
+  }
+
+  private async doReload(text: string | undefined): Promise<ReloadStatus> {
     const log = this.deps.logger;
+    if (this.stopped) return this.status;
     const generation = this.generation + 1;
     let next: Snapshot | undefined;
+    let prepared: PreparedBinds | undefined;
+    const previousText = this.input.text;
+    let input = this.input;
     try {
-      if (this.input.file) this.input = await readConfigInput({ file: this.input.file });
-      const loaded = loadConfig(this.input, this.deps.env);
+      if (text !== undefined && input.file) {
+        writeFileAtomic(input.file, text);
+        input = { ...input, text };
+      } else if (input.file) input = await readConfigInput({ file: input.file });
+      const empty = emptyConfigError(input.text);
+      if (empty) throw empty;
+      const loaded = loadConfig(input, this.deps.env);
       next = await buildSnapshot(loaded, generation, {
         logger: log,
         onJwksRefresh: this.deps.onJwksRefresh,
         ...(this.deps.sharedState ? { sharedState: this.deps.sharedState } : {}),
       });
-      // Open new ports before the swap: if a port is taken, nothing changes.
-      await this.binds.openFor(next);
+      // Open new and changed binds before the swap: a port that cannot be bound changes nothing.
+      prepared = await this.binds.prepare(next);
     } catch (e) {
       next?.close();
-      const errors = issuesOf(e);
-      for (const i of errors)
-        log.error({ file: i.file, line: i.line, column: i.column }, `Failed to reload config: ${i.text}`);
-      this.status = { ...this.status, ok: false, at: new Date().toISOString(), errors };
-      this.deps.onReload?.(false);
-      return this.status;
+      if (text !== undefined && input.file) restoreFile(input.file, previousText, log);
+      return this.failed(e);
     }
+    this.input = input;
     const restartRequired = staticChanges(this.held.snap.config, next.config);
     // The swap: one assignment. Requests that already started keep their snapshot until they finish.
     const old = this.held;
@@ -199,14 +236,31 @@ export class Gateway {
       this.holders.delete(old.snap);
       old.snap.close();
     }
-    await this.binds.closeUnused(next, next.config.static.connectionTerminationDeadlineMs);
-    await this.mcp.retainBackends(next.mcpBackendKeys);
+    try {
+      await this.binds.commit(prepared, next);
+      await this.mcp.retainBackends(next.mcpBackendKeys);
+    } catch (e) {
+      // The new config serves; cleaning up after the old one failed. Log it, never reject.
+      log.error({ err: e }, 'cleanup after a config reload failed');
+    }
     for (const w of next.warnings) log.warn(w);
     if (restartRequired.length)
       log.warn({ keys: restartRequired }, 'static config changed: restart required to apply it');
     log.info({ generation }, 'Config reloaded successfully');
     this.status = { ok: true, at: new Date().toISOString(), generation, errors: [], restartRequired };
     this.deps.onReload?.(true);
+    return this.status;
+  }
+
+  private failed(e: unknown): ReloadStatus {
+    const errors = issuesOf(e);
+    for (const i of errors)
+      this.deps.logger.error(
+        { file: i.file, line: i.line, column: i.column },
+        `Failed to reload config: ${i.text}`,
+      );
+    this.status = { ...this.status, ok: false, at: new Date().toISOString(), errors };
+    this.deps.onReload?.(false);
     return this.status;
   }
 
@@ -231,4 +285,18 @@ function staticChanges(a: NormalizedConfig, b: NormalizedConfig): string[] {
     if (JSON.stringify(ra?.[k]) !== JSON.stringify(rb?.[k])) out.push(`config.${k}`);
   }
   return out;
+}
+
+function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.portcullis-tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+function restoreFile(file: string, text: string, log: Logger): void {
+  try {
+    writeFileAtomic(file, text);
+  } catch (e) {
+    log.error({ err: e, file }, 'could not restore the previous config file');
+  }
 }

@@ -11,6 +11,8 @@ import type { HostPort } from '../config/types.js';
 import { celLogCompiler, createAccessLog } from '../telemetry/access-log.js';
 import { createLogger, setLevel } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
+import { createServerMetrics } from '../telemetry/server-metrics.js';
+import { describeListenError } from '../server/listen-error.js';
 import { startStatsServer } from '../telemetry/stats-server.js';
 import { createTracing } from '../telemetry/tracing.js';
 import { sharedStateFrom } from '../redis/from-env.js';
@@ -86,6 +88,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
       telemetry: metrics,
       observer: createObserver({ accessLog, metrics, tracing }),
       env: o.env,
+      serverEvents: createServerMetrics(metrics.registry),
       onReload: (ok) => {
         metrics.configReload(ok);
         if (ok) prober?.sync(gateway.snapshot);
@@ -135,22 +138,51 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
     let adminUrl: string | undefined;
     let statsUrl: string | undefined;
     let readinessUrl: string | undefined;
+    // A failed listen names the setting and the environment variable that chose the address.
+    const listening = async <T>(
+      label: string,
+      key: 'adminAddr' | 'statsAddr' | 'readinessAddr',
+      env: string,
+      addr: HostPort,
+      start: () => Promise<T>,
+    ): Promise<T> => {
+      try {
+        return await start();
+      } catch (e) {
+        const setting = `config.${key}`;
+        throw describeListenError(e, {
+          label,
+          address: addr.host,
+          port: addr.port,
+          portSetting: setting,
+          addressSetting: setting,
+          env,
+          source: o.input.name,
+        });
+      }
+    };
     if (adminAddr) {
-      const s = await startAdminServer(admin, {
-        host: adminAddr.host,
-        port: adminAddr.port,
-        onError: (err, route) => logger.error({ err, route }, 'admin handler failed'),
-      });
+      const s = await listening('admin server', 'adminAddr', 'ADMIN_ADDR', adminAddr, () =>
+        startAdminServer(admin, {
+          host: adminAddr.host,
+          port: adminAddr.port,
+          onError: (err, route) => logger.error({ err, route }, 'admin handler failed'),
+        }),
+      );
       servers.push(s);
       adminUrl = s.url;
     }
     if (statsAddr) {
-      const s = await startStatsServer(metrics, statsAddr);
+      const s = await listening('stats server', 'statsAddr', 'STATS_ADDR', statsAddr, () =>
+        startStatsServer(metrics, statsAddr),
+      );
       servers.push(s);
       statsUrl = s.url;
     }
     if (readinessAddr) {
-      const s = await startReadinessServer(admin, readinessAddr);
+      const s = await listening('readiness server', 'readinessAddr', 'READINESS_ADDR', readinessAddr, () =>
+        startReadinessServer(admin, readinessAddr),
+      );
       servers.push(s);
       readinessUrl = s.url;
     }

@@ -72,7 +72,11 @@ export class ConfigWatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.t.reload().finally(() => this.syncDependencies());
+      // reload() never rejects; the guard keeps a watcher hiccup from becoming an unhandled rejection.
+      void this.t
+        .reload()
+        .then(() => this.syncDependencies())
+        .catch(() => undefined);
     }, this.t.debounceMs ?? 250);
   }
 

@@ -58,12 +58,23 @@ async function run(a: CliArgs, i: ConfigInput, quickstart: boolean): Promise<voi
   });
   let stopping = false;
   const shutdown = async (why: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: the operator does not want to wait for the drain.
+      err(`\nPortcullis: ${why} again, exiting now\n`);
+      process.exit(1);
+    }
     stopping = true;
     err(`\nPortcullis: ${why}, draining and stopping…\n`);
-    const hard = setTimeout(() => process.exit(1), 30_000);
+    // Drain deadline plus time to answer what is left and end sessions; then exit regardless.
+    const deadline = p.gateway.config.static.connectionTerminationDeadlineMs;
+    const hard = setTimeout(() => process.exit(1), deadline + 10_000);
     hard.unref();
-    await p.stop();
+    try {
+      await p.stop();
+    } catch (e) {
+      printIssues(e);
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -4,6 +4,12 @@
  * docs/errors.md lists every code; a test fails when one is missing there.
  */
 export const ERRORS = {
+  // request entry (plain text: answered before a route is known)
+  BAD_HOST: { status: 400, rpc: -32600, message: 'invalid Host header' },
+  BAD_REQUEST_TARGET: { status: 400, rpc: -32600, message: 'invalid request target' },
+  HEADER_TIMEOUT: { status: 408, rpc: -32600, message: 'request header timeout' },
+  BODY_TIMEOUT: { status: 408, rpc: -32600, message: 'request body timeout' },
+  SHUTTING_DOWN: { status: 503, rpc: -32603, message: 'gateway shutting down' },
   // routing (plain text, like agentgateway)
   LISTENER_NOT_FOUND: { status: 404, rpc: -32600, message: 'listener not found' },
   ROUTE_NOT_FOUND: { status: 404, rpc: -32600, message: 'route not found' },

@@ -1,44 +1,36 @@
 /**
- * One node:http(s) server per bind. The request handler reads the current snapshot once per request
- * (atomic swap on reload), selects listener and route, and hands over to the pipeline.
+ * One node:http(s) server per bind. Requests enter through ./entry.ts (the never-throws boundary),
+ * which reads the current snapshot once per request (atomic swap on reload). A reload opens every new
+ * or changed bind *before* the swap (`prepare`), so a port that cannot be bound refuses the reload and
+ * the old listener keeps serving; `commit` then drains what the new config no longer has.
  */
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { GatewayError } from '../errors/registry.js';
-import { sendHttpError } from '../errors/respond.js';
+import { formatPath } from '../config/path.js';
+import type { NormalizedLimits } from '../config/types.js';
 import type { RuntimeBind, Snapshot } from '../runtime/snapshot.js';
-import { runPipeline, type PipelineDeps } from './pipeline.js';
-import { createRequestContext, type MutableRequestContext } from './request-context.js';
-import { requestHost, selectListener, selectRoute } from './router.js';
+import { applyConnectionLimits, checkingIntervalMs, installConnectionGuards } from './client-error.js';
+import { InFlightSet, drainServer } from './drain.js';
+import { handleRequest, type EntryDeps } from './entry.js';
+import { describeListenError } from './listen-error.js';
+import { selectListener } from './router.js';
 
-export interface RequestObserver {
-  /** Called when a request starts (tracing) and when its response is finished (access log, metrics). */
-  start(ctx: MutableRequestContext): void;
-  end(ctx: MutableRequestContext): void;
-}
-
-export interface SnapshotSource {
-  /** The snapshot a new request must use; `retain` until `release` keeps it alive across a swap. */
-  acquire(): Snapshot;
-  release(s: Snapshot): void;
-}
+export type { RequestObserver, SnapshotSource } from './entry.js';
 
 interface OpenBind {
   readonly key: string;
   readonly identity: string;
+  readonly bind: RuntimeBind;
+  readonly limits: NormalizedLimits;
   readonly server: Server | HttpsServer;
   readonly port: number;
   readonly scheme: 'http' | 'https';
   tlsFingerprint: string;
   /** Certificates by listener hostname; replaced in place when a reload brings new PEMs. */
   readonly sni: SniTable;
+  readonly inflight: InFlightSet;
 }
 
 /** SNI → certificate of the best-matching listener hostname (exact > wildcard > any), else the first. */
@@ -62,8 +54,19 @@ export interface BoundAddress {
   readonly port: number;
 }
 
+/** Servers opened for a snapshot that is not serving yet; `commit` or `abort` it. */
+export interface PreparedBinds {
+  readonly opened: OpenBind[];
+  /** Undo of same-port handovers (old listener closed to free its port), newest first. */
+  readonly undo: (() => Promise<void>)[];
+}
+
 function bindIdentity(b: RuntimeBind): string {
   return `${b.address}|${b.port}|${b.protocol}`;
+}
+
+function tlsFingerprint(b: RuntimeBind): string {
+  return b.tls.map((t) => t.cert + t.key).join('|');
 }
 
 function formatHost(address: string): string {
@@ -75,48 +78,94 @@ export class BindManager {
   private readonly open = new Map<string, OpenBind>();
 
   constructor(
-    private readonly snapshots: SnapshotSource,
-    private readonly deps: PipelineDeps,
-    private readonly observer: RequestObserver,
+    private readonly d: EntryDeps,
+    /** Name of the config source for error messages (`config.yaml`, `<stdin>`). */
+    private readonly source: () => string,
   ) {}
 
-  /** Open the binds of `next` that are not open yet. Rolls back what it opened when one fails. */
-  async openFor(next: Snapshot): Promise<void> {
-    const opened: OpenBind[] = [];
+  /**
+   * Open the binds `next` adds or changes, leaving every serving listener as it is. Throws a
+   * ListenError saying what to change when a port cannot be bound; nothing stays open then.
+   */
+  async prepare(next: Snapshot): Promise<PreparedBinds> {
+    const p: PreparedBinds = { opened: [], undo: [] };
+    const handovers: RuntimeBind[] = [];
     try {
       for (const b of next.binds) {
         const existing = this.open.get(b.key);
-        if (existing && existing.identity === bindIdentity(b)) {
-          this.updateTls(existing, b);
-          continue;
+        if (existing && existing.identity === bindIdentity(b)) continue;
+        try {
+          p.opened.push(await this.listen(b, next.config.static.limits));
+        } catch (e) {
+          // Same port, other address: the old listener holds the port; hand it over last.
+          if (existing?.port === b.port && (e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+            handovers.push(b);
+          else throw e;
         }
-        if (existing) continue; // address/protocol change: reopened in closeUnused + openFor pass 2
-        const ob = await this.listen(b);
-        opened.push(ob);
-        this.open.set(b.key, ob);
       }
+      for (const b of handovers) await this.handover(b, next, p);
+      return p;
     } catch (e) {
-      for (const ob of opened) {
-        this.open.delete(ob.key);
-        await closeServer(ob.server, 0);
-      }
+      await this.abort(p);
       throw e;
     }
   }
 
-  /** Close binds that `current` no longer has (draining in-flight requests), then open changed ones. */
-  async closeUnused(current: Snapshot, deadlineMs: number): Promise<void> {
+  /** Close the old listener of `b.key` to free the port, open the new one; on failure reopen the old. */
+  private async handover(b: RuntimeBind, next: Snapshot, p: PreparedBinds): Promise<void> {
+    const old = this.open.get(b.key)!;
+    const deadline = next.config.static.connectionTerminationDeadlineMs;
+    await drainServer(old.server, old.inflight, deadline, this.d.events);
+    this.open.delete(b.key);
+    const reopen = async () => {
+      try {
+        const again = await this.listen(old.bind, old.limits);
+        this.open.set(b.key, again);
+      } catch (e) {
+        this.d.logger.error({ bind: b.key, err: e }, 'could not reopen the previous listener');
+      }
+    };
+    try {
+      p.opened.push(await this.listen(b, next.config.static.limits));
+      p.undo.unshift(reopen);
+    } catch (e) {
+      await reopen();
+      throw e;
+    }
+  }
+
+  /** Make `current` serve: adopt its prepared servers, refresh TLS and limits, drain what it dropped. */
+  async commit(p: PreparedBinds, current: Snapshot): Promise<void> {
     const want = new Map(current.binds.map((b) => [b.key, b]));
-    const closing: Promise<void>[] = [];
+    const closing: OpenBind[] = [];
+    for (const ob of p.opened) {
+      const prev = this.open.get(ob.key);
+      if (prev) closing.push(prev);
+      this.open.set(ob.key, ob);
+    }
     for (const [key, ob] of this.open) {
       const b = want.get(key);
-      if (!b || ob.identity !== bindIdentity(b)) {
+      if (!b) {
         this.open.delete(key);
-        closing.push(closeServer(ob.server, deadlineMs));
+        closing.push(ob);
+        continue;
       }
+      this.updateTls(ob, b);
+      applyConnectionLimits(ob.server, current.config.static.limits);
     }
-    await Promise.all(closing);
-    await this.openFor(current);
+    const deadline = current.config.static.connectionTerminationDeadlineMs;
+    await Promise.all(closing.map((ob) => drainServer(ob.server, ob.inflight, deadline, this.d.events)));
+  }
+
+  /** Close what `prepare` opened and undo its handovers. Never throws. */
+  async abort(p: PreparedBinds): Promise<void> {
+    await Promise.all(p.opened.map((ob) => drainServer(ob.server, ob.inflight, 0, this.d.events)));
+    for (const u of p.undo) await u();
+  }
+
+  /** First start: open every bind of `first`. */
+  async openFor(first: Snapshot): Promise<void> {
+    await this.commit(await this.prepare(first), first);
   }
 
   addresses(): BoundAddress[] {
@@ -127,15 +176,16 @@ export class BindManager {
     });
   }
 
+  /** Shutdown: stop accepting everywhere, drain up to `deadlineMs`, answer what is left. */
   async closeAll(deadlineMs: number): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();
-    await Promise.all(all.map((ob) => closeServer(ob.server, deadlineMs)));
+    await Promise.all(all.map((ob) => drainServer(ob.server, ob.inflight, deadlineMs, this.d.events)));
   }
 
   private updateTls(ob: OpenBind, b: RuntimeBind): void {
     if (b.protocol !== 'HTTPS') return;
-    const fp = b.tls.map((t) => t.cert + t.key).join('|');
+    const fp = tlsFingerprint(b);
     if (fp === ob.tlsFingerprint) return;
     const first = b.tls[0];
     if (first) (ob.server as HttpsServer).setSecureContext({ cert: first.cert, key: first.key });
@@ -143,9 +193,14 @@ export class BindManager {
     ob.tlsFingerprint = fp;
   }
 
-  private async listen(b: RuntimeBind): Promise<OpenBind> {
+  /** Open one server with the given limits; a failure names the config setting to change. */
+  private async listen(b: RuntimeBind, limits: NormalizedLimits): Promise<OpenBind> {
     const key = b.key;
-    const handler = (req: IncomingMessage, res: ServerResponse) => this.onRequest(key, b.protocol, req, res);
+    const scheme = b.protocol === 'HTTPS' ? 'https' : 'http';
+    const inflight = new InFlightSet();
+    const handler: Parameters<typeof createHttpServer>[1] = (req, res) =>
+      handleRequest(this.d, key, scheme, inflight, req, res);
+    const common = { connectionsCheckingInterval: checkingIntervalMs(limits.requestHeaderTimeoutMs) };
     let server: Server | HttpsServer;
     const sni = new SniTable();
     if (b.protocol === 'HTTPS') {
@@ -153,6 +208,7 @@ export class BindManager {
       const first = b.tls[0];
       server = createHttpsServer(
         {
+          ...common,
           ...(first ? { cert: first.cert, key: first.key } : {}),
           ALPNProtocols: ['http/1.1'],
           SNICallback: (name, cb) => cb(null, sni.pick(name)),
@@ -160,96 +216,46 @@ export class BindManager {
         handler,
       );
     } else {
-      server = createHttpServer(handler);
+      server = createHttpServer(common, handler);
     }
     server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-    server.requestTimeout = 0; // SSE streams are long-lived; the timeout policy bounds requests instead
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port: b.port, host: b.address, ipv6Only: false }, () => {
-        server.off('error', reject);
-        resolve();
+    // The body deadline is ./entry.ts's: node's requestTimeout would count the head a second time.
+    server.requestTimeout = 0;
+    applyConnectionLimits(server, limits);
+    installConnectionGuards(server, key, this.d.events);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ port: b.port, host: b.address, ipv6Only: false }, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
-    server.on('error', () => {});
-    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      // Malformed HTTP never reaches a handler: answer it here, without details, and close.
-      if (!socket.writable) return void socket.destroy();
-      const status =
-        err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    });
+    } catch (e) {
+      const at = formatPath(b.config.at);
+      const index = b.config.at[b.config.at.length - 1];
+      throw describeListenError(e, {
+        label: `bind ${typeof index === 'number' ? index : b.key}`,
+        address: b.address,
+        port: b.port,
+        portSetting: `${at}.port`,
+        addressSetting: `${at}.address`,
+        source: this.source(),
+      });
+    }
+    server.on('error', (e) => this.d.logger.error({ err: e, bind: key }, 'listener error'));
     const port = (server.address() as AddressInfo).port;
     return {
       key,
       identity: bindIdentity(b),
+      bind: b,
+      limits,
       server,
       port,
-      scheme: b.protocol === 'HTTPS' ? 'https' : 'http',
-      tlsFingerprint: b.tls.map((t) => t.cert + t.key).join('|'),
+      scheme,
+      tlsFingerprint: tlsFingerprint(b),
       sni,
+      inflight,
     };
   }
-
-  private onRequest(
-    bindKey: string,
-    protocol: 'HTTP' | 'HTTPS',
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): void {
-    const snap = this.snapshots.acquire();
-    const ctx = createRequestContext(req, res, protocol === 'HTTPS' ? 'https' : 'http');
-    this.observer.start(ctx);
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      ctx.log['http.status'] = res.statusCode;
-      this.observer.end(ctx);
-      this.snapshots.release(snap);
-    };
-    res.once('finish', end);
-    res.once('close', end);
-    const bind = snap.binds.find((b) => b.key === bindKey);
-    const listener = bind && selectListener(bind.listeners, requestHost(req.headers.host));
-    if (!listener) {
-      sendHttpError(res, new GatewayError('LISTENER_NOT_FOUND'));
-      return;
-    }
-    ctx.log.listener = listener.key;
-    const route = selectRoute(listener.routes, {
-      method: ctx.request.method,
-      path: ctx.url.pathname,
-      host: requestHost(req.headers.host),
-      headers: req.headers,
-      query: ctx.url.searchParams,
-    });
-    if (!route) {
-      sendHttpError(res, new GatewayError('ROUTE_NOT_FOUND'));
-      return;
-    }
-    ctx.log.route = route.key;
-    void runPipeline(ctx, route, this.deps);
-  }
-}
-
-/** Stop accepting, let in-flight requests finish until the deadline, then cut what is left. */
-export async function closeServer(server: Server | HttpsServer, deadlineMs: number): Promise<void> {
-  await new Promise<void>((resolve) => {
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      server.closeAllConnections();
-      finish();
-    }, deadlineMs);
-    timer.unref();
-    server.close(() => finish());
-    server.closeIdleConnections();
-  });
 }

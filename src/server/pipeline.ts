@@ -153,7 +153,9 @@ function armTimeout(ctx: MutableRequestContext, route: RuntimeRoute, isMcp: bool
 
 function fail(ctx: MutableRequestContext, e: unknown, isMcp: boolean, logger: Logger): void {
   if (!isGatewayError(e)) {
-    logger.error({ err: e, route: ctx.log.route }, 'unhandled error in request pipeline');
+    // An aborted request (client gone, body or request timeout, shutdown) fails by design.
+    if (!ctx.signal.aborted)
+      logger.error({ err: e, route: ctx.log.route }, 'unhandled error in request pipeline');
   } else if (e.code === 'AUTHN_FAILED') {
     ctx.log['authn.reason'] = e.message;
   }

@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NO_TRACE, type RequestContext } from './context.js';
+import { parseRequestTarget, type RequestTarget } from './request-target.js';
+
+const ROOT: RequestTarget = { path: '/', search: '', authority: undefined };
 
 export interface MutableRequestContext extends RequestContext {
   /** Abort the request's signal (timeout, client gone). */
@@ -17,14 +20,39 @@ function flattenHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-/** One context per request, created by the listener before routing. */
+/**
+ * The WHATWG URL of a request, built only when something asks for it (most requests never do). Its
+ * parts were validated by ./request-target.ts; a host the URL parser still refuses (`999.1.1.1`)
+ * falls back to `localhost` rather than throwing.
+ */
+function lazyUrl(scheme: string, host: string, target: RequestTarget): () => URL {
+  let url: URL | undefined;
+  return () => {
+    if (url) return url;
+    const pathAndQuery = (target.path === '*' ? '/' : target.path) + target.search;
+    for (const h of [host || 'localhost', 'localhost']) {
+      try {
+        return (url = new URL(`${scheme}://${h}${pathAndQuery}`));
+      } catch {
+        // next candidate
+      }
+    }
+    return (url = new URL(`${scheme}://localhost/`));
+  };
+}
+
+/**
+ * One context per request, created by the listener before routing from an already-validated target and
+ * Host (./request-target.ts). Never throws.
+ */
 export function createRequestContext(
   req: IncomingMessage,
   res: ServerResponse,
   scheme: 'http' | 'https',
+  target: RequestTarget = parseRequestTarget(req.url ?? '/', req.method ?? 'GET') ?? ROOT,
+  host: string = req.headers.host ?? '',
 ): MutableRequestContext {
-  const host = req.headers.host ?? '';
-  const url = new URL(req.url ?? '/', `${scheme}://${host || 'localhost'}`);
+  const url = lazyUrl(scheme, host, target);
   const controller = new AbortController();
   // The client went away before we answered: stop upstream work for it.
   res.on('close', () => {
@@ -32,7 +60,7 @@ export function createRequestContext(
   });
   const request = {
     method: req.method ?? 'GET',
-    path: url.pathname,
+    path: target.path,
     host,
     scheme,
     headers: flattenHeaders(req),
@@ -40,7 +68,9 @@ export function createRequestContext(
   return {
     req,
     res,
-    url,
+    get url() {
+      return url();
+    },
     request,
     source: { address: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 },
     startedAt: performance.now(),
@@ -50,7 +80,7 @@ export function createRequestContext(
     backendRequestTimeoutMs: undefined,
     log: {
       'http.method': request.method,
-      'http.path': url.pathname,
+      'http.path': target.path,
       'http.host': host,
       'src.addr': `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? 0}`,
     },
