@@ -1,7 +1,9 @@
 /**
  * The readiness server (default :15021): `GET /healthz/ready` → `200 ready` once the config is loaded
- * and every listener is bound, else `503 not ready, pending: …` naming what is missing (failing stdio
- * targets included). Kubernetes-style probes only: no other paths, no other methods.
+ * and every listener is bound, else `503 not ready, pending: …` naming what is missing. Failing targets
+ * count only with `config.readiness.requireTargets: true` (off by default, so a load balancer does not
+ * pull a replica because one upstream is down). Kubernetes-style probes only: no other paths, no other
+ * methods.
  */
 import { createServer } from 'node:http';
 import { sendText } from './http.js';

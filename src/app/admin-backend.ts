@@ -95,8 +95,8 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
         version: VERSION,
         reload: this.reloadStatus(),
         sessions: gw.mcp.sessions().length,
-        targetStatus: (_backend, target) => {
-          const h = o.health.get(target);
+        targetStatus: (backend, target) => {
+          const h = o.health.get(backend, target);
           return h.error ? { status: h.status, error: h.error } : { status: h.status };
         },
       });
@@ -108,10 +108,11 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
       const pending: string[] = [];
       const bound = new Set(gw.addresses().map((a) => a.key));
       for (const b of gw.config.binds) if (!bound.has(b.key)) pending.push(`listener ${b.key}`);
-      // Only targets of the config being served: one a reload removed no longer holds readiness back.
-      const current = configuredTargets(gw.config);
-      for (const [target, h] of o.health.failing())
-        if (current.has(target)) pending.push(`target ${target}: ${h.error ?? 'failing'}`);
+      // Ready = config loaded and listeners up. Failing targets count only when the config asks
+      // (`config.readiness.requireTargets`); health forgets targets a reload removed.
+      if (gw.config.static.readiness.requireTargets)
+        for (const h of o.health.allFailing())
+          pending.push(`target ${h.target} (${h.backend}): ${h.error ?? 'failing'}`);
       return { ready: pending.length === 0, pending };
     },
   };

@@ -3,17 +3,18 @@
  * and resources, and ask the route's authorizer about each one for the identity behind a token.
  * Used by `portcullis explain` and `GET /api/explain`.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { ExplainItem, ExplainOptions, ExplainResult } from '../admin/api.js';
 import type { NormalizedTarget } from '../config/types.js';
 import type { McpItemKind } from '../mcp/authorizer.js';
-import { ToolFilters } from '../mcp/authz.js';
-import type { UpstreamFactory } from '../mcp/types.js';
-import type { Upstream, UpstreamTls } from '../mcp/upstream/types.js';
+import { LATEST_LEGACY_VERSION } from '../mcp/protocol.js';
+import { TargetConn, targetFailed, type ConnEvents } from '../mcp/target-conn.js';
+import type { RuntimeMcpBackend, UpstreamFactory } from '../mcp/types.js';
 import { ruleRef } from '../policies/authorization/rule-ref.js';
-import type { RuntimeRoute, Snapshot } from '../runtime/snapshot.js';
+import type { Snapshot } from '../runtime/snapshot.js';
 import type { Identity, RequestInfo } from '../server/context.js';
+import { NOOP_TELEMETRY } from '../telemetry/hooks.js';
+import { VERSION } from './version.js';
 
 const LIST_METHODS: readonly [McpItemKind, string, string, (x: Record<string, unknown>) => string][] = [
   ['tool', 'tools/list', 'tools', (x) => String(x.name)],
@@ -22,83 +23,55 @@ const LIST_METHODS: readonly [McpItemKind, string, string, (x: Record<string, un
   ['resource', 'resources/templates/list', 'resourceTemplates', (x) => String(x.uriTemplate)],
 ];
 
-/** A tiny request/response client over an Upstream (explain only lists; no proxying here). */
-async function withUpstream<T>(up: Upstream, timeoutMs: number, fn: (call: Call) => Promise<T>): Promise<T> {
-  const pending = new Map<number, (m: JSONRPCMessage) => void>();
-  let nextId = 1;
-  let closedErr: Error | undefined;
-  up.onmessage = (m) => {
-    if ('id' in m && ('result' in m || 'error' in m)) pending.get(Number(m.id))?.(m);
-  };
-  up.onclose = (reason) => {
-    closedErr = reason ?? new Error('closed');
-    for (const r of pending.values())
-      r({ jsonrpc: '2.0', id: 0, error: { code: -32603, message: closedErr.message } });
-  };
-  const call: Call = (method, params) =>
-    new Promise((resolve, reject) => {
-      if (closedErr) return reject(closedErr);
-      const id = nextId++;
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        reject(new Error(`${method} timed out`));
-      }, timeoutMs);
-      pending.set(id, (m) => {
-        clearTimeout(timer);
-        pending.delete(id);
-        if ('error' in m) reject(new Error(m.error.message));
-        else resolve(('result' in m ? m.result : {}) as Record<string, unknown>);
-      });
-      up.send({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }).catch(reject);
-    });
-  await up.start();
-  try {
-    return await fn(call);
-  } finally {
-    await up.close().catch(() => {});
-  }
-}
+/** Explain only lists: server→client messages are not relayed anywhere. */
+const IGNORE: ConnEvents = { notification() {}, request() {} };
+const METHOD_NOT_FOUND = -32601;
 
-type Call = (method: string, params?: Record<string, unknown>) => Promise<Record<string, unknown>>;
-
+/**
+ * Lists one target's items through the gateway's own connection code (`TargetConn` over the factory's
+ * `Upstream`): the same handshake as a session, including the `server/discover` fallback for upstreams
+ * that speak only 2026-07-28.
+ */
 async function listTarget(
   factory: UpstreamFactory,
   target: NormalizedTarget,
   logger: Logger,
-  tls: UpstreamTls | undefined,
+  backend: RuntimeMcpBackend,
 ): Promise<{ kind: McpItemKind; name: string }[]> {
-  const up = factory.create(target, { logger, tls });
-  return withUpstream(up, target.requestTimeoutMs, async (call) => {
-    const init = await call('initialize', {
-      protocolVersion: '2025-06-18',
-      capabilities: {},
-      clientInfo: { name: 'portcullis-explain', version: '1' },
-    });
-    await up.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    const caps = (init.capabilities ?? {}) as Record<string, unknown>;
+  const up = factory.create(target, { logger, tls: backend.backendTls });
+  const conn = new TargetConn(target, up, IGNORE, logger, NOOP_TELEMETRY);
+  const clientInfo = { name: 'portcullis-explain', version: VERSION };
+  try {
+    await conn.start();
+    const init = await conn.initialize(
+      { protocolVersion: LATEST_LEGACY_VERSION, capabilities: {}, clientInfo },
+      clientInfo,
+    );
+    if ('error' in init) throw targetFailed(target.name, init.error.message);
+    await conn.notify('notifications/initialized', undefined);
+    const caps = (conn.initResult?.capabilities ?? {}) as Record<string, unknown>;
     const out: { kind: McpItemKind; name: string }[] = [];
     for (const [kind, method, field, nameOf] of LIST_METHODS) {
       const cap = kind === 'tool' ? 'tools' : kind === 'prompt' ? 'prompts' : 'resources';
       if (!caps[cap]) continue;
       let cursor: string | undefined;
       for (let page = 0; page < 100; page++) {
-        const r = await call(method, cursor ? { cursor } : undefined);
-        for (const item of (r[field] as Record<string, unknown>[] | undefined) ?? []) {
+        const r = await conn.call(method, cursor ? { cursor } : undefined);
+        if ('error' in r) {
+          if (r.error.code === METHOD_NOT_FOUND) break;
+          throw targetFailed(target.name, r.error.message);
+        }
+        for (const item of (r.result[field] as Record<string, unknown>[] | undefined) ?? []) {
           out.push({ kind, name: nameOf(item) });
         }
-        cursor = typeof r.nextCursor === 'string' ? r.nextCursor : undefined;
+        cursor = typeof r.result.nextCursor === 'string' ? r.result.nextCursor : undefined;
         if (!cursor) break;
       }
     }
     return out;
-  });
-}
-
-function exposedName(route: RuntimeRoute, target: string, kind: McpItemKind, name: string): string {
-  const b = route.backend?.kind === 'mcp' ? route.backend.mcp.config : undefined;
-  const prefixed = !!b && (b.targets.length > 1 || b.prefixMode === 'always');
-  if (!prefixed) return name;
-  return kind === 'resource' ? `${target}+${name}` : `${target}_${name}`;
+  } finally {
+    await conn.close('explain done');
+  }
 }
 
 export async function explain(
@@ -109,7 +82,6 @@ export async function explain(
   opts: ExplainOptions = {},
 ): Promise<ExplainResult> {
   const items: ExplainItem[] = [];
-  const filters = new ToolFilters();
   const targetErrors: {
     route: string;
     target: string;
@@ -146,10 +118,10 @@ export async function explain(
       headers: {},
     };
     const backend = route.backend.mcp;
-    for (const target of backend.config.targets) {
+    for (const target of backend.targets) {
       let listed: { kind: McpItemKind; name: string }[];
       try {
-        listed = await listTarget(factory, target, logger, backend.backendTls);
+        listed = await listTarget(factory, target, logger, backend);
       } catch (e) {
         targetErrors.push({
           route: route.key,
@@ -161,9 +133,12 @@ export async function explain(
         continue;
       }
       for (const it of listed) {
-        const shown = exposedName(route, target.name, it.kind, it.name);
+        const shown =
+          it.kind === 'resource'
+            ? backend.naming.uri(target.name, it.name)
+            : backend.naming.name(target.name, it.name);
         if (opts.tool && opts.tool !== it.name && opts.tool !== shown) continue;
-        const visible = it.kind !== 'tool' || filters.for(target)(it.name);
+        const visible = it.kind !== 'tool' || backend.toolFilters.get(target.name)?.(it.name) !== false;
         const d = !visible
           ? { allowed: false, rule: undefined, reason: 'hidden for everyone by the target tools filter' }
           : backend.authorizer.decide(

@@ -9,7 +9,7 @@ import { loadConfig, readConfigInput, type ConfigInput, type LoadedConfig } from
 import type { NormalizedConfig } from '../config/types.js';
 import { createMcpService } from '../mcp/service.js';
 import type { McpService, UpstreamFactory } from '../mcp/types.js';
-import { createUpstreamFactory } from '../mcp/upstream/factory.js';
+import { createUpstreamFactory, type UpstreamFactoryOptions } from '../mcp/upstream/factory.js';
 import { buildSnapshot } from '../runtime/build.js';
 import type { SharedState } from '../redis/shared-state.js';
 import type { Snapshot } from '../runtime/snapshot.js';
@@ -44,6 +44,8 @@ export interface GatewayDeps {
   /** Listener-level counters (timeouts, refused connections, malformed requests). */
   readonly serverEvents?: ServerEvents;
   readonly onReload?: (ok: boolean) => void;
+  /** stdio children started, failed to start or exited (target health, src/app/target-health.ts). */
+  readonly onStdioState?: UpstreamFactoryOptions['onStdioState'];
   readonly onJwksRefresh?: (ok: boolean) => void;
   /** Redis-held state shared by every replica (src/redis/shared-state.ts), when configured. */
   readonly sharedState?: SharedState;
@@ -101,6 +103,7 @@ export class Gateway {
     });
     const upstreams = createUpstreamFactory({
       telemetry: deps.telemetry,
+      ...(deps.onStdioState ? { onStdioState: deps.onStdioState } : {}),
       connectTimeoutMs: snap.config.static.backend.connectTimeoutMs,
       poolIdleTimeoutMs: snap.config.static.backend.poolIdleTimeoutMs,
       ...(snap.config.static.backend.poolMaxSize

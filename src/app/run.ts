@@ -23,7 +23,9 @@ import { reportReadiness } from './cluster-worker.js';
 import { createAdminBackend } from './admin-backend.js';
 import { Gateway } from './gateway.js';
 import { createObserver } from './observer.js';
+import { createTargetMetrics } from '../telemetry/target-metrics.js';
 import { TargetHealth } from './target-health.js';
+import { TargetProber } from './target-prober.js';
 import { VERSION } from './version.js';
 import { ConfigWatcher } from './watcher.js';
 
@@ -76,24 +78,40 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
     compile: celLogCompiler(loaded.build),
   });
   const tracing = await createTracing(st.tracing, { version: VERSION, logger });
-  const health = new TargetHealth();
+  const targetMetrics = createTargetMetrics(metrics.registry);
+  const health = new TargetHealth((ref, entry) => targetMetrics.state(ref, entry?.status));
   const sharedState = sharedStateFrom(o.env, logger, metrics);
-  const gateway = await Gateway.start(
+  // Created once the gateway (and its upstream factory) exists; re-synced after every good reload.
+  // eslint-disable-next-line prefer-const -- assigned after Gateway.start, read by its callbacks
+  let prober: TargetProber | undefined;
+  const gateway: Gateway = await Gateway.start(
     o.input,
     {
       logger,
-      telemetry: health.wrap(metrics),
+      telemetry: metrics,
       observer: createObserver({ accessLog, metrics, tracing }),
       env: o.env,
       serverEvents: createServerMetrics(metrics.registry),
-      onReload: (ok) => metrics.configReload(ok),
+      onReload: (ok) => {
+        metrics.configReload(ok);
+        if (ok) prober?.sync(gateway.snapshot);
+      },
       onJwksRefresh: (ok) => metrics.jwksRefresh(ok),
       ...(sharedState ? { sharedState } : {}),
       traffic,
+      onStdioState: (target, e) => prober?.observeStdio(target, e),
     },
     loaded,
   );
   metrics.configReload(true);
+  prober = new TargetProber({
+    health,
+    factory: gateway.upstreamFactory,
+    logger: logger.child({ component: 'probe' }),
+    version: VERSION,
+    onProbe: (ref, code) => targetMetrics.probe(ref, code),
+  });
+  prober.sync(gateway.snapshot);
 
   const servers: { close(): Promise<void> }[] = [];
   let watcher: ConfigWatcher | undefined;
@@ -101,6 +119,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await watcher?.close();
+      prober?.close();
       await Promise.all(servers.map((s) => s.close().catch(() => {})));
       await gateway.stop();
       await sharedState?.close();

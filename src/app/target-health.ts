@@ -1,42 +1,75 @@
 /**
- * Live target status for the admin UI and readiness, derived from the telemetry the MCP layer already
- * emits (upstream calls and child exits): no extra probing.
+ * Live status of every MCP target, keyed by backend and target (two backends may both have a target
+ * called `db`). Written only by the gateway's own observations — probes (./target-prober.ts) and stdio
+ * children starting, failing to start or exiting on their own — never by the outcome of a client's call,
+ * so a cancelled call or a client's bad argument cannot turn a target (or readiness) red.
  */
-import type { McpTelemetry } from '../telemetry/hooks.js';
+import type { UpstreamErrorCode } from '../errors/upstream.js';
+
+export type TargetState = 'ok' | 'failing' | 'idle';
 
 export interface TargetHealthEntry {
-  status: 'ok' | 'failing' | 'idle';
-  error?: string;
-  at: number;
+  readonly status: TargetState;
+  /** Client-safe reason of the last failure (`connection refused`). */
+  readonly error?: string;
+  readonly code?: UpstreamErrorCode;
+  /** Epoch ms of the last change. */
+  readonly at: number;
 }
 
+export interface TargetRef {
+  readonly backend: string;
+  readonly target: string;
+}
+
+/** Told of every change (the `portcullis_target_up` gauge). */
+export type HealthListener = (ref: TargetRef, entry: TargetHealthEntry | undefined) => void;
+
+const IDLE: TargetHealthEntry = { status: 'idle', at: 0 };
+
 export class TargetHealth {
-  private readonly byTarget = new Map<string, TargetHealthEntry>();
+  private readonly entries = new Map<string, { ref: TargetRef; entry: TargetHealthEntry }>();
+  private readonly listener: HealthListener | undefined;
 
-  get(target: string): TargetHealthEntry {
-    return this.byTarget.get(target) ?? { status: 'idle', at: 0 };
+  constructor(listener?: HealthListener) {
+    this.listener = listener;
   }
 
-  failing(): [string, TargetHealthEntry][] {
-    return [...this.byTarget].filter(([, e]) => e.status === 'failing');
+  get(backend: string, target: string): TargetHealthEntry {
+    return this.entries.get(key(backend, target))?.entry ?? IDLE;
   }
 
-  /** Wraps `inner` so every upstream call also updates the status of its target. */
-  wrap(inner: McpTelemetry): McpTelemetry {
-    return {
-      ...inner,
-      mcpRequest: (e) => inner.mcpRequest(e),
-      sessionOpened: () => inner.sessionOpened(),
-      sessionClosed: () => inner.sessionClosed(),
-      childSpawned: (t) => inner.childSpawned(t),
-      childExited: (t) => inner.childExited(t),
-      upstreamCall: (target, seconds, error) => {
-        inner.upstreamCall(target, seconds, error);
-        this.byTarget.set(
-          target,
-          error ? { status: 'failing', error, at: Date.now() } : { status: 'ok', at: Date.now() },
-        );
-      },
-    };
+  ok(ref: TargetRef): void {
+    this.set(ref, { status: 'ok', at: Date.now() });
   }
+
+  failing(ref: TargetRef, code: UpstreamErrorCode, error: string): void {
+    this.set(ref, { status: 'failing', code, error, at: Date.now() });
+  }
+
+  /** Every failing target. */
+  allFailing(): (TargetRef & TargetHealthEntry)[] {
+    return [...this.entries.values()]
+      .filter((e) => e.entry.status === 'failing')
+      .map((e) => ({ ...e.ref, ...e.entry }));
+  }
+
+  /** Forget targets no longer configured (after a reload). */
+  retain(refs: readonly TargetRef[]): void {
+    const keep = new Set(refs.map((r) => key(r.backend, r.target)));
+    for (const [k, e] of this.entries) {
+      if (keep.has(k)) continue;
+      this.entries.delete(k);
+      this.listener?.(e.ref, undefined);
+    }
+  }
+
+  private set(ref: TargetRef, entry: TargetHealthEntry): void {
+    this.entries.set(key(ref.backend, ref.target), { ref, entry });
+    this.listener?.(ref, entry);
+  }
+}
+
+function key(backend: string, target: string): string {
+  return `${backend}\u0000${target}`;
 }

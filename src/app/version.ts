@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { gatewayVersion } from '../mcp/version.js';
 
-/** The package version, read once at startup. */
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** The package version, read once at startup (the one reader is src/mcp/version.ts). */
+export const VERSION: string = gatewayVersion();

@@ -4,6 +4,7 @@
  */
 import { durationMs } from './duration.js';
 import { normalizeLimits } from './normalize-limits.js';
+import { normalizeReadiness } from './normalize-readiness.js';
 import type { StaticConfig } from './schema/index.js';
 import type { ConfigPath, HostPort, NormalizedStatic } from './types.js';
 
@@ -81,6 +82,7 @@ export function normalizeStatic(
       poolMaxSize: s.backend?.poolMaxSize,
     },
     limits: normalizeLimits(s.limits),
+    readiness: normalizeReadiness(s.readiness),
     raw: s,
   };
 }

@@ -55,8 +55,17 @@ export interface NormalizedStatic {
     readonly poolMaxSize: number | undefined;
   };
   readonly limits: NormalizedLimits;
+  readonly readiness: NormalizedReadiness;
   /** The raw static section, to detect changes that need a restart. */
   readonly raw: StaticConfig;
+}
+
+/** `config.readiness` with defaults filled (src/config/normalize-readiness.ts). */
+export interface NormalizedReadiness {
+  /** Failing targets hold readiness back (off by default: ready = config loaded and listeners up). */
+  readonly requireTargets: boolean;
+  readonly probeIntervalMs: number;
+  readonly probeMaxBackoffMs: number;
 }
 
 /** `config.limits` with defaults filled (src/config/normalize-limits.ts). */

@@ -55,6 +55,18 @@ export const ERRORS = {
   UNKNOWN_ITEM: { status: 200, rpc: -32602, message: 'Unknown item' },
   INVALID_PARAMS: { status: 200, rpc: -32602, message: 'Invalid params' },
   UPSTREAM_FAILED: { status: 502, rpc: -32603, message: 'upstream failed' },
+  // Typed upstream failures (src/errors/upstream.ts), raised by every transport; the client sees
+  // `target "x" failed: <detail>`, health and metrics read the code.
+  UPSTREAM_CONNECT_REFUSED: { status: 502, rpc: -32603, message: 'connection refused' },
+  UPSTREAM_UNREACHABLE: { status: 502, rpc: -32603, message: 'host unreachable' },
+  UPSTREAM_RESET: { status: 502, rpc: -32603, message: 'connection reset' },
+  UPSTREAM_TIMEOUT: { status: 504, rpc: -32603, message: 'upstream timed out' },
+  UPSTREAM_TLS: { status: 502, rpc: -32603, message: 'TLS error' },
+  UPSTREAM_HTTP_STATUS: { status: 502, rpc: -32603, message: 'HTTP error status' },
+  UPSTREAM_PROTOCOL: { status: 502, rpc: -32603, message: 'protocol error' },
+  UPSTREAM_CLOSED: { status: 502, rpc: -32603, message: 'connection closed' },
+  UPSTREAM_SPAWN_FAILED: { status: 502, rpc: -32603, message: 'cannot start' },
+  UPSTREAM_NETWORK: { status: 502, rpc: -32603, message: 'network error' },
   INTERNAL: { status: 500, rpc: -32603, message: 'internal error' },
 } as const;
 

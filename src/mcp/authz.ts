@@ -1,22 +1,6 @@
-import type { NormalizedTarget } from '../config/types.js';
 import { describeRule } from '../policies/authorization/rule-ref.js';
-import { compileToolFilter } from '../policies/authorization/tool-filter.js';
 import type { RequestContext } from '../server/context.js';
 import type { AuthzSubject, Decision, McpAuthorizer, McpItem, McpItemKind } from './authorizer.js';
-
-/** Compiled static tool filters, one per target config object (built once, looked up per request). */
-export class ToolFilters {
-  private readonly cache = new WeakMap<NormalizedTarget, (name: string) => boolean>();
-
-  for(target: NormalizedTarget): (name: string) => boolean {
-    let f = this.cache.get(target);
-    if (!f) {
-      f = compileToolFilter(target.tools);
-      this.cache.set(target, f);
-    }
-    return f;
-  }
-}
 
 const HIDDEN: Decision = { allowed: false, rule: undefined, reason: 'hidden by the target tools filter' };
 
@@ -27,27 +11,22 @@ const HIDDEN: Decision = { allowed: false, rule: undefined, reason: 'hidden by t
 export class ItemGate {
   readonly subject: AuthzSubject;
   private readonly authorizer: McpAuthorizer;
-  private readonly filters: ToolFilters;
-  private readonly targets: ReadonlyMap<string, NormalizedTarget>;
+  /** The backend's static tool filters by target name (compiled at load, src/runtime/build.ts). */
+  private readonly filters: ReadonlyMap<string, (name: string) => boolean>;
 
   constructor(
     ctx: RequestContext,
     authorizer: McpAuthorizer,
-    filters: ToolFilters,
-    targets: readonly NormalizedTarget[],
+    filters: ReadonlyMap<string, (name: string) => boolean>,
     mcpMethod: string,
   ) {
     this.subject = { identity: ctx.identity, request: ctx.request, source: ctx.source, mcpMethod };
     this.authorizer = authorizer;
     this.filters = filters;
-    this.targets = new Map(targets.map((t) => [t.name, t]));
   }
 
   decide(kind: McpItemKind, name: string, target: string): Decision {
-    if (kind === 'tool') {
-      const t = this.targets.get(target);
-      if (t && !this.filters.for(t)(name)) return HIDDEN;
-    }
+    if (kind === 'tool' && this.filters.get(target)?.(name) === false) return HIDDEN;
     const item: McpItem = { kind, name, target };
     return this.authorizer.decide(item, this.subject);
   }

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { McpTelemetry } from '../telemetry/hooks.js';
-import type { ToolFilters } from './authz.js';
 import type { McpLimits } from './limits.js';
 import type { StreamBound } from './sse-stream.js';
 import type { SessionStore } from './session-store.js';
@@ -12,7 +11,6 @@ export interface McpEnv {
   readonly logger: Logger;
   readonly telemetry: McpTelemetry;
   readonly sessions: SessionStore;
-  readonly filters: ToolFilters;
   readonly version: string;
   readonly limits: McpLimits;
   /** The bound for a new client stream (`limits.streamBufferBytes`, cut-offs counted). */

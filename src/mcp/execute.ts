@@ -23,7 +23,7 @@ export function buildCall(
   return {
     ctx,
     backend,
-    gate: new ItemGate(ctx, backend.authorizer, env.filters, backend.config.targets, method),
+    gate: new ItemGate(ctx, backend.authorizer, backend.toolFilters, method),
     scope,
     headers: upstreamHeaders(ctx, backend),
     info: {},
@@ -75,12 +75,21 @@ export function record(call: McpCall, env: McpEnv, method: string, sessionId: st
   });
 }
 
-/** An AbortController that follows ctx.signal (route timeout, client gone) and more. */
-export function linkedAbort(...signals: AbortSignal[]): AbortController {
-  const ac = new AbortController();
-  for (const s of signals) {
-    if (s.aborted) ac.abort();
-    else s.addEventListener('abort', () => ac.abort(), { once: true });
+/**
+ * An AbortController whose `signal` also follows `signals` (ctx.signal: route timeout, client gone):
+ * `abort()` is the request's own cancellation, joined with the others by `AbortSignal.any`.
+ */
+class LinkedAbort extends AbortController {
+  readonly #signal: AbortSignal;
+  constructor(signals: readonly AbortSignal[]) {
+    super();
+    this.#signal = AbortSignal.any([super.signal, ...signals]);
   }
-  return ac;
+  override get signal(): AbortSignal {
+    return this.#signal;
+  }
+}
+
+export function linkedAbort(...signals: AbortSignal[]): AbortController {
+  return new LinkedAbort(signals);
 }

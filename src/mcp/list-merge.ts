@@ -83,7 +83,7 @@ export async function mergeList(
   const failures = pages.filter((p): p is Extract<PageResult, { failure: GatewayError }> => 'failure' in p);
   if (failures.length > 0) {
     const first = failures[0] as (typeof failures)[number];
-    if (call.backend.config.failureMode === 'failClosed' || failures.length === pages.length)
+    if (call.backend.failureMode === 'failClosed' || failures.length === pages.length)
       throw failClosedError(first.failure, failures.length, pages.length);
     for (const f of failures) {
       logger.warn(

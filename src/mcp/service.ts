@@ -2,7 +2,6 @@ import { normalizeLimits } from '../config/normalize-limits.js';
 import { isGatewayError } from '../errors/registry.js';
 import { sendHttpError, sendJsonRpcError } from '../errors/respond.js';
 import type { RequestContext } from '../server/context.js';
-import { ToolFilters } from './authz.js';
 import { checkDnsRebinding } from './dns-rebinding.js';
 import type { McpEnv } from './env.js';
 import { bodyLimit } from './env.js';
@@ -48,7 +47,6 @@ export function createMcpService(deps: McpServiceDeps): McpService {
     logger: deps.logger,
     telemetry: deps.telemetry,
     sessions: new SessionStore(sessionDeps, deps.sessionTtlMs),
-    filters: new ToolFilters(),
     version,
     limits,
     streamBound: () => ({
@@ -72,6 +70,11 @@ export function createMcpService(deps: McpServiceDeps): McpService {
       } catch (e) {
         fail(ctx, e, env);
       }
+    },
+    sessionBackend(ctx: RequestContext): string | undefined {
+      const h = ctx.req.headers['mcp-session-id'];
+      const id = (Array.isArray(h) ? h[0] : h) ?? ctx.url.searchParams.get('sessionId') ?? undefined;
+      return id === undefined ? undefined : env.sessions.backendOf(id);
     },
     sessions(): SessionInfo[] {
       return [...env.sessions.list(), ...[...pools.values()].map((p) => p.info())];

@@ -52,6 +52,12 @@ export class SessionStore {
     return s && s.backendKey === backendKey && !s.isClosed ? s : undefined;
   }
 
+  /** The backend key of a live session, whatever its backend. */
+  backendOf(id: string): string | undefined {
+    const s = this.sessions.get(id);
+    return s && !s.isClosed ? s.backendKey : undefined;
+  }
+
   list(): SessionInfo[] {
     return [...this.sessions.values()].map((s) => s.info());
   }

@@ -21,7 +21,6 @@ import type {
 import { idKey, paramsOf } from './jsonrpc.js';
 import { Multiplexer } from './multiplexer.js';
 import { SessionRelay } from './relay.js';
-import { createNaming } from './naming.js';
 import { isModernVersion, negotiateLegacy } from './protocol.js';
 import type { SseStream } from './sse-stream.js';
 import type { McpLimits, PendingGate, Release } from './limits.js';
@@ -92,14 +91,11 @@ export class Session {
     this.transport = transport;
     this.binding = bindIdentity(identity);
     this.deps = deps;
-    this.targets = backend.config.targets;
-    this.failureMode = backend.config.failureMode;
+    this.targets = backend.targets;
+    this.failureMode = backend.failureMode;
     this.logger = deps.logger.child({ session: this.id });
     this.onClosed = onClosed;
-    const naming = createNaming(
-      this.targets.map((t) => t.name),
-      backend.config.prefixMode,
-    );
+    const naming = backend.naming;
     this.mux = new Multiplexer(naming, { slots: async () => this.slots() }, this.logger);
     this.relay = new SessionRelay(naming, (m) => this.emit(m), this.logger);
     this.idleTimer = setTimeout(() => this.expire(), idleTtlMs);

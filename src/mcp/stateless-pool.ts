@@ -14,7 +14,6 @@ import type {
 } from './jsonrpc.js';
 import { isObject } from './jsonrpc.js';
 import { Multiplexer } from './multiplexer.js';
-import { createNaming } from './naming.js';
 import { LATEST_LEGACY_VERSION } from './protocol.js';
 import type { McpLimits } from './limits.js';
 import { openConn } from './open-conn.js';
@@ -73,17 +72,13 @@ export class StatelessPool {
 
   constructor(backend: RuntimeMcpBackend, deps: PoolDeps) {
     this.backendKey = backend.key;
-    this.targets = backend.config.targets;
+    this.targets = backend.targets;
     this.backend = backend;
     this.deps = deps;
     this.logger = deps.logger.child({ pool: backend.key });
     for (const t of this.targets)
       this.slots.set(t.name, { conn: undefined, starting: undefined, failure: undefined, failedAt: 0 });
-    const naming = createNaming(
-      this.targets.map((t) => t.name),
-      backend.config.prefixMode,
-    );
-    this.mux = new Multiplexer(naming, { slots: (call) => this.ready(call) }, this.logger, true);
+    this.mux = new Multiplexer(backend.naming, { slots: (call) => this.ready(call) }, this.logger, true);
   }
 
   /** Every target, connected when possible (failures are reported per slot, per failureMode by the caller). */
@@ -102,7 +97,7 @@ export class StatelessPool {
     const slots = await this.ready(call);
     const failed = slots.filter((s) => !s.conn);
     const first = failed[0];
-    if (first && (call.backend.config.failureMode === 'failClosed' || failed.length === slots.length)) {
+    if (first && (call.backend.failureMode === 'failClosed' || failed.length === slots.length)) {
       throw failClosedError(
         targetFailed(first.target.name, first.failure ?? 'not connected'),
         failed.length,

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { NormalizedTarget } from '../config/types.js';
 import { GatewayError } from '../errors/registry.js';
+import { isUpstreamError, UpstreamError, type UpstreamErrorCode } from '../errors/upstream.js';
 import type { McpTelemetry } from '../telemetry/hooks.js';
 import type {
   JSONRPCMessage,
@@ -70,7 +71,8 @@ interface Pending {
   readonly method: string;
   readonly scope: CallScope | undefined;
   readonly resolve: (o: RpcOutcome) => void;
-  readonly fail: (e: Error, label: string) => void;
+  /** `code` goes to the upstream-call metric; null = the client's doing (cancelled), not an upstream error. */
+  readonly fail: (e: Error, code: string | null) => void;
 }
 
 /**
@@ -90,6 +92,7 @@ export class TargetConn {
   private readonly telemetry: McpTelemetry;
   private state: 'new' | 'started' | 'closed' = 'new';
   private closeReason = 'connection closed';
+  private closeCode: UpstreamErrorCode = 'UPSTREAM_CLOSED';
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly progress = new Map<string, { readonly token: unknown; readonly scope: CallScope }>();
@@ -111,7 +114,8 @@ export class TargetConn {
     this.logger = logger;
     this.telemetry = telemetry;
     upstream.onmessage = (m) => this.onMessage(m);
-    upstream.onclose = (reason) => this.onClosed(failureReason(reason?.message ?? 'connection closed'));
+    upstream.onclose = (reason) =>
+      this.onClosed(this.upstreamError(reason, 'UPSTREAM_CLOSED', 'connection closed'));
     upstream.onerror = (e) => this.logger.warn({ target: target.name, err: e.message }, 'upstream error');
   }
 
@@ -135,22 +139,27 @@ export class TargetConn {
       await Promise.race([
         this.upstream.start(headers ? { headers } : undefined),
         new Promise<never>((_, reject) => {
-          if (ms > 0) timer = setTimeout(() => reject(new Error(`connect timed out after ${ms} ms`)), ms);
+          if (ms > 0)
+            timer = setTimeout(
+              () =>
+                reject(new UpstreamError('UPSTREAM_TIMEOUT', this.name, `connect timed out after ${ms} ms`)),
+              ms,
+            );
         }),
       ]);
     } catch (e) {
+      const err = this.upstreamError(e, 'UPSTREAM_PROTOCOL', 'connect failed');
       this.state = 'closed';
-      this.closeReason = failureReason((e as Error).message || 'connect failed');
-      // A target that cannot even start (command not found, connection refused) is a failing target:
-      // count it, so readiness and the admin UI show it.
-      this.telemetry.upstreamCall(this.name, 0, this.closeReason);
+      this.closeReason = err.detail;
+      this.closeCode = err.code;
+      this.telemetry.upstreamCall(this.name, 0, err.code);
       await this.upstream.close().catch(() => undefined);
       this.release?.();
-      throw targetFailed(this.name, this.closeReason);
+      throw err;
     } finally {
       clearTimeout(timer);
     }
-    if (this.state === 'closed') throw targetFailed(this.name, this.closeReason);
+    if (this.state === 'closed') throw this.closedError();
     this.state = 'started';
   }
 
@@ -166,12 +175,21 @@ export class TargetConn {
    * answers the initialize error when neither worked.
    */
   async initialize(params: JsonObject, clientInfo: JsonObject, opts: CallOptions = {}): Promise<RpcOutcome> {
-    const o = await this.call('initialize', params, opts);
+    let o: RpcOutcome;
+    // An HTTP 4xx to the legacy handshake also means "not this revision" (checked by code and status).
+    let refused: UpstreamError | undefined;
+    try {
+      o = await this.call('initialize', params, opts);
+    } catch (e) {
+      if (!isUpstreamError(e) || e.code !== 'UPSTREAM_HTTP_STATUS' || !is4xx(e.httpStatus)) throw e;
+      refused = e;
+      o = { error: { code: e.rpcCode, message: e.message } };
+    }
     if ('result' in o) {
       this.initResult = o.result;
       return o;
     }
-    if (!rejectsInitialize(o.error)) return o;
+    if (!refused && !INIT_REJECTED.has(o.error.code)) return o;
     this.modernMeta = {
       [META.protocolVersion]: MODERN_VERSION,
       [META.clientInfo]: clientInfo,
@@ -182,6 +200,7 @@ export class TargetConn {
     const versions = r?.supportedVersions;
     if (!r || (Array.isArray(versions) && !versions.includes(MODERN_VERSION))) {
       this.modernMeta = undefined;
+      if (refused) throw refused;
       return o;
     }
     this.logger.info({ target: this.name }, 'upstream speaks only 2026-07-28: using server/discover');
@@ -212,7 +231,7 @@ export class TargetConn {
   }
 
   private callNow(method: string, params: JsonObject | undefined, opts: CallOptions): Promise<RpcOutcome> {
-    if (this.state === 'closed') return Promise.reject(targetFailed(this.name, this.closeReason));
+    if (this.state === 'closed') return Promise.reject(this.closedError());
     const id = this.nextId++;
     const scope = opts.scope;
     if (scope?.signal?.aborted) return Promise.reject(new CallCancelled());
@@ -222,14 +241,15 @@ export class TargetConn {
       let timer: NodeJS.Timeout | undefined;
       const onAbort = (): void => {
         this.sendCancel(id, 'cancelled by the client', opts);
-        pending.fail(new CallCancelled(), 'cancelled');
+        pending.fail(new CallCancelled(), null);
       };
-      const cleanup = (label: string | undefined): void => {
+      const cleanup = (code: string | undefined | null): void => {
         clearTimeout(timer);
         scope?.signal?.removeEventListener('abort', onAbort);
         this.pending.delete(id);
         this.progress.delete(progressKey(id));
-        this.telemetry.upstreamCall(this.name, (performance.now() - started) / 1000, label);
+        // A cancelled call says nothing about the upstream: not counted.
+        if (code !== null) this.telemetry.upstreamCall(this.name, (performance.now() - started) / 1000, code);
       };
       const pending: Pending = {
         method,
@@ -238,9 +258,9 @@ export class TargetConn {
           cleanup(undefined);
           resolve(o);
         },
-        fail: (e, label) => {
+        fail: (e, code) => {
           if (!this.pending.has(id)) return;
-          cleanup(label);
+          cleanup(code);
           reject(e);
         },
       };
@@ -254,7 +274,7 @@ export class TargetConn {
               'REQUEST_TIMEOUT',
               `target "${this.name}" failed: request timed out after ${ms} ms`,
             ),
-            'timeout',
+            'UPSTREAM_TIMEOUT',
           );
         }, ms);
       }
@@ -268,7 +288,8 @@ export class TargetConn {
       this.upstream
         .send(message, sendOpts(this.modernHeaders(method, outParams, opts)))
         .catch((e: unknown) => {
-          pending.fail(targetFailed(this.name, (e as Error).message || 'send failed'), 'send');
+          const err = this.upstreamError(e, 'UPSTREAM_CLOSED', 'send failed');
+          pending.fail(err, err.code);
         });
     });
   }
@@ -295,7 +316,7 @@ export class TargetConn {
   }
 
   async close(reason = 'session closed'): Promise<void> {
-    this.failAll(reason);
+    this.failAll(new UpstreamError('UPSTREAM_CLOSED', this.name, reason));
     this.state = 'closed';
     await this.upstream.close().catch((e: unknown) => {
       this.logger.warn({ target: this.name, err: (e as Error).message }, 'upstream close failed');
@@ -381,32 +402,47 @@ export class TargetConn {
           ...(e.data !== undefined ? { data: e.data } : {}),
         },
       });
-    } else p.fail(targetFailed(this.name, 'malformed response'), 'malformed');
+    } else {
+      const err = new UpstreamError('UPSTREAM_PROTOCOL', this.name, 'malformed response');
+      p.fail(err, err.code);
+    }
   }
 
-  private onClosed(reason: string): void {
+  private onClosed(err: UpstreamError): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.closeReason = reason;
-    this.failAll(reason);
+    this.closeReason = err.detail;
+    this.closeCode = err.code;
+    this.failAll(err);
     this.release?.();
-    this.logger.info({ target: this.name, reason }, 'upstream connection closed');
-    this.events.closed?.(this, reason);
+    this.logger.info({ target: this.name, reason: err.detail, code: err.code }, 'upstream connection closed');
+    this.events.closed?.(this, err.detail);
   }
 
-  private failAll(reason: string): void {
-    for (const p of [...this.pending.values()]) p.fail(targetFailed(this.name, reason), 'closed');
+  private failAll(err: UpstreamError): void {
+    for (const p of [...this.pending.values()]) p.fail(err, err.code);
+  }
+
+  private closedError(): UpstreamError {
+    return new UpstreamError(this.closeCode, this.name, this.closeReason);
+  }
+
+  /** `e` as this target's UpstreamError; anything untyped gets `code` (and its message as the detail). */
+  private upstreamError(e: unknown, code: UpstreamErrorCode, fallback: string): UpstreamError {
+    if (isUpstreamError(e) && e.target === this.name) return e;
+    if (isUpstreamError(e)) return new UpstreamError(e.code, this.name, e.detail, { cause: e });
+    const message = e instanceof Error ? e.message : '';
+    return new UpstreamError(code, this.name, failureReason(message || fallback), { cause: e });
   }
 }
 
 const NAMED_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
-/** Method not found, unsupported protocol version, invalid params (no `_meta`), or an HTTP 4xx. */
+/** Method not found, unsupported protocol version, invalid params (no `_meta`): "not this revision". */
 const INIT_REJECTED = new Set([-32601, -32022, -32602]);
 
-/** Whether an `initialize` error means "this upstream does not do the legacy handshake". */
-function rejectsInitialize(error: { code: number; message: string }): boolean {
-  return INIT_REJECTED.has(error.code) || / HTTP 4\d\d\b/.test(error.message);
+function is4xx(status: number | undefined): boolean {
+  return status !== undefined && status >= 400 && status < 500;
 }
 
 /** Header values are ASCII; anything else is sent as `=?base64?…?=`. */

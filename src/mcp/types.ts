@@ -4,13 +4,21 @@ import type { CompiledBackendAuth, CompiledBackendTls } from '../policies/types.
 import type { RequestContext } from '../server/context.js';
 import type { McpTelemetry } from '../telemetry/hooks.js';
 import type { McpAuthorizer } from './authorizer.js';
+import type { Naming } from './naming.js';
 import type { Upstream, UpstreamTls } from './upstream/types.js';
 
 /** One MCP backend of one route, compiled. Rebuilt on every reload; `key` stays equal while the backend is unchanged. */
 export interface RuntimeMcpBackend {
   /** Stable identity across reloads: backend name + a hash of its targets and modes. */
   readonly key: string;
+  /** The backend's config, for display and keys only: the request path reads the compiled fields below. */
   readonly config: NormalizedMcpBackend;
+  readonly targets: readonly NormalizedTarget[];
+  /** Static `tools: {include, exclude}` filters by target name, compiled at load (absent = every tool). */
+  readonly toolFilters: ReadonlyMap<string, (name: string) => boolean>;
+  /** The exposed names of this backend's items (src/mcp/naming.ts), built once. */
+  readonly naming: Naming;
+  readonly failureMode: 'failClosed' | 'failOpen';
   readonly authorizer: McpAuthorizer;
   readonly backendAuth: CompiledBackendAuth | undefined;
   /** backendTLS of the route: TLS options for every HTTPS upstream of this backend. */
@@ -45,6 +53,8 @@ export interface SessionInfo {
  */
 export interface McpService {
   handle(ctx: RequestContext, backend: RuntimeMcpBackend): Promise<void>;
+  /** Key of the backend owning the session the request names (`Mcp-Session-Id`, legacy `?sessionId=`). */
+  sessionBackend(ctx: RequestContext): string | undefined;
   sessions(): SessionInfo[];
   /** End one stateful session (its client then gets 404); false when no open session has this id. */
   closeSession(id: string): Promise<boolean>;

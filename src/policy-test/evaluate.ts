@@ -9,8 +9,6 @@ import { resolve } from 'node:path';
 import { toCelClaims } from '../cel/index.js';
 import type { NormalizedTarget } from '../config/types.js';
 import type { AuthzSubject, Decision, McpItemKind } from '../mcp/authorizer.js';
-import { ToolFilters } from '../mcp/authz.js';
-import { createNaming } from '../mcp/naming.js';
 import { ruleRef } from '../policies/authorization/rule-ref.js';
 import type { RuntimeRoute, Snapshot } from '../runtime/snapshot.js';
 import type { Identity, RequestInfo } from '../server/context.js';
@@ -119,12 +117,7 @@ function fromDecision(d: Decision, prefix = ''): Verdict {
   };
 }
 
-async function decideCase(
-  route: RuntimeRoute,
-  c: PolicyTestCase,
-  dir: string,
-  filters: ToolFilters,
-): Promise<Verdict> {
+async function decideCase(route: RuntimeRoute, c: PolicyTestCase, dir: string): Promise<Verdict> {
   const backend = route.backend?.kind === 'mcp' ? route.backend.mcp : undefined;
   if (!backend) throw new Error(`route ${route.key} has no MCP backend`);
   const authn = await authenticate(route, c, dir);
@@ -142,11 +135,8 @@ async function decideCase(
   if (http && !http.allowed) return fromDecision(http, 'authorization.');
 
   const [kind, given] = itemOf(c);
-  const targets = backend.config.targets;
-  const naming = createNaming(
-    targets.map((t) => t.name),
-    backend.config.prefixMode,
-  );
+  const targets = backend.targets;
+  const naming = backend.naming;
   let targetName = c.target;
   let name = given;
   if (targetName === undefined) {
@@ -166,7 +156,7 @@ async function decideCase(
       `no target "${targetName}" on route ${route.key} (targets: ${targets.map((t) => t.name).join(', ')})`,
     );
   }
-  if (kind === 'tool' && !filters.for(target)(name))
+  if (kind === 'tool' && !(backend.toolFilters.get(target.name)?.(name) ?? true))
     return { outcome: 'deny', rule: 'none', reason: 'hidden for everyone by the target tools filter' };
   const subject: AuthzSubject = { identity: authn.identity, request, source, mcpMethod: METHOD[kind] };
   return fromDecision(backend.authorizer.decide({ kind, name, target: target.name }, subject));
@@ -177,12 +167,11 @@ export async function runCases(
   cases: readonly PolicyTestCase[],
   dir: string,
 ): Promise<CaseResult[]> {
-  const filters = new ToolFilters();
   const results: CaseResult[] = [];
   for (const [i, c] of cases.entries()) {
     const name = caseName(c, i);
     try {
-      const v = await decideCase(route, c, dir, filters);
+      const v = await decideCase(route, c, dir);
       const ruleOk = c.rule === undefined || c.rule === v.rule;
       results.push({
         name,

@@ -32,6 +32,8 @@ import { compileRouteMatcher } from '../server/router.js';
 import type { BuildContext } from './build-context.js';
 import type { SharedState } from '../redis/shared-state.js';
 import { formatPath } from '../config/path.js';
+import { compileMcpBackend } from './mcp-backend.js';
+import { weightedPicker } from './weighted.js';
 import type { RuntimeBackend, RuntimeBind, RuntimeListener, RuntimeRoute, Snapshot } from './snapshot.js';
 import type { NormalizedConfig } from '../config/types.js';
 
@@ -169,32 +171,40 @@ async function buildRoute(
   deps: InternalDeps,
 ): Promise<RuntimeRoute> {
   const policies = await compilePolicies(route.policies, route.at, ctx, c, deps, route);
-  let backend: RuntimeBackend | undefined;
-  const first = route.backends[0];
-  if (first?.kind === 'mcp') {
-    const mcp: RuntimeMcpBackend = {
-      key: mcpBackendKey(route, first, policies.backendTls?.key),
-      config: first,
-      authorizer: policies.mcpAuthorization ?? ALLOW_ALL,
-      backendAuth: policies.backendAuth,
-      backendTls: policies.backendTls,
-      dnsRebindingProtection: first.dnsRebindingProtection ?? isLoopback(bind.address),
-    };
-    if (policies.backendTls) warnPlainHttpTargets(first, ctx);
-    const rules = route.policies.mcpAuthorization?.rules;
-    if (rules) warnPrefixedNames(rules, first, ctx, [...route.at, 'policies', 'mcpAuthorization']);
-    mcpKeys.add(mcp.key);
-    backend = { kind: 'mcp', mcp };
-  } else if (first?.kind === 'host') {
-    backend = { kind: 'host', host: first.host };
+  const kind = route.backends[0]?.kind;
+  const weighted: { weight: number; value: RuntimeBackend }[] = [];
+  for (const b of route.backends) {
+    if (b.kind !== kind) {
+      ctx.warn(b.at, `a ${b.kind} backend on a route whose first backend is ${kind}: ignored`);
+      continue;
+    }
+    if (b.kind === 'mcp') {
+      const mcp: RuntimeMcpBackend = compileMcpBackend(b, {
+        key: mcpBackendKey(route, b, policies.backendTls?.key),
+        authorizer: policies.mcpAuthorization ?? ALLOW_ALL,
+        backendAuth: policies.backendAuth,
+        backendTls: policies.backendTls,
+        dnsRebindingProtection: b.dnsRebindingProtection ?? isLoopback(bind.address),
+      });
+      if (policies.backendTls) warnPlainHttpTargets(b, ctx);
+      const rules = route.policies.mcpAuthorization?.rules;
+      if (rules) warnPrefixedNames(rules, b, ctx, [...route.at, 'policies', 'mcpAuthorization']);
+      mcpKeys.add(mcp.key);
+      weighted.push({ weight: b.weight, value: { kind: 'mcp', mcp } });
+    } else weighted.push({ weight: b.weight, value: { kind: 'host', host: b.host } });
   }
+  const backends = weighted.map((w) => w.value);
+  const pick = weightedPicker(weighted);
+  const byKey = new Map(backends.flatMap((b) => (b.kind === 'mcp' ? [[b.mcp.key, b] as const] : [])));
   return {
     key: route.key,
     name: route.name,
     hostnames: route.hostnames,
     matcher: compileRouteMatcher(route.matches),
     policies,
-    backend,
+    backend: backends[0],
+    backends,
+    pickBackend: backends.length <= 1 ? () => pick() : (sticky) => (sticky && byKey.get(sticky)) || pick(),
     config: route,
   };
 }

@@ -23,7 +23,15 @@ export interface RuntimeRoute {
   readonly hostnames: readonly string[];
   readonly matcher: CompiledRouteMatcher;
   readonly policies: CompiledRoutePolicies;
+  /** The route's first backend: its kind decides how errors are answered (JSON-RPC for MCP). */
   readonly backend: RuntimeBackend | undefined;
+  /** Every backend the route uses (all of the first one's kind), in config order. */
+  readonly backends: readonly RuntimeBackend[];
+  /**
+   * The backend for one request: the one whose key is `sticky` (the MCP backend owning the request's
+   * session) when the route has it, else a weighted random choice (src/runtime/weighted.ts).
+   */
+  pickBackend(sticky?: string): RuntimeBackend | undefined;
   readonly config: NormalizedRoute;
 }
 

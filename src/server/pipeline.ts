@@ -166,8 +166,11 @@ async function phases(
   // 7b. urlRewrite last before the backend: everything above saw the path the client sent.
   p.urlRewrite?.apply(ctx);
 
-  // 8. The backend. MCP authorization happens inside, per tool/prompt/resource.
-  const backend = route.backend;
+  // 8. The backend (weighted choice among the route's backends; an MCP session stays on the backend that
+  //    owns it). MCP authorization happens inside, per tool/prompt/resource.
+  const backend = route.pickBackend(
+    route.backends.length > 1 && isMcp ? deps.mcp.sessionBackend(ctx) : undefined,
+  );
   if (!backend) throw new GatewayError('NO_BACKEND');
   if (backend.kind === 'mcp') {
     // The MCP service reads the body itself: an MCP backend's mirror copy carries headers only.

@@ -12,7 +12,11 @@ export interface McpRequestEvent {
 
 export interface McpTelemetry {
   mcpRequest(e: McpRequestEvent): void;
-  upstreamCall(target: string, seconds: number, error: string | undefined): void;
+  /**
+   * One finished upstream call. `code` is undefined when the upstream answered (result or JSON-RPC error),
+   * else the `UPSTREAM_*` code of the failure (src/errors/upstream.ts). Client cancellations are not reported.
+   */
+  upstreamCall(target: string, seconds: number, code: string | undefined): void;
   sessionOpened(): void;
   sessionClosed(): void;
   childSpawned(target: string): void;

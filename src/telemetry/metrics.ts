@@ -84,8 +84,8 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
   });
   const upstreamErrors = new Counter({
     name: 'portcullis_upstream_errors_total',
-    help: 'Failed calls to upstream MCP servers, by target.',
-    labelNames: ['target'] as const,
+    help: 'Failed calls to upstream MCP servers, by target and error code (UPSTREAM_*, docs/errors.md).',
+    labelNames: ['target', 'code'] as const,
     registers,
   });
   const sessions = new Gauge({
@@ -235,10 +235,10 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
       resources.listed(targets.label(target), names);
     },
 
-    upstreamCall(target: string, seconds: number, error: string | undefined): void {
+    upstreamCall(target: string, seconds: number, code: string | undefined): void {
       const label = targets.label(target);
       upstreamDuration.observe({ target: label }, seconds);
-      if (error !== undefined) upstreamErrors.inc({ target: label });
+      if (code !== undefined) upstreamErrors.inc({ target: label, code: errorCodeLabel(code) });
     },
 
     sessionOpened(): void {
@@ -285,4 +285,9 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
       children.set({ target: label }, n);
     },
   };
+}
+
+/** Error codes come from the registry (a closed set); anything else is `other`. */
+function errorCodeLabel(code: string): string {
+  return /^[A-Z_]{1,40}$/.test(code) ? code : 'other';
 }

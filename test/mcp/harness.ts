@@ -17,6 +17,7 @@ import type { McpService, RuntimeMcpBackend } from '../../src/mcp/types.js';
 import { createUpstreamFactory, type PortcullisUpstreamFactory } from '../../src/mcp/upstream/factory.js';
 import type { Identity } from '../../src/server/context.js';
 import { createRequestContext } from '../../src/server/request-context.js';
+import { compileMcpBackend } from '../../src/runtime/mcp-backend.js';
 import type { McpRequestEvent, McpTelemetry } from '../../src/telemetry/hooks.js';
 
 const require = createRequire(import.meta.url);
@@ -117,14 +118,13 @@ export function backendOf(opts: HarnessOptions): RuntimeMcpBackend {
     at: [],
     ...opts.config,
   } as NormalizedMcpBackend;
-  return {
+  return compileMcpBackend(config, {
     key: opts.backendKey ?? `test/${opts.targets.map((t) => t.name).join(',')}`,
-    config,
     authorizer: opts.authorizer ?? ALL_OR_NOTHING(true),
     backendAuth: undefined,
     backendTls: undefined,
     dnsRebindingProtection: opts.dnsRebindingProtection ?? false,
-  };
+  });
 }
 
 export function identity(sub: string, issuer = 'https://issuer.test'): Identity {

@@ -64,7 +64,7 @@ describe('metrics', () => {
     // Upstream calls: two fine, one failed.
     m.upstreamCall('everything', 0.25, undefined);
     m.upstreamCall('everything', 0.5, undefined);
-    m.upstreamCall('everything', 2, 'connection refused');
+    m.upstreamCall('everything', 2, 'UPSTREAM_CONNECT_REFUSED');
     // Sessions: 3 opened, 1 closed. Children: 2 spawned for a, 1 exited; 1 for b.
     m.sessionOpened();
     m.sessionOpened();
@@ -99,7 +99,7 @@ describe('metrics', () => {
         'portcullis_upstream_duration_seconds_count{target="everything"}': 3,
         'portcullis_upstream_duration_seconds_bucket{le="0.5",target="everything"}': 2,
         'portcullis_upstream_duration_seconds_sum{target="everything"}': 2.75,
-        'portcullis_upstream_errors_total{target="everything"}': 1,
+        'portcullis_upstream_errors_total{target="everything",code="UPSTREAM_CONNECT_REFUSED"}': 1,
         portcullis_mcp_sessions_active: 2,
         'portcullis_stdio_children{target="a"}': 1,
         'portcullis_stdio_children{target="b"}': 1,

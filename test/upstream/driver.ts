@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { pino, type Logger } from 'pino';
 import type { NormalizedTarget } from '../../src/config/types.js';
+import { isUpstreamError } from '../../src/errors/upstream.js';
 import type { Upstream, UpstreamSendOptions } from '../../src/mcp/upstream/types.js';
 import type { McpTelemetry } from '../../src/telemetry/hooks.js';
 
@@ -70,6 +71,8 @@ export interface Response {
   readonly id: string | number;
   readonly result?: Json;
   readonly error?: { code: number; message: string };
+  /** The UpstreamError code when the transport failed the request. */
+  readonly upstreamCode?: string;
 }
 
 /** A minimal client: numbered requests, collected notifications, automatic answers to server requests. */
@@ -95,12 +98,23 @@ export class Driver {
     };
   }
 
-  /** Sends a request; resolves with its response (result or error). */
+  /**
+   * Sends a request; resolves with its response (result or error). A send rejected with an UpstreamError
+   * becomes the error the gateway's edge would answer (`code` is its JSON-RPC code, `upstreamCode` its
+   * registry code); other rejections reject.
+   */
   request(method: string, params?: Json, opts?: UpstreamSendOptions): Promise<Response> {
     const id = this.#next++;
     const answered = new Promise<Response>((resolve) => this.#pending.set(id, resolve));
     const message = { jsonrpc: '2.0', id, method, ...(params ? { params } : {}) } as JSONRPCMessage;
-    return this.upstream.send(message, opts).then(() => answered);
+    return this.upstream.send(message, opts).then(
+      () => answered,
+      (e: unknown) => {
+        this.#pending.delete(id);
+        if (!isUpstreamError(e)) throw e;
+        return { id, error: { code: e.rpcCode, message: e.message }, upstreamCode: e.code };
+      },
+    );
   }
 
   /** Sends a request and returns its `result`, failing on an error response. */

@@ -192,6 +192,7 @@ describe('OpenAPI upstream', () => {
     const rpc = await connect(`http://127.0.0.1:${await freePort()}`);
     const r = await rpc.request('tools/call', { name: 'listPets', arguments: {} });
     assert.equal(r.error?.message, 'target "pets" failed: connection refused');
+    assert.equal(r.upstreamCode, 'UPSTREAM_CONNECT_REFUSED');
   });
 
   it('fails start() on a schema without paths', async () => {

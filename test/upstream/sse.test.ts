@@ -54,7 +54,10 @@ describe('legacy SSE upstream', () => {
   it('rejects start() naming the target when the server is unreachable or not SSE', async (t) => {
     const port = await freePort();
     const down = factory.create(sse('sse1', `http://127.0.0.1:${port}/sse`), { logger: quiet });
-    await assert.rejects(down.start(), { message: 'target "sse1" failed: connection refused' });
+    await assert.rejects(down.start(), {
+      message: 'target "sse1" failed: connection refused',
+      code: 'UPSTREAM_CONNECT_REFUSED',
+    });
 
     const srv = createServer((_req, res) => void res.writeHead(404).end());
     await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
@@ -62,6 +65,8 @@ describe('legacy SSE upstream', () => {
     const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/sse`;
     await assert.rejects(factory.create(sse('sse2', url), { logger: quiet }).start(), {
       message: 'target "sse2" failed: HTTP 404 Not Found',
+      code: 'UPSTREAM_HTTP_STATUS',
+      httpStatus: 404,
     });
   });
 
@@ -78,6 +83,7 @@ describe('legacy SSE upstream', () => {
     const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/sse`;
     await assert.rejects(factory.create(sse('sse3', url), { logger: quiet }).start(), {
       message: 'target "sse3" failed: the endpoint event names another origin',
+      code: 'UPSTREAM_PROTOCOL',
     });
   });
 });

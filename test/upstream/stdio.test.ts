@@ -98,12 +98,15 @@ describe('stdio upstream', () => {
     await rpc.initialize();
     const pending = rpc.request('tools/call', { name: 'die', arguments: { code: 3 } });
     const reason = await rpc.closed;
-    assert.equal(reason?.message, 'target "flaky" exited with code 3');
+    assert.equal(reason?.message, 'target "flaky" failed: exited with code 3');
+    assert.equal((reason as { code?: string }).code, 'UPSTREAM_CLOSED');
     assert.equal(rpc.closeCount, 1);
     // The request never got an answer: the session fails it on onclose (Upstream contract).
     const raced = await Promise.race([pending.then(() => 'answered'), Promise.resolve('pending')]);
     assert.equal(raced, 'pending');
-    await assert.rejects(rpc.request('ping'), /not running/);
+    const after = await rpc.request('ping');
+    assert.equal(after.error?.message, 'target "flaky" failed: not running');
+    assert.equal(after.upstreamCode, 'UPSTREAM_CLOSED');
     await up.close();
     assert.equal(rpc.closeCount, 1);
   });
@@ -115,7 +118,7 @@ describe('stdio upstream', () => {
     await up.start();
     process.kill(up.pid!, 'SIGKILL');
     const reason = await rpc.closed;
-    assert.equal(reason?.message, 'target "flaky" was killed by SIGKILL');
+    assert.equal(reason?.message, 'target "flaky" failed: was killed by SIGKILL');
     assert.ok(telemetry.events.includes('exited:flaky'));
   });
 
@@ -151,7 +154,9 @@ describe('stdio upstream', () => {
       { logger: quiet },
     );
     await assert.rejects(up.start(), {
-      message: 'target "ghost": cannot start "portcullis-no-such-command": command not found (ENOENT)',
+      message: 'target "ghost" failed: cannot start "portcullis-no-such-command": command not found (ENOENT)',
+      code: 'UPSTREAM_SPAWN_FAILED',
+      target: 'ghost',
     });
     await up.close();
   });

@@ -192,7 +192,7 @@ describe('Streamable HTTP upstream', () => {
     assert.equal(await rpc.closed, undefined);
     assert.ok(seed.requests.some((r) => r.method === 'DELETE' && r.headers['mcp-session-id'] === sid));
     await eventually(() => seed.sessions() === open - 1, 5000, 'session gone upstream');
-    await assert.rejects(rpc.request('ping'), /closed/);
+    assert.equal((await rpc.request('ping')).upstreamCode, 'UPSTREAM_CLOSED');
   });
 
   it('answers an HTTP error with a JSON-RPC error naming the target', async (t) => {
@@ -203,6 +203,7 @@ describe('Streamable HTTP upstream', () => {
     const r = await new Driver(up).request('tools/list');
     assert.equal(r.error?.message, 'target "mcp2" failed: HTTP 500 Internal Server Error');
     assert.equal(r.error?.code, -32603);
+    assert.equal(r.upstreamCode, 'UPSTREAM_HTTP_STATUS');
   });
 
   it('passes through a JSON-RPC error the upstream sent with an error status', async (t) => {
@@ -228,7 +229,10 @@ describe('Streamable HTTP upstream', () => {
     t.after(() => up.close());
     const r = await new Driver(up).request('initialize', { protocolVersion: '2025-06-18', capabilities: {} });
     assert.equal(r.error?.message, 'target "mcp2" failed: connection refused');
-    await assert.rejects(new Driver(up).notify('notifications/initialized'), /connection refused/);
+    assert.equal(r.upstreamCode, 'UPSTREAM_CONNECT_REFUSED');
+    await assert.rejects(new Driver(up).notify('notifications/initialized'), {
+      code: 'UPSTREAM_CONNECT_REFUSED',
+    });
   });
 
   it('gives up after the request timeout when the upstream does not answer', async (t) => {
@@ -238,6 +242,7 @@ describe('Streamable HTTP upstream', () => {
     t.after(() => up.close());
     const r = await new Driver(up).request('tools/list');
     assert.equal(r.error?.message, 'target "slow" failed: no response within 300 ms');
+    assert.equal(r.upstreamCode, 'UPSTREAM_TIMEOUT');
   });
 
   it('a request in flight when the upstream process dies fails at once', async (t) => {

@@ -4,3 +4,4 @@ export * from './backends.js';
 export * from './root.js';
 export * from './unsupported.js';
 export * from './limits.js';
+export * from './readiness.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { backend, mcpBackendOptions } from './backends.js';
 import { duration } from './common.js';
 import { limitsConfig } from './limits.js';
+import { readinessConfig } from './readiness.js';
 import { routePolicies } from './policies.js';
 import { tcpRoute } from './tcp-routes.js';
 
@@ -91,6 +92,8 @@ export const staticConfig = z.strictObject({
   listener: z.strictObject({ maxBufferSize: z.number().int().positive().optional() }).optional(),
   /** Beyond agentgateway: resource bounds (src/config/schema/limits.ts). */
   limits: limitsConfig.optional(),
+  /** Beyond agentgateway: what readiness waits for, target probes (src/config/schema/readiness.ts). */
+  readiness: readinessConfig.optional(),
 });
 
 /** The simplified top-level `mcp:` format (reference §2.5). */

@@ -7,7 +7,7 @@ import { openApiTools, type OpenApiTool } from './openapi-tools.js';
 import { HttpPools } from './pools.js';
 import { ProcessGroups } from './process-groups.js';
 import { SseUpstream } from './sse.js';
-import { StdioUpstream } from './stdio.js';
+import { StdioUpstream, type UpstreamState } from './stdio.js';
 import { StreamableHttpUpstream } from './streamable.js';
 import type { Upstream, UpstreamTls } from './types.js';
 
@@ -28,6 +28,8 @@ export interface UpstreamFactoryOptions {
   readonly baseEnv?: Readonly<Record<string, string>>;
   /** Longest JSON-RPC message a stdio child may write. Default 16 MiB. */
   readonly maxMessageBytes?: number;
+  /** Told when a stdio target's child starts, cannot start or exits on its own (target health). */
+  readonly onStdioState?: (target: NormalizedTarget, e: UpstreamState) => void;
 }
 
 /** The factory plus what process-hygiene checks need to see. */
@@ -82,6 +84,7 @@ export function createUpstreamFactory(opts: UpstreamFactoryOptions): PortcullisU
           groups,
           killGraceMs,
           maxMessageBytes,
+          onState: opts.onStdioState ? (e) => opts.onStdioState?.(target, e) : undefined,
         });
       case 'mcp':
         return new StreamableHttpUpstream({

@@ -4,7 +4,6 @@ import type {
   JSONRPCNotification,
   JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
-import { ERRORS } from '../../errors/registry.js';
 
 /** Structural checks: a proxy routes raw messages, so no schema parse (and no field stripping) here. */
 export type RequestId = string | number;
@@ -29,16 +28,6 @@ export function asMessage(value: unknown): JSONRPCMessage | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   if ((value as { jsonrpc?: unknown }).jsonrpc !== '2.0') return undefined;
   return value as JSONRPCMessage;
-}
-
-/** The error response a client sees when an upstream fails: `target "mcp2" failed: connection refused`. */
-export function upstreamFailure(
-  target: string,
-  id: RequestId,
-  detail: string,
-  code: number = ERRORS.UPSTREAM_FAILED.rpc,
-): JSONRPCErrorResponse {
-  return { jsonrpc: '2.0', id, error: { code, message: `target "${target}" failed: ${detail}` } };
 }
 
 export function errorResponse(id: RequestId, code: number, message: string): JSONRPCErrorResponse {

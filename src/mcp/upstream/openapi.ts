@@ -9,8 +9,9 @@ import type { Logger } from 'pino';
 import type { Agent } from 'undici';
 import { ERRORS } from '../../errors/registry.js';
 import { API_RESERVED, mergeHeaders } from './headers.js';
-import { errorResponse, isNotification, isRequest, upstreamFailure, type RequestId } from './jsonrpc.js';
-import { describeNetworkError, isAbortError, type TimeoutInfo } from './net-errors.js';
+import { UpstreamError } from '../../errors/upstream.js';
+import { errorResponse, isNotification, isRequest, type RequestId } from './jsonrpc.js';
+import { isAbortError, networkError, type TimeoutInfo } from './net-errors.js';
 import { buildRequest } from './openapi-request.js';
 import type { OpenApiTool } from './openapi-tools.js';
 import type { Upstream, UpstreamSendOptions } from './types.js';
@@ -32,7 +33,7 @@ const MAX_ERROR_BODY = 4096;
  * A REST API described by OpenAPI, presented as an MCP server. Nothing MCP runs upstream: initialize,
  * ping, logging/setLevel and tools/list are answered here; tools/call becomes one HTTP request.
  * A 2xx JSON answer is the tool result (`text` = the JSON, `structuredContent` = the object); any other
- * status is a tool error naming it. Network failures are JSON-RPC errors naming the target.
+ * status is a tool error naming it. Network failures reject `send` with an `UpstreamError`.
  */
 export class OpenApiUpstream implements Upstream {
   readonly kind = 'openapi' as const;
@@ -66,20 +67,16 @@ export class OpenApiUpstream implements Upstream {
   }
 
   async send(message: JSONRPCMessage, opts?: UpstreamSendOptions): Promise<void> {
-    if (this.#state !== 'open') throw new Error('connection closed');
+    if (this.#state !== 'open') throw new UpstreamError('UPSTREAM_CLOSED', this.target, 'connection closed');
     if (isNotification(message) && message.method === 'notifications/cancelled') {
       const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
       if (id !== undefined) this.#calls.get(id)?.abort();
       return;
     }
     if (!isRequest(message)) return; // other notifications and responses mean nothing to a REST API
-    // Answer in the background like a real transport: send() returns once the request is accepted.
-    void this.#answer(message, opts).then(
-      (answer) => {
-        if (answer && this.#state === 'open') this.onmessage?.(answer);
-      },
-      (err: unknown) => this.#opts.logger.error({ target: this.target, err }, 'OpenAPI call failed'),
-    );
+    // send() settles with the call: a network failure rejects it with an UpstreamError.
+    const answer = await this.#answer(message, opts);
+    if (answer && this.#state === 'open') this.onmessage?.(answer);
   }
 
   async close(): Promise<void> {
@@ -188,7 +185,7 @@ export class OpenApiUpstream implements Upstream {
     } catch (err) {
       // Cancelled by the client: MCP says no response is sent for a cancelled request.
       if (abort.signal.aborted || opts?.signal?.aborted || isAbortError(err)) return undefined;
-      return upstreamFailure(this.target, req.id, describeNetworkError(err, this.#timeouts));
+      throw networkError(this.target, err, this.#timeouts);
     } finally {
       this.#calls.delete(req.id);
     }

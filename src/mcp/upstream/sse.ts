@@ -2,8 +2,9 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { Agent, Dispatcher } from 'undici';
 import { mergeHeaders, MCP_RESERVED } from './headers.js';
-import { asMessage, isRequest, upstreamFailure } from './jsonrpc.js';
-import { describeNetworkError, describeStatus, isAbortError, type TimeoutInfo } from './net-errors.js';
+import { UpstreamError, isUpstreamError } from '../../errors/upstream.js';
+import { asMessage } from './jsonrpc.js';
+import { isAbortError, networkError, statusError, type TimeoutInfo } from './net-errors.js';
 import { readSse, SseParser } from './sse-parser.js';
 import type { Upstream, UpstreamSendOptions } from './types.js';
 
@@ -20,7 +21,8 @@ export interface SseUpstreamOptions {
  * A legacy HTTP+SSE MCP server (spec 2024-11-05): a GET opens the event stream, whose first `endpoint`
  * event names the URL to POST messages to (resolved against the SSE URL, same origin only); every answer
  * arrives on the stream as a `message` event. The session lives as long as the stream: when the upstream
- * ends it, `onclose` fires with the reason.
+ * ends it, `onclose` fires with the reason. Failures are `UpstreamError`s: `start` and `send` reject with
+ * them (a POST the upstream refused fails its message), `onclose` carries one.
  */
 export class SseUpstream implements Upstream {
   readonly kind = 'sse' as const;
@@ -50,10 +52,10 @@ export class SseUpstream implements Upstream {
     if (this.#state !== 'new') throw new Error(`target "${this.target}" already started`);
     this.#state = 'starting';
     this.#headers = opts?.headers;
-    const fail = (detail: string): Error => {
+    const fail = (e: UpstreamError): UpstreamError => {
       this.#state = 'closed';
       this.#abort.abort();
-      return new Error(`target "${this.target}" failed: ${detail}`);
+      return e;
     };
     let res: Dispatcher.ResponseData;
     try {
@@ -67,18 +69,24 @@ export class SseUpstream implements Upstream {
         bodyTimeout: 0,
       });
     } catch (err) {
-      throw fail(describeNetworkError(err, this.#timeouts));
+      throw fail(networkError(this.target, err, this.#timeouts));
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
       await res.body.dump().catch(() => undefined);
-      throw fail(describeStatus(res.statusCode));
+      throw fail(statusError(this.target, res.statusCode));
     }
 
     const events = readSse(res.body, new SseParser());
     // The first thing the stream must say is where to POST.
     const endpoint = await this.#awaitEndpoint(events).catch((err: unknown) => err as Error);
-    if (endpoint instanceof Error) throw fail(endpoint.message);
-    if (this.#isClosed()) throw fail('closed while starting');
+    if (endpoint instanceof Error)
+      throw fail(
+        isUpstreamError(endpoint)
+          ? endpoint
+          : new UpstreamError('UPSTREAM_PROTOCOL', this.target, endpoint.message),
+      );
+    if (this.#isClosed())
+      throw fail(new UpstreamError('UPSTREAM_CLOSED', this.target, 'closed while starting'));
     this.#endpoint = endpoint;
     this.#state = 'open';
     void this.#pump(events);
@@ -86,7 +94,8 @@ export class SseUpstream implements Upstream {
 
   async send(message: JSONRPCMessage, opts?: UpstreamSendOptions): Promise<void> {
     const endpoint = this.#endpoint;
-    if (this.#state !== 'open' || !endpoint) throw new Error('connection closed');
+    if (this.#state !== 'open' || !endpoint)
+      throw new UpstreamError('UPSTREAM_CLOSED', this.target, 'connection closed');
     const signal = opts?.signal ? AbortSignal.any([opts.signal, this.#abort.signal]) : this.#abort.signal;
     let res: Dispatcher.ResponseData;
     try {
@@ -105,7 +114,7 @@ export class SseUpstream implements Upstream {
       });
     } catch (err) {
       if (signal.aborted || isAbortError(err)) return;
-      return this.#fail(message, describeNetworkError(err, this.#timeouts));
+      throw networkError(this.target, err, this.#timeouts);
     }
     const text = await res.body.text().catch(() => '');
     if (res.statusCode < 200 || res.statusCode >= 300) {
@@ -113,7 +122,7 @@ export class SseUpstream implements Upstream {
         { target: this.target, status: res.statusCode, body: text.slice(0, 500) },
         'upstream answered with an HTTP error',
       );
-      return this.#fail(message, describeStatus(res.statusCode));
+      throw statusError(this.target, res.statusCode);
     }
   }
 
@@ -133,15 +142,25 @@ export class SseUpstream implements Upstream {
     const ms = this.#timeouts.requestTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      if (ms > 0) timer = setTimeout(() => reject(new Error(`no endpoint event within ${ms} ms`)), ms);
+      if (ms > 0)
+        timer = setTimeout(
+          () =>
+            reject(new UpstreamError('UPSTREAM_TIMEOUT', this.target, `no endpoint event within ${ms} ms`)),
+          ms,
+        );
     });
     try {
       const first = (async () => {
         for (;;) {
           const next = await events.next().catch((err: unknown) => {
-            throw new Error(describeNetworkError(err, this.#timeouts));
+            throw networkError(this.target, err, this.#timeouts);
           });
-          if (next.done) throw new Error('the SSE stream ended before the endpoint event');
+          if (next.done)
+            throw new UpstreamError(
+              'UPSTREAM_CLOSED',
+              this.target,
+              'the SSE stream ended before the endpoint event',
+            );
           if (next.value.event !== 'endpoint') continue;
           let url: URL;
           try {
@@ -161,7 +180,7 @@ export class SseUpstream implements Upstream {
   }
 
   async #pump(events: AsyncGenerator<{ event: string | undefined; data: string }>): Promise<void> {
-    let why = 'the SSE stream ended';
+    let why = new UpstreamError('UPSTREAM_CLOSED', this.target, 'the SSE stream ended');
     try {
       for await (const ev of events) {
         if (ev.data === '' || (ev.event !== undefined && ev.event !== 'message')) continue;
@@ -181,19 +200,12 @@ export class SseUpstream implements Upstream {
         if (this.#state === 'open') this.onmessage?.(m);
       }
     } catch (err) {
-      why = `the SSE stream broke (${describeNetworkError(err, this.#timeouts)})`;
+      const e = networkError(this.target, err, this.#timeouts);
+      why = new UpstreamError(e.code, this.target, `the SSE stream broke (${e.detail})`, { cause: err });
     }
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#abort.abort();
-    this.onclose?.(new Error(`target "${this.target}" failed: ${why}`));
-  }
-
-  #fail(message: JSONRPCMessage, detail: string): void {
-    if (isRequest(message)) {
-      this.onmessage?.(upstreamFailure(this.target, message.id, detail));
-      return;
-    }
-    throw new Error(detail);
+    this.onclose?.(why);
   }
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
+import { UpstreamError } from '../../errors/upstream.js';
 import type { McpTelemetry } from '../../telemetry/hooks.js';
 import { asMessage } from './jsonrpc.js';
 import { LineSplitter } from './lines.js';
@@ -20,7 +21,12 @@ export interface StdioUpstreamOptions {
   readonly killGraceMs: number;
   /** Longest stdout line (one JSON-RPC message) accepted. */
   readonly maxMessageBytes: number;
+  /** Told when the child started, could not start, or exited on its own (target health). */
+  readonly onState?: ((e: UpstreamState) => void) | undefined;
 }
+
+/** What a stdio upstream reports about its child: running, or down with the reason. */
+export type UpstreamState = { readonly up: true } | { readonly up: false; readonly error: UpstreamError };
 
 const MAX_STDERR_LINE = 4096;
 /** After the child exits, how long to wait for its stdout to drain before reporting the close. */
@@ -77,6 +83,7 @@ export class StdioUpstream implements Upstream {
         const pid = child.pid!;
         this.#opts.groups.add(pid);
         this.#opts.telemetry.childSpawned(this.target);
+        this.#opts.onState?.({ up: true });
         this.#log.debug({ target: this.target, pid, cmd }, 'stdio target started');
         if (this.#state === 'starting') this.#state = 'running';
         else if (this.#state === 'closing') this.#terminate(child, pid);
@@ -87,7 +94,9 @@ export class StdioUpstream implements Upstream {
           this.#state = 'closed';
           this.#finished = true;
           this.#resolveExited();
-          reject(spawnError(this.target, cmd, err));
+          const e = spawnError(this.target, cmd, err);
+          this.#opts.onState?.({ up: false, error: e });
+          reject(e);
           return;
         }
         this.#log.warn({ target: this.target, err: err.message }, 'stdio target process error');
@@ -127,10 +136,17 @@ export class StdioUpstream implements Upstream {
 
   async send(message: JSONRPCMessage): Promise<void> {
     const child = this.#child;
-    if (this.#state !== 'running' || !child) throw new Error(`not running`);
+    if (this.#state !== 'running' || !child)
+      throw new UpstreamError('UPSTREAM_CLOSED', this.target, 'not running');
     const line = JSON.stringify(message) + '\n';
     await new Promise<void>((resolve, reject) => {
-      child.stdin.write(line, (err) => (err ? reject(new Error('not running (stdin closed)')) : resolve()));
+      child.stdin.write(line, (err) =>
+        err
+          ? reject(
+              new UpstreamError('UPSTREAM_CLOSED', this.target, 'not running (stdin closed)', { cause: err }),
+            )
+          : resolve(),
+      );
     });
   }
 
@@ -202,8 +218,11 @@ export class StdioUpstream implements Upstream {
     const pid = this.#child?.pid;
     if (pid !== undefined) this.#reapGroup(pid, closedByUs);
     this.#opts.telemetry.childExited(this.target);
-    const reason = closedByUs ? undefined : new Error(exitMessage(this.target, this.#exitInfo));
+    const reason = closedByUs
+      ? undefined
+      : new UpstreamError('UPSTREAM_CLOSED', this.target, exitDetail(this.#exitInfo));
     if (reason) this.#log.warn({ target: this.target, pid }, reason.message);
+    if (reason) this.#opts.onState?.({ up: false, error: reason });
     else this.#log.debug({ target: this.target, pid }, 'stdio target stopped');
     this.#resolveExited();
     this.onclose?.(reason);
@@ -224,17 +243,13 @@ export class StdioUpstream implements Upstream {
   }
 }
 
-function exitMessage(
-  target: string,
-  info: { code: number | null; signal: NodeJS.Signals | null } | undefined,
-): string {
-  if (info?.signal) return `target "${target}" was killed by ${info.signal}`;
-  if (info?.code !== null && info?.code !== undefined)
-    return `target "${target}" exited with code ${info.code}`;
-  return `target "${target}" exited`;
+function exitDetail(info: { code: number | null; signal: NodeJS.Signals | null } | undefined): string {
+  if (info?.signal) return `was killed by ${info.signal}`;
+  if (info?.code !== null && info?.code !== undefined) return `exited with code ${info.code}`;
+  return 'exited';
 }
 
-function spawnError(target: string, cmd: string, err: unknown): Error {
+function spawnError(target: string, cmd: string, err: unknown): UpstreamError {
   const code = (err as { code?: unknown })?.code;
   const why =
     code === 'ENOENT'
@@ -244,10 +259,10 @@ function spawnError(target: string, cmd: string, err: unknown): Error {
         : err instanceof Error
           ? err.message
           : String(err);
-  return new Error(
-    `target "${target}": cannot start "${cmd}": ${why}${typeof code === 'string' ? ` (${code})` : ''}`,
-    {
-      cause: err,
-    },
+  return new UpstreamError(
+    'UPSTREAM_SPAWN_FAILED',
+    target,
+    `cannot start "${cmd}": ${why}${typeof code === 'string' ? ` (${code})` : ''}`,
+    { cause: err },
   );
 }

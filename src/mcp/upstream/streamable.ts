@@ -3,15 +3,9 @@ import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/t
 import type { Logger } from 'pino';
 import type { Agent, Dispatcher } from 'undici';
 import { mergeHeaders, MCP_RESERVED } from './headers.js';
-import {
-  asMessage,
-  isNotification,
-  isRequest,
-  isResponse,
-  upstreamFailure,
-  type RequestId,
-} from './jsonrpc.js';
-import { describeNetworkError, describeStatus, isAbortError, type TimeoutInfo } from './net-errors.js';
+import { UpstreamError, isUpstreamError } from '../../errors/upstream.js';
+import { asMessage, isNotification, isRequest, isResponse, type RequestId } from './jsonrpc.js';
+import { isAbortError, networkError, statusError, type TimeoutInfo } from './net-errors.js';
 import { readSse, SseParser } from './sse-parser.js';
 import type { Upstream, UpstreamSendOptions } from './types.js';
 
@@ -38,8 +32,9 @@ const MAX_RETRY_MS = 10_000;
  * as an SSE stream; the upstream's `Mcp-Session-Id` and the negotiated protocol version are sent on every
  * later request. When the upstream answers 404 to a request carrying its session id (it restarted or
  * expired the session) the stored `initialize` request and `notifications/initialized` are replayed to
- * get a new session, then the message is sent again — the client never notices. HTTP and network
- * failures become JSON-RPC error responses naming the target.
+ * get a new session, then the message is sent again — the client never notices. `send` settles when the
+ * message is done: for a request, once its answer arrived (JSON or the end of its SSE stream); HTTP,
+ * network and protocol failures reject it with an `UpstreamError`.
  */
 export class StreamableHttpUpstream implements Upstream {
   readonly kind = 'mcp' as const;
@@ -85,7 +80,7 @@ export class StreamableHttpUpstream implements Upstream {
   async start(): Promise<void> {}
 
   async send(message: JSONRPCMessage, opts?: UpstreamSendOptions): Promise<void> {
-    if (this.#closed) throw new Error('connection closed');
+    if (this.#closed) throw this.#closedError();
     if (opts?.headers) this.#lastHeaders = opts.headers;
     if (isRequest(message) && message.method === 'initialize') {
       this.#initRequest = message;
@@ -98,7 +93,7 @@ export class StreamableHttpUpstream implements Upstream {
   }
 
   async openEventStream(opts?: UpstreamSendOptions): Promise<void> {
-    if (this.#closed) throw new Error('connection closed');
+    if (this.#closed) throw this.#closedError();
     if (opts?.headers) this.#lastHeaders = opts.headers;
     this.#wantEventStream = true;
     if (this.#eventStreamActive) return;
@@ -153,7 +148,7 @@ export class StreamableHttpUpstream implements Upstream {
       });
     } catch (err) {
       if (signal.aborted || isAbortError(err)) return;
-      return this.#fail(message, describeNetworkError(err, this.#timeouts));
+      throw networkError(this.target, err, this.#timeouts);
     }
     const sid = header(res, 'mcp-session-id');
     if (sid !== undefined && isRequest(message) && message.method === 'initialize') this.#sessionId = sid;
@@ -171,9 +166,12 @@ export class StreamableHttpUpstream implements Upstream {
       try {
         await this.#reinitialize(sentWith, opts?.signal);
       } catch (err) {
-        return this.#fail(
-          message,
-          `upstream session expired and re-initialization failed: ${errorText(err)}`,
+        const u = isUpstreamError(err) ? err : networkError(this.target, err, this.#timeouts);
+        throw new UpstreamError(
+          u.code,
+          this.target,
+          `upstream session expired and re-initialization failed: ${u.detail}`,
+          { cause: err },
         );
       }
       return this.#post(message, opts, false);
@@ -186,11 +184,19 @@ export class StreamableHttpUpstream implements Upstream {
     const type = mediaType(res);
     const id = isRequest(message) ? message.id : undefined;
     if (type === 'text/event-stream') {
-      // Read in the background: progress, logging and server requests arrive before the answer.
-      void this.#readPostStream(res.body, id, signal, 0).catch((err: unknown) =>
-        this.#log.error({ target: this.target, err: errorText(err) }, 'reading the upstream stream failed'),
-      );
-      return;
+      // Progress, logging and server requests arrive before the answer; send settles once the answer
+      // arrived (the stream is read on in the background) or the stream failed before it.
+      return new Promise<void>((resolve, reject) => {
+        let answered = false;
+        const onAnswer = (): void => {
+          answered = true;
+          resolve();
+        };
+        this.#readPostStream(res.body, id, signal, 0, onAnswer).then(resolve, (err: unknown) => {
+          if (!answered) return reject(err);
+          this.#log.error({ target: this.target, err: errorText(err) }, 'reading the upstream stream failed');
+        });
+      });
     }
     if (type === 'application/json') {
       let messages: JSONRPCMessage[];
@@ -198,16 +204,16 @@ export class StreamableHttpUpstream implements Upstream {
         messages = parseJsonMessages(await res.body.text());
       } catch (err) {
         if (signal.aborted) return;
-        return this.#fail(message, `invalid JSON response (${errorText(err)})`);
+        throw this.#protocolError(`invalid JSON response (${errorText(err)})`);
       }
       for (const m of messages) this.#deliver(m);
       if (id !== undefined && !messages.some((m) => isResponse(m) && m.id === id)) {
-        this.#fail(message, 'the response did not answer the request');
+        throw this.#protocolError('the response did not answer the request');
       }
       return;
     }
     await res.body.dump();
-    return this.#fail(message, `unexpected content type "${type || '(none)'}"`);
+    throw this.#protocolError(`unexpected content type "${type || '(none)'}"`);
   }
 
   /** An SSE answer to a POST. If it ends before the response, resume it with GET + Last-Event-ID. */
@@ -216,6 +222,7 @@ export class StreamableHttpUpstream implements Upstream {
     id: RequestId | undefined,
     signal: AbortSignal,
     attempt: number,
+    onAnswer: () => void,
   ): Promise<void> {
     const parser = new SseParser();
     let lastEventId: string | undefined;
@@ -226,8 +233,10 @@ export class StreamableHttpUpstream implements Upstream {
         if (ev.id !== undefined) lastEventId = ev.id;
         const m = this.#eventMessage(ev);
         if (!m) continue;
-        if (id !== undefined && isResponse(m) && m.id === id) answered = true;
+        const isAnswer = id !== undefined && isResponse(m) && m.id === id;
+        if (isAnswer) answered = true;
         this.#deliver(m);
+        if (isAnswer) onAnswer();
       }
     } catch (err) {
       broken = err;
@@ -242,19 +251,21 @@ export class StreamableHttpUpstream implements Upstream {
         res = await this.#get(lastEventId, signal);
       } catch (err) {
         if (signal.aborted) return;
-        return this.#deliverFailure(
-          id,
-          `stream resumption failed: ${describeNetworkError(err, this.#timeouts)}`,
-        );
+        throw networkError(this.target, err, this.#timeouts, 'stream resumption failed: ');
       }
       if (res.statusCode >= 200 && res.statusCode < 300 && mediaType(res) === 'text/event-stream') {
-        return this.#readPostStream(res.body, id, signal, attempt + 1);
+        return this.#readPostStream(res.body, id, signal, attempt + 1, onAnswer);
       }
       await res.body.dump();
-      return this.#deliverFailure(id, `stream resumption failed: ${describeStatus(res.statusCode)}`);
+      throw statusError(this.target, res.statusCode, 'stream resumption failed: ');
     }
-    const why = broken ? describeNetworkError(broken, this.#timeouts) : 'stream ended';
-    this.#deliverFailure(id, `the upstream closed the response stream before answering (${why})`);
+    const cause = broken ? networkError(this.target, broken, this.#timeouts) : undefined;
+    throw new UpstreamError(
+      cause?.code ?? 'UPSTREAM_CLOSED',
+      this.target,
+      `the upstream closed the response stream before answering (${cause?.detail ?? 'stream ended'})`,
+      { cause: broken },
+    );
   }
 
   /** The server→client stream (GET). 405 = the upstream has none, which is fine. */
@@ -265,7 +276,7 @@ export class StreamableHttpUpstream implements Upstream {
       res = await this.#get(lastEventId, this.#abort.signal);
     } catch (err) {
       if (this.#closed) return;
-      throw new Error(`event stream: ${describeNetworkError(err, this.#timeouts)}`, { cause: err });
+      throw networkError(this.target, err, this.#timeouts, 'event stream: ');
     }
     if (res.statusCode === 405) {
       await res.body.dump();
@@ -280,7 +291,7 @@ export class StreamableHttpUpstream implements Upstream {
     }
     if (res.statusCode < 200 || res.statusCode >= 300 || mediaType(res) !== 'text/event-stream') {
       await res.body.dump();
-      throw new Error(`event stream: ${describeStatus(res.statusCode)}`);
+      throw statusError(this.target, res.statusCode, 'event stream: ');
     }
     this.#eventStreamActive = true;
     void this.#readEventStream(res.body, lastEventId).catch((err: unknown) => {
@@ -385,12 +396,12 @@ export class StreamableHttpUpstream implements Upstream {
     });
     if (res.statusCode < 200 || res.statusCode >= 300) {
       await res.body.dump();
-      throw new Error(describeStatus(res.statusCode));
+      throw statusError(this.target, res.statusCode);
     }
     const sid = header(res, 'mcp-session-id');
     const answer = await readAnswer(res, id);
     if (!answer || !('result' in answer)) {
-      throw new Error(answer && 'error' in answer ? answer.error.message : 'no initialize result');
+      throw this.#protocolError(answer && 'error' in answer ? answer.error.message : 'no initialize result');
     }
     const version = (answer.result as { protocolVersion?: unknown }).protocolVersion;
     this.#protocolVersion = typeof version === 'string' ? version : undefined;
@@ -474,17 +485,15 @@ export class StreamableHttpUpstream implements Upstream {
       { target: this.target, status: res.statusCode, body: text.slice(0, 500) },
       'upstream answered with an HTTP error',
     );
-    return this.#fail(message, describeStatus(res.statusCode));
+    throw statusError(this.target, res.statusCode);
   }
 
-  /** Requests get an error response; notifications and responses have no id to answer, so they throw. */
-  #fail(message: JSONRPCMessage, detail: string): void {
-    if (isRequest(message)) return this.#deliverFailure(message.id, detail);
-    throw new Error(detail);
+  #protocolError(detail: string): UpstreamError {
+    return new UpstreamError('UPSTREAM_PROTOCOL', this.target, detail);
   }
 
-  #deliverFailure(id: RequestId, detail: string): void {
-    this.#deliver(upstreamFailure(this.target, id, detail));
+  #closedError(): UpstreamError {
+    return new UpstreamError('UPSTREAM_CLOSED', this.target, 'connection closed');
   }
 
   #deliver(m: JSONRPCMessage): void {

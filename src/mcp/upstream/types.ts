@@ -34,16 +34,17 @@ export interface Upstream {
   readonly target: string;
   readonly kind: 'stdio' | 'mcp' | 'sse' | 'openapi';
   /**
-   * Connect (spawn, open SSE stream...). Rejects with an Error whose message says what failed.
+   * Connect (spawn, open SSE stream...). Rejects with an `UpstreamError` (src/errors/upstream.ts) saying
+   * what failed (`UPSTREAM_SPAWN_FAILED`, `UPSTREAM_CONNECT_REFUSED`...).
    * `opts.headers` go on the connecting request where there is one (legacy SSE GET).
    */
   start(opts?: UpstreamSendOptions): Promise<void>;
   /**
-   * Send one message. HTTP upstreams answer a request that fails on the wire (HTTP error status, network
-   * failure, timeout) through `onmessage` with a JSON-RPC error naming the target
-   * (`target "mcp2" failed: HTTP 500 Internal Server Error`). `send` rejects when the message could not be
-   * handed over at all (stdio child not running, connection closed) or, for notifications and responses,
-   * when the upstream refused them (no id to answer).
+   * Send one message. Rejects with an `UpstreamError` when the message failed: it could not be handed over
+   * (stdio child not running, connection closed), or — HTTP upstreams — its POST failed on the wire (HTTP
+   * error status, network failure, timeout, a response stream that ended before the answer). A rejected
+   * request gets no answer through `onmessage`; the caller fails it. An upstream that answers a JSON-RPC
+   * error (even with an HTTP error status) answers through `onmessage` as usual.
    */
   send(message: JSONRPCMessage, opts?: UpstreamSendOptions): Promise<void>;
   /** Open the server→client stream (Streamable HTTP GET); no-op where messages always flow. */
@@ -51,6 +52,7 @@ export interface Upstream {
   /** End the connection (DELETE for Streamable HTTP, kill the process group for stdio). Idempotent. */
   close(): Promise<void>;
   onmessage?: (message: JSONRPCMessage) => void;
+  /** `reason` is an `UpstreamError` (`UPSTREAM_CLOSED`...) when the upstream ended the connection. */
   onclose?: (reason?: Error) => void;
   onerror?: (error: Error) => void;
   /** The stdio child's pid, for process hygiene checks and metrics. */

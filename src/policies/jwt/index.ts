@@ -8,7 +8,7 @@ import type { BuildContext } from '../../runtime/build-context.js';
 import type { CompiledAuthenticator } from '../types.js';
 import { createAuthenticator, type JwtMode } from './authenticator.js';
 import { DEFAULT_REMOTE_JWKS_TIMING, SILENT_LOGGER, type JwtAuthDeps } from './deps.js';
-import { parseDurationMs } from './duration.js';
+import { durationMs } from '../../config/duration.js';
 import { staticKeySource, type KeySource } from './key-source.js';
 import { importKeySetText, KeySetError } from './keys.js';
 import { displayUrl } from '../../net/display-url.js';
@@ -89,7 +89,7 @@ export async function buildAuthenticator(
   return createAuthenticator({
     mode: cfg.mode,
     providers,
-    clockSkewMs: cfg.clockSkew === undefined ? DEFAULT_CLOCK_SKEW_MS : parseDurationMs(cfg.clockSkew),
+    clockSkewMs: durationMs(cfg.clockSkew, DEFAULT_CLOCK_SKEW_MS),
     logger,
     now,
     cacheMax: deps.cacheMax ?? 1000,

@@ -1,0 +1,29 @@
+/**
+ * An MCP backend compiled for the request path: targets, static tool filters and exposed names are
+ * built here once per load, so no request reads the backend's config object or compiles a filter.
+ */
+import type { NormalizedMcpBackend } from '../config/types.js';
+import { createNaming } from '../mcp/naming.js';
+import type { RuntimeMcpBackend } from '../mcp/types.js';
+import { compileToolFilter } from '../policies/authorization/tool-filter.js';
+
+export type McpBackendParts = Pick<
+  RuntimeMcpBackend,
+  'key' | 'authorizer' | 'backendAuth' | 'backendTls' | 'dnsRebindingProtection'
+>;
+
+export function compileMcpBackend(config: NormalizedMcpBackend, parts: McpBackendParts): RuntimeMcpBackend {
+  return {
+    ...parts,
+    config,
+    targets: config.targets,
+    toolFilters: new Map(
+      config.targets.flatMap((t) => (t.tools ? [[t.name, compileToolFilter(t.tools)] as const] : [])),
+    ),
+    naming: createNaming(
+      config.targets.map((t) => t.name),
+      config.prefixMode,
+    ),
+    failureMode: config.failureMode,
+  };
+}
