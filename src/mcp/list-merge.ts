@@ -82,8 +82,7 @@ export async function mergeList(
   const failures = pages.filter((p): p is Extract<PageResult, { failure: GatewayError }> => 'failure' in p);
   if (failures.length > 0) {
     const first = failures[0] as (typeof failures)[number];
-    if (call.backend.failureMode === 'failClosed' || failures.length === pages.length)
-      throw first.failure;
+    if (call.backend.failureMode === 'failClosed' || failures.length === pages.length) throw first.failure;
     for (const f of failures) {
       logger.warn(
         { target: f.target, method: spec.method, err: f.failure.message },
