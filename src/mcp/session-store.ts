@@ -15,7 +15,7 @@ export class SessionStore {
   }
 
   create(backend: RuntimeMcpBackend, transport: 'streamable' | 'sse', identity: Identity | null): Session {
-    const ttl = backend.config.sessionIdleTtlMs > 0 ? backend.config.sessionIdleTtlMs : this.defaultTtlMs;
+    const ttl = backend.sessionIdleTtlMs > 0 ? backend.sessionIdleTtlMs : this.defaultTtlMs;
     const s = new Session(backend, transport, identity, this.deps, ttl, (closed) => {
       if (this.sessions.get(closed.id) === closed) this.sessions.delete(closed.id);
     });
