@@ -59,6 +59,16 @@ export interface Portcullis {
   stop(): Promise<void>;
 }
 
+/** How long start-up waits for the first round of target probes (then they finish in the background). */
+const FIRST_PROBE_WAIT_MS = 3000;
+
+function boundedWait(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
+}
+
 export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis> {
   const loaded = loadConfig(o.input, o.env);
   const st = loaded.config.static;
@@ -94,7 +104,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
       serverEvents: createServerMetrics(metrics.registry),
       onReload: (ok) => {
         metrics.configReload(ok);
-        if (ok) prober?.sync(gateway.snapshot);
+        if (ok) void prober?.sync(gateway.snapshot);
       },
       onJwksRefresh: (ok) => metrics.jwksRefresh(ok),
       ...(sharedState ? { sharedState } : {}),
@@ -111,7 +121,8 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
     version: VERSION,
     onProbe: (ref, code) => targetMetrics.probe(ref, code),
   });
-  prober.sync(gateway.snapshot);
+  // The first status is known before start-up completes, within a bound: readiness never waits on targets.
+  await boundedWait(prober.sync(gateway.snapshot), FIRST_PROBE_WAIT_MS);
 
   const servers: { close(): Promise<void> }[] = [];
   let watcher: ConfigWatcher | undefined;

@@ -53,9 +53,13 @@ export class TargetProber {
     this.o = o;
   }
 
-  /** Start probing the targets of `snap`; stop for those it no longer has. Called at start and after every reload. */
-  sync(snap: Snapshot): void {
-    if (this.closed) return;
+  /**
+   * Start probing the targets of `snap`; stop for those it no longer has. Called at start and after every
+   * reload. Resolves when the probes it started at once have finished (start-up waits for them, briefly).
+   */
+  sync(snap: Snapshot): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const first: Promise<void>[] = [];
     this.intervalMs = snap.config.static.readiness.probeIntervalMs;
     this.maxBackoffMs = snap.config.static.readiness.probeMaxBackoffMs;
     const current = new Map<string, Omit<Probed, 'timer' | 'failures' | 'running' | 'stopped'>>();
@@ -81,9 +85,10 @@ export class TargetProber {
       const p: Probed = { ...spec, timer: undefined, failures: 0, running: false, stopped: false };
       this.probed.set(k, p);
       const failing = this.o.health.get(p.ref.backend, p.ref.target).status === 'failing';
-      if (p.target.kind !== 'stdio' || failing) this.schedule(p, 0);
+      if (p.target.kind !== 'stdio' || failing) first.push(this.run(p));
     }
     this.o.health.retain([...current.values()].map((s) => s.ref));
+    return Promise.all(first).then(() => undefined);
   }
 
   /** A stdio child of a configured target started, could not start, or exited on its own. */
@@ -120,7 +125,7 @@ export class TargetProber {
   }
 
   private async run(p: Probed): Promise<void> {
-    if (p.stopped || p.running) return;
+    if (p.stopped || p.running || this.closed) return;
     p.running = true;
     let r: ProbeResult;
     try {

@@ -21,5 +21,5 @@ export interface McpEnv {
 export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export function bodyLimit(backend: RuntimeMcpBackend): number {
-  return backend.config.maxBodyBytes > 0 ? backend.config.maxBodyBytes : DEFAULT_MAX_BODY_BYTES;
+  return backend.maxBodyBytes > 0 ? backend.maxBodyBytes : DEFAULT_MAX_BODY_BYTES;
 }

@@ -28,8 +28,7 @@ export class SessionStore {
     source: string,
   ): Session {
     const release = this.deps.limits.admitSession(callerKey(identity, source));
-    const configured =
-      backend.config.sessionIdleTtlMs > 0 ? backend.config.sessionIdleTtlMs : this.defaultTtlMs;
+    const configured = backend.sessionIdleTtlMs > 0 ? backend.sessionIdleTtlMs : this.defaultTtlMs;
     const ttl = Math.min(configured, this.deps.limits.values.sessionIdleTimeoutMs);
     const s = new Session(
       backend,

@@ -23,7 +23,7 @@ export async function streamablePost(
   env: McpEnv,
 ): Promise<void> {
   checkVersionHeader(ctx);
-  if (backend.config.statefulMode === 'stateless') return statelessPost(ctx, backend, message, env);
+  if (backend.statefulMode === 'stateless') return statelessPost(ctx, backend, message, env);
   const sessionId = header(ctx, SESSION_HEADER);
   const isInit = message.kind === 'request' && message.msg.method === 'initialize';
   if (sessionId === undefined) {
@@ -54,7 +54,7 @@ export async function streamableGet(
   env: McpEnv,
 ): Promise<void> {
   const version = header(ctx, 'mcp-protocol-version');
-  if (backend.config.statefulMode === 'stateless' || (version !== undefined && isModernVersion(version))) {
+  if (backend.statefulMode === 'stateless' || (version !== undefined && isModernVersion(version))) {
     throw methodNotAllowed(['POST']);
   }
   requireAccept(ctx.req, [SSE_TYPE]);
@@ -76,7 +76,7 @@ export async function streamableDelete(
   backend: RuntimeMcpBackend,
   env: McpEnv,
 ): Promise<void> {
-  if (backend.config.statefulMode === 'stateless') throw methodNotAllowed(['POST']);
+  if (backend.statefulMode === 'stateless') throw methodNotAllowed(['POST']);
   const sessionId = header(ctx, SESSION_HEADER);
   if (sessionId === undefined) throw new GatewayError('SESSION_REQUIRED');
   const session = lookup(ctx, backend, env, sessionId);
@@ -87,7 +87,7 @@ export async function streamableDelete(
 }
 
 export function streamableAllow(backend: RuntimeMcpBackend): string[] {
-  return backend.config.statefulMode === 'stateless' ? ['POST'] : ['GET', 'POST', 'DELETE'];
+  return backend.statefulMode === 'stateless' ? ['POST'] : ['GET', 'POST', 'DELETE'];
 }
 
 async function initialize(

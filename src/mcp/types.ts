@@ -19,6 +19,11 @@ export interface RuntimeMcpBackend {
   /** The exposed names of this backend's items (src/mcp/naming.ts), built once. */
   readonly naming: Naming;
   readonly failureMode: 'failClosed' | 'failOpen';
+  readonly statefulMode: 'stateful' | 'stateless';
+  /** Idle TTL of this backend's sessions (ms); 0 = the service default. */
+  readonly sessionIdleTtlMs: number;
+  /** Largest request body (bytes); 0 = the default. */
+  readonly maxBodyBytes: number;
   readonly authorizer: McpAuthorizer;
   readonly backendAuth: CompiledBackendAuth | undefined;
   /** backendTLS of the route: TLS options for every HTTPS upstream of this backend. */

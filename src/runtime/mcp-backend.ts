@@ -25,5 +25,8 @@ export function compileMcpBackend(config: NormalizedMcpBackend, parts: McpBacken
       config.prefixMode,
     ),
     failureMode: config.failureMode,
+    statefulMode: config.statefulMode,
+    sessionIdleTtlMs: config.sessionIdleTtlMs,
+    maxBodyBytes: config.maxBodyBytes,
   };
 }

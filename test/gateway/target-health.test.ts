@@ -10,7 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createFlakyServer } from '../fixtures/flaky-server.js';
 import { serveHttp } from '../fixtures/serve.js';
-import { freePort } from '../fixtures/spawn.js';
+import { fixtureStdio, freePort } from '../fixtures/spawn.js';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 
 interface SummaryTarget {
@@ -184,4 +184,28 @@ test('same-named targets of two backends keep separate health', async (t) => {
   const bad = both.find((x) => x.status === 'failing')!;
   assert.match(bad.backend, /bad/);
   assert.equal(await metric(gw, `portcullis_target_up{backend="${bad.backend}",target="db"}`), 0);
+});
+
+test('a stdio child that exits on its own is failing, then healthy again by its own probe (no client traffic)', async (t) => {
+  const { cmd, args } = fixtureStdio('flaky-server.ts');
+  const gw = await startGateway(
+    config(`          - name: kid
+            stdio: {cmd: "${cmd}", args: ${JSON.stringify(args)}}
+`),
+    { name: 'health-stdio-exit' },
+  );
+  t.after(() => gw.stop());
+  assert.equal((await targets(gw))[0]?.status, 'idle', 'a stdio target is not spawned just to look at it');
+  const client = new Client({ name: 'crash', version: '1' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${gw.url}/mcp`)));
+  t.after(() => client.close());
+  await eventually(async () => (await targets(gw))[0]?.status === 'ok', 10_000);
+  await assert.rejects(client.callTool({ name: 'die', arguments: { code: 3 } }));
+  const failing = await eventually(
+    async () => (await targets(gw)).find((x) => x.status === 'failing'),
+    10_000,
+  );
+  assert.equal(failing.error, 'exited with code 3');
+  // The backoff probe spawns it again and completes a handshake: healthy without any client request.
+  await eventually(async () => (await targets(gw))[0]?.status === 'ok', 15_000);
 });

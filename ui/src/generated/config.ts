@@ -57,6 +57,11 @@ export type StaticConfig = {
     bufferedBodyBytes?: number;
     tcpIdleTimeout?: Duration;
   };
+  readiness?: {
+    requireTargets?: boolean;
+    probeInterval?: Duration;
+    probeMaxBackoff?: Duration;
+  };
 };
 
 /** a duration such as "250ms", "10s", "5m", "1h" or "1m30s" */
