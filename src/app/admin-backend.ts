@@ -144,13 +144,3 @@ function stdioCommands(config: Gateway['config']): string[] {
               if (t.kind === 'stdio') out.push(JSON.stringify([t.cmd, t.args, Object.entries(t.env).sort()]));
   return out;
 }
-
-/** Names of every MCP target the config routes to. */
-function configuredTargets(config: Gateway['config']): Set<string> {
-  const names = new Set<string>();
-  for (const b of config.binds)
-    for (const l of b.listeners)
-      for (const r of l.routes)
-        for (const be of r.backends) if (be.kind === 'mcp') for (const t of be.targets) names.add(t.name);
-  return names;
-}
