@@ -109,6 +109,11 @@ export interface NormalizedRoute {
   readonly policies: Readonly<RoutePoliciesConfig>;
   readonly backends: readonly NormalizedBackend[];
   readonly at: ConfigPath;
+  /**
+   * Where a policy was written when not at `<at>.policies.<name>`: on a backend, a named backend, a
+   * listener or a gateway (src/config/normalize-policies.ts). Compile errors point there.
+   */
+  readonly policyAt?: Readonly<Record<string, ConfigPath>>;
 }
 
 export type PathMatch =

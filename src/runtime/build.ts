@@ -89,6 +89,7 @@ async function compilePolicies(
   ctx: BuildContext,
   c: Collector,
   deps: BuildDeps,
+  policyAt?: Readonly<Record<string, ConfigPath>>,
 ): Promise<CompiledRoutePolicies> {
   const authnDeps = {
     ...(deps.logger ? { logger: deps.logger } : {}),
@@ -96,7 +97,7 @@ async function compilePolicies(
   };
   // A deny rule that fails to evaluate opens access: say so in the log.
   const authzDeps = deps.logger ? { onDenyRuleError: denyRuleWarner(deps.logger) } : {};
-  const pat = (name: string): ConfigPath => [...at, 'policies', name];
+  const pat = (name: string): ConfigPath => policyAt?.[name] ?? [...at, 'policies', name];
   const out: { -readonly [K in keyof CompiledRoutePolicies]: CompiledRoutePolicies[K] } = {};
   if (p.cors) out.cors = await c.run(() => compileCors(p.cors!, ctx, pat('cors')));
   if (p.csrf) out.csrf = await c.run(() => compileCsrf(p.csrf!, ctx, pat('csrf')));
@@ -150,7 +151,7 @@ async function buildRoute(
   mcpKeys: Set<string>,
   deps: BuildDeps,
 ): Promise<RuntimeRoute> {
-  const policies = await compilePolicies(route.policies, route.at, ctx, c, deps);
+  const policies = await compilePolicies(route.policies, route.at, ctx, c, deps, route.policyAt);
   let backend: RuntimeBackend | undefined;
   const first = route.backends[0];
   if (first?.kind === 'mcp') {

@@ -52,7 +52,8 @@ const CASES: Case[] = [
     path: 'bind',
     line: 1,
     column: 1,
-    message: /unknown field `bind`, did you mean `binds`\? \(valid: config, binds, mcp\)/,
+    message:
+      /unknown field `bind`, did you mean `binds`\? \(valid: config, binds, mcp, gateways, routes, backends, frontendPolicies\)/,
   },
   {
     name: 'misspelt policy',
@@ -392,14 +393,6 @@ const CASES: Case[] = [
     line: 2,
     column: 9,
     message: /^must be ≤ 65535$/,
-  },
-  {
-    name: 'no listeners',
-    yaml: 'binds:\n- port: 3000\n  listeners: []\n',
-    path: 'binds[0].listeners',
-    line: 3,
-    column: 14,
-    message: /^must not be empty$/,
   },
   {
     name: 'empty targets',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, fileRef } from './common.js';
+import { routePolicies } from './policies.js';
 
 const hostTarget = z.strictObject({
   host: z.string().min(1),
@@ -65,9 +66,13 @@ export const mcpBackend = z.strictObject({
 });
 
 const weight = z.number().int().min(0).optional();
+/** Backend-level policies: merged into the route's (normalize-policies.ts). */
+const policies = routePolicies.optional();
 export const backend = z.union([
-  z.strictObject({ weight, mcp: mcpBackend }),
-  z.strictObject({ weight, host: z.string().min(1) }),
+  z.strictObject({ weight, policies, mcp: mcpBackend }),
+  z.strictObject({ weight, policies, host: z.string().min(1) }),
+  /** A reference to a top-level named backend (`backends: [{name, ...}]`). */
+  z.strictObject({ weight, policies, backend: z.string().min(1) }),
 ]);
 
 export type McpTargetConfig = z.infer<typeof mcpTarget>;

@@ -1,50 +1,18 @@
 import { z } from 'zod';
-import { backend, mcpBackendOptions } from './backends.js';
+import { mcpBackendOptions } from './backends.js';
 import { duration } from './common.js';
 import { limitsConfig } from './limits.js';
 import { routePolicies } from './policies.js';
+import { listener, route, routeMatch } from './route.js';
+import { attachedRoute, frontendPolicies, gateway, gatewayRefs, namedBackend } from './gateways.js';
 
-const valueMatch = z.union([z.strictObject({ exact: z.string() }), z.strictObject({ regex: z.string() })]);
-
-export const routeMatch = z.strictObject({
-  path: z
-    .union([
-      z.strictObject({ exact: z.string() }),
-      z.strictObject({ pathPrefix: z.string() }),
-      // agentgateway 2025 schema writes regex as a tuple [pattern, flags]; accept both.
-      z.strictObject({ regex: z.union([z.string(), z.tuple([z.string(), z.number().int()])]) }),
-    ])
-    .optional(),
-  method: z.string().optional(),
-  headers: z.array(z.strictObject({ name: z.string(), value: valueMatch })).optional(),
-  query: z.array(z.strictObject({ name: z.string(), value: valueMatch })).optional(),
-});
-
-export const route = z.strictObject({
-  name: z.string().optional(),
-  ruleName: z.string().optional(),
-  hostnames: z.array(z.string()).optional(),
-  matches: z.array(routeMatch).optional(),
-  policies: routePolicies.optional(),
-  backends: z.array(backend).optional(),
-});
-
-export const listenerProtocol = z.enum(['HTTP', 'HTTPS']);
-
-export const listener = z.strictObject({
-  name: z.string().optional(),
-  gatewayName: z.string().optional(),
-  hostname: z.string().optional(),
-  protocol: listenerProtocol.optional(),
-  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
-  routes: z.array(route).optional(),
-});
+export { listener, listenerProtocol, listenerTls, route, routeMatch } from './route.js';
 
 export const bind = z.strictObject({
   port: z.number().int().min(0).max(65535),
   /** Beyond agentgateway: the address to bind (default all interfaces). */
   address: z.string().optional(),
-  listeners: z.array(listener).min(1),
+  listeners: z.array(listener),
 });
 
 /** OTLP over HTTP/protobuf only; agentgateway's default `grpc` is listed in UNSUPPORTED_VALUES. */
@@ -93,6 +61,8 @@ export const staticConfig = z.strictObject({
 
 /** The simplified top-level `mcp:` format (reference §2.5). */
 export const mcpShorthand = z.strictObject({
+  /** Serve on these gateways' listeners instead of a port of its own (the `gateways:` format). */
+  gateways: gatewayRefs.optional(),
   port: z.number().int().min(0).max(65535).optional(),
   ...mcpBackendOptions,
   policies: routePolicies.optional(),
@@ -103,6 +73,11 @@ export const rootConfig = z.strictObject({
   config: staticConfig.optional(),
   binds: z.array(bind).optional(),
   mcp: mcpShorthand.optional(),
+  /** The current format (src/config/schema/gateways.ts). */
+  gateways: z.record(z.string().min(1), gateway).optional(),
+  routes: z.array(attachedRoute).optional(),
+  backends: z.array(namedBackend).optional(),
+  frontendPolicies: frontendPolicies.optional(),
 });
 
 export type RootConfig = z.infer<typeof rootConfig>;

@@ -6,6 +6,98 @@ export type PortcullisConfig = {
   config?: StaticConfig;
   binds?: Bind[];
   mcp?: McpShorthand;
+  gateways?: Record<
+    string,
+    {
+      port: number;
+      protocol?: 'HTTP' | 'HTTPS';
+      tls?: {
+        cert: string;
+        key: string;
+      };
+      listeners?: {
+        name?: string;
+        hostname?: string;
+        protocol?: 'HTTP' | 'HTTPS';
+        tls?: {
+          cert: string;
+          key: string;
+        };
+        cors?: Cors;
+        csrf?: Csrf;
+        jwtAuth?: JwtAuth;
+        mcpAuthentication?: McpAuthentication;
+        authorization?: Rules;
+        mcpAuthorization?: Rules;
+        localRateLimit?: LocalRateLimit;
+        requestHeaderModifier?: HeaderModifier;
+        responseHeaderModifier?: HeaderModifier;
+        timeout?: {
+          requestTimeout?: Duration;
+          backendRequestTimeout?: Duration;
+        };
+        directResponse?: {
+          body?: string;
+          status: number;
+        };
+        backendAuth?: BackendAuth;
+        backendTLS?: BackendTls;
+      }[];
+      cors?: Cors;
+      csrf?: Csrf;
+      jwtAuth?: JwtAuth;
+      mcpAuthentication?: McpAuthentication;
+      authorization?: Rules;
+      mcpAuthorization?: Rules;
+      localRateLimit?: LocalRateLimit;
+      requestHeaderModifier?: HeaderModifier;
+      responseHeaderModifier?: HeaderModifier;
+      timeout?: {
+        requestTimeout?: Duration;
+        backendRequestTimeout?: Duration;
+      };
+      directResponse?: {
+        body?: string;
+        status: number;
+      };
+      backendAuth?: BackendAuth;
+      backendTLS?: BackendTls;
+    }
+  >;
+  routes?: {
+    name?: string;
+    ruleName?: string;
+    hostnames?: string[];
+    matches?: RouteMatch[];
+    policies?: RoutePolicies;
+    backends?: Backend[];
+    gateways?: string | string[];
+    namespace?: string;
+  }[];
+  backends?: (
+    | {
+        name: string;
+        policies?: RoutePolicies;
+        mcp: McpBackend;
+      }
+    | {
+        name: string;
+        policies?: RoutePolicies;
+        host: string;
+      }
+  )[];
+  frontendPolicies?: {
+    accessLog?: {
+      filter?: CelExpression;
+      add?: Record<string, CelExpression>;
+      remove?: string[];
+    };
+    logging?: {
+      filter?: CelExpression;
+      add?: Record<string, CelExpression>;
+      remove?: string[];
+    };
+  };
 };
 
 export type StaticConfig = {
@@ -73,6 +165,7 @@ export type Listener = {
     key: string;
   };
   routes?: Route[];
+  policies?: RoutePolicies;
 };
 
 export type Route = {
@@ -260,11 +353,18 @@ export type BackendTls = {
 export type Backend =
   | {
       weight?: number;
+      policies?: RoutePolicies;
       mcp: McpBackend;
     }
   | {
       weight?: number;
+      policies?: RoutePolicies;
       host: string;
+    }
+  | {
+      weight?: number;
+      policies?: RoutePolicies;
+      backend: string;
     };
 
 export type McpBackend = {
@@ -343,6 +443,7 @@ export type McpTarget =
     };
 
 export type McpShorthand = {
+  gateways?: string | string[];
   port?: number;
   targets: McpTarget[];
   statefulMode?: 'stateful' | 'stateless';
