@@ -93,7 +93,8 @@ function normalizeTarget(
   let text: string;
   let schemaFile: string | undefined;
   try {
-    if ('file' in t.openapi.schema) {
+    if (typeof t.openapi.schema === 'string') text = t.openapi.schema;
+    else if ('file' in t.openapi.schema) {
       schemaFile = scope.ctx.resolvePath(t.openapi.schema.file, [...schemaAt, 'file']);
       text = scope.ctx.readFile(schemaFile, [...schemaAt, 'file']);
     } else text = t.openapi.schema.inline;

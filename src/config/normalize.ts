@@ -188,6 +188,8 @@ export function normalizeRoute(
   const name = r.name ?? `route${k}`;
   const ruleName = r.ruleName ?? 'default';
   const key = `${listenerKey}/${name}/${ruleName}`;
+  if (r.namespace !== undefined)
+    scope.ctx.warn([...at, 'namespace'], 'ignored: a namespace only names Kubernetes routes');
   if (r.matches && r.matches.length === 0) {
     scope.report([...at, 'matches'], 'must not be empty (leave `matches` out to match every path)');
   }

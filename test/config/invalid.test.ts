@@ -287,11 +287,11 @@ const CASES: Case[] = [
   },
   {
     name: 'unknown mcpAuthentication provider',
-    yaml: route('        mcpAuthentication:\n          issuer: https://idp\n          provider: {okta: {}}'),
+    yaml: route('        mcpAuthentication:\n          issuer: https://idp\n          provider: {zitadel: {}}'),
     path: `${P}.policies.mcpAuthentication.provider`,
     line: 8,
     column: 21,
-    message: /^expected exactly one of auth0, keycloak, got okta$/,
+    message: /^expected exactly one of auth0, keycloak, got zitadel$/,
   },
   {
     name: 'jwks of the wrong type',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { duration, fileRef } from './common.js';
 import { routePolicies } from './policies.js';
 
-const hostTarget = z.strictObject({
+export const hostTarget = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).optional(),
   path: z.string().optional(),
@@ -25,24 +25,27 @@ const targetCommon = {
   requestTimeout: duration.optional(),
 };
 
+export const stdioTarget = z.strictObject({
+  cmd: z.string().min(1),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+});
+/** `{file}`, agentgateway's inline string, or (beyond it, older docs) `{inline}`. */
+export const openapiSchemaSource = z.union([
+  fileRef,
+  z.strictObject({ inline: z.string().min(1) }),
+  z.string().min(1).describe('the OpenAPI document itself (JSON or YAML)'),
+]);
+export const openapiTarget = z.strictObject({
+  ...hostTarget.shape,
+  schema: openapiSchemaSource,
+});
+
 export const mcpTarget = z.union([
-  z.strictObject({
-    ...targetCommon,
-    stdio: z.strictObject({
-      cmd: z.string().min(1),
-      args: z.array(z.string()).optional(),
-      env: z.record(z.string(), z.string()).optional(),
-    }),
-  }),
+  z.strictObject({ ...targetCommon, stdio: stdioTarget }),
   z.strictObject({ ...targetCommon, mcp: hostTarget }),
   z.strictObject({ ...targetCommon, sse: hostTarget }),
-  z.strictObject({
-    ...targetCommon,
-    openapi: z.strictObject({
-      ...hostTarget.shape,
-      schema: z.union([fileRef, z.strictObject({ inline: z.string().min(1) })]),
-    }),
-  }),
+  z.strictObject({ ...targetCommon, openapi: openapiTarget }),
 ]);
 
 export const mcpBackendOptions = {

@@ -33,7 +33,6 @@ export const gateway = z.strictObject({
 export const attachedRoute = z.strictObject({
   ...route.shape,
   gateways: gatewayRefs.optional(),
-  namespace: z.string().optional(),
 });
 
 /** A top-level named backend, referenced from a route as `{backend: <name>}`. */

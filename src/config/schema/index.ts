@@ -6,3 +6,4 @@ export * from './unsupported.js';
 export * from './limits.js';
 export * from './route.js';
 export * from './gateways.js';
+export * from './auth-location.js';

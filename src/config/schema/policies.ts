@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authLocation } from './auth-location.js';
 import { celExpr, duration, fileRef, stringMap } from './common.js';
 
 // ---- jwtAuth (reference §3) ----
@@ -29,6 +30,10 @@ export const jwtAuth = z.union([
 ]);
 
 // ---- mcpAuthentication (reference §6.2) ----
+export const mcpProvider = z.union([
+  z.strictObject({ auth0: z.strictObject({}) }),
+  z.strictObject({ keycloak: z.strictObject({}) }),
+]);
 export const mcpAuthentication = z.strictObject({
   issuer: z.string().min(1),
   audience: z.string().optional(),
@@ -36,9 +41,7 @@ export const mcpAuthentication = z.strictObject({
   jwksUrl: z.string().optional(),
   jwks: jwksSource.optional(),
   mode: jwtMode.optional(),
-  provider: z
-    .union([z.strictObject({ auth0: z.strictObject({}) }), z.strictObject({ keycloak: z.strictObject({}) })])
-    .optional(),
+  provider: mcpProvider.optional(),
   resourceMetadata: z.record(z.string(), z.unknown()).optional(),
   scopesSupported: z.array(z.string()).optional(),
 });
@@ -69,9 +72,16 @@ export const csrf = z.strictObject({
 });
 
 // ---- backendAuth (reference §6.1) ----
+const secret = z.union([z.string().min(1), fileRef]);
 export const backendAuth = z.union([
-  z.strictObject({ passthrough: z.strictObject({}) }),
-  z.strictObject({ key: z.union([z.string().min(1), fileRef]) }),
+  z.strictObject({ passthrough: z.strictObject({ location: authLocation.optional() }) }),
+  z.strictObject({
+    key: z.union([
+      z.string().min(1),
+      fileRef,
+      z.strictObject({ value: secret, location: authLocation.optional() }),
+    ]),
+  }),
 ]);
 
 // ---- backendTLS (reference §2.2): TLS origination options for HTTPS upstreams ----
@@ -114,7 +124,8 @@ export const localRateLimitBucket = z.strictObject({
   /** Beyond agentgateway: a CEL expression whose value keys the bucket (e.g. `jwt.sub`). */
   key: celExpr.optional(),
 });
-export const localRateLimit = z.array(localRateLimitBucket).min(1);
+/** agentgateway's `{conditional: [...]}` form is listed in UNSUPPORTED_KEYS (this union's other branch). */
+export const localRateLimit = z.union([z.array(localRateLimitBucket).min(1), z.strictObject({})]);
 
 /** Policies the reference names that Portcullis does not implement: rejected with "not supported yet". */
 export const UNSUPPORTED_POLICIES = [
@@ -124,6 +135,11 @@ export const UNSUPPORTED_POLICIES = [
   'backendTunnel',
   'basicAuth',
   'buffer',
+  'health',
+  'http',
+  'inferenceRouting',
+  'sessionAffinity',
+  'tcp',
   'delay',
   'extAuthz',
   'extProc',

@@ -18,42 +18,42 @@ export const bind = z.strictObject({
 /** OTLP over HTTP/protobuf only; agentgateway's default `grpc` is listed in UNSUPPORTED_VALUES. */
 export const otlpProtocol = z.enum(['http']);
 
+export const staticLogging = z.strictObject({
+  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
+  format: z.enum(['json', 'text']).optional(),
+  filter: z.string().optional(),
+  fields: z
+    .strictObject({
+      add: z.record(z.string(), z.string()).optional(),
+      remove: z.array(z.string()).optional(),
+    })
+    .optional(),
+});
+
+export const staticTracing = z.strictObject({
+  otlpEndpoint: z.string().optional(),
+  otlpProtocol: otlpProtocol.optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  randomSampling: z.union([z.boolean(), z.number().min(0).max(1)]).optional(),
+  clientSampling: z.boolean().optional(),
+});
+
+export const staticBackend = z.strictObject({
+  connectTimeout: duration.optional(),
+  poolIdleTimeout: duration.optional(),
+  poolMaxSize: z.number().int().positive().optional(),
+});
+
 export const staticConfig = z.strictObject({
   adminAddr: z.string().optional(),
   statsAddr: z.string().optional(),
   readinessAddr: z.string().optional(),
   enableIpv6: z.boolean().optional(),
   connectionTerminationDeadline: duration.optional(),
-  logging: z
-    .strictObject({
-      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
-      format: z.enum(['json', 'text']).optional(),
-      filter: z.string().optional(),
-      fields: z
-        .strictObject({
-          add: z.record(z.string(), z.string()).optional(),
-          remove: z.array(z.string()).optional(),
-        })
-        .optional(),
-    })
-    .optional(),
-  tracing: z
-    .strictObject({
-      otlpEndpoint: z.string().optional(),
-      otlpProtocol: otlpProtocol.optional(),
-      headers: z.record(z.string(), z.string()).optional(),
-      randomSampling: z.union([z.boolean(), z.number().min(0).max(1)]).optional(),
-      clientSampling: z.boolean().optional(),
-    })
-    .optional(),
+  logging: staticLogging.optional(),
+  tracing: staticTracing.optional(),
   mcp: z.strictObject({ sessionTtl: duration.optional() }).optional(),
-  backend: z
-    .strictObject({
-      connectTimeout: duration.optional(),
-      poolIdleTimeout: duration.optional(),
-      poolMaxSize: z.number().int().positive().optional(),
-    })
-    .optional(),
+  backend: staticBackend.optional(),
   listener: z.strictObject({ maxBufferSize: z.number().int().positive().optional() }).optional(),
   /** Beyond agentgateway: resource bounds (src/config/schema/limits.ts). */
   limits: limitsConfig.optional(),

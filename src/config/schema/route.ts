@@ -22,6 +22,8 @@ export const routeMatch = z.strictObject({
 export const route = z.strictObject({
   name: z.string().optional(),
   ruleName: z.string().optional(),
+  /** agentgateway: part of the route's name in Kubernetes; a standalone config has one namespace. */
+  namespace: z.string().optional(),
   hostnames: z.array(z.string()).optional(),
   matches: z.array(routeMatch).optional(),
   policies: routePolicies.optional(),

@@ -67,12 +67,12 @@ export type PortcullisConfig = {
   routes?: {
     name?: string;
     ruleName?: string;
+    namespace?: string;
     hostnames?: string[];
     matches?: RouteMatch[];
     policies?: RoutePolicies;
     backends?: Backend[];
     gateways?: string | string[];
-    namespace?: string;
   }[];
   backends?: (
     | {
@@ -171,6 +171,7 @@ export type Listener = {
 export type Route = {
   name?: string;
   ruleName?: string;
+  namespace?: string;
   hostnames?: string[];
   matches?: RouteMatch[];
   policies?: RoutePolicies;
@@ -313,13 +314,15 @@ export type Rule =
 /** a CEL expression */
 export type CelExpression = string;
 
-export type LocalRateLimit = {
-  maxTokens: number;
-  tokensPerFill?: number;
-  fillInterval: Duration;
-  type?: 'requests';
-  key?: CelExpression;
-}[];
+export type LocalRateLimit =
+  | {
+      maxTokens: number;
+      tokensPerFill?: number;
+      fillInterval: Duration;
+      type?: 'requests';
+      key?: CelExpression;
+    }[]
+  | Record<string, never>;
 
 export type HeaderModifier = {
   add?: Record<string, string>;
@@ -329,10 +332,56 @@ export type HeaderModifier = {
 
 export type BackendAuth =
   | {
-      passthrough: Record<string, never>;
+      passthrough: {
+        location?:
+          | {
+              header: {
+                name: string;
+                prefix?: string;
+              };
+            }
+          | {
+              queryParameter: {
+                name: string;
+              };
+            }
+          | {
+              cookie: {
+                name: string;
+              };
+            }
+          | {
+              expression: CelExpression;
+            };
+      };
     }
   | {
-      key: string | FileRef;
+      key:
+        | string
+        | FileRef
+        | {
+            value: string | FileRef;
+            location?:
+              | {
+                  header: {
+                    name: string;
+                    prefix?: string;
+                  };
+                }
+              | {
+                  queryParameter: {
+                    name: string;
+                  };
+                }
+              | {
+                  cookie: {
+                    name: string;
+                  };
+                }
+              | {
+                  expression: CelExpression;
+                };
+          };
     };
 
 export type BackendTls = {
@@ -438,7 +487,8 @@ export type McpTarget =
           | FileRef
           | {
               inline: string;
-            };
+            }
+          | string;
       };
     };
 
