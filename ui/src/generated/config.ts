@@ -146,7 +146,7 @@ export type StaticConfig = {
   };
 };
 
-/** a duration such as "250ms", "10s", "5m", "1h" or "1m30s" */
+/** a duration such as "250ms", "10s", "5m", "1h", "1m30s" or "500us" */
 export type Duration = string;
 
 export type Bind = {
