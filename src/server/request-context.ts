@@ -36,6 +36,10 @@ export function createRequestContext(
     host,
     scheme,
     headers: flattenHeaders(req),
+    pathAndQuery: `${url.pathname}${url.search}`,
+    version: `HTTP/${req.httpVersion}`,
+    startTime: new Date().toISOString(),
+    destination: { address: req.socket.localAddress ?? '', port: req.socket.localPort ?? 0 },
   };
   return {
     req,
