@@ -72,7 +72,14 @@ function normalizeTarget(
     at,
   };
   if ('stdio' in t) {
-    return { ...common, kind: 'stdio', cmd: t.stdio.cmd, args: t.stdio.args ?? [], env: t.stdio.env ?? {} };
+    return {
+      ...common,
+      kind: 'stdio',
+      cmd: t.stdio.cmd,
+      args: t.stdio.args ?? [],
+      env: t.stdio.env ?? {},
+      clearEnv: t.stdio.clear_env ?? false,
+    };
   }
   if ('mcp' in t || 'sse' in t) {
     const kind = 'mcp' in t ? 'mcp' : 'sse';

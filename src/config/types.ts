@@ -171,8 +171,10 @@ export type NormalizedTarget =
       readonly kind: 'stdio';
       readonly cmd: string;
       readonly args: readonly string[];
-      /** Only these variables plus PATH and HOME reach the child (see docs/targets.md). */
+      /** Set on top of the inherited environment (see docs/targets.md). */
       readonly env: Readonly<Record<string, string>>;
+      /** agentgateway's `clear_env`: inherit nothing but PATH (default false: inherit all but PORTCULLIS_*). */
+      readonly clearEnv: boolean;
     })
   | (TargetCommon & { readonly kind: 'mcp'; readonly url: string })
   | (TargetCommon & { readonly kind: 'sse'; readonly url: string })

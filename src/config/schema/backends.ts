@@ -29,6 +29,8 @@ export const stdioTarget = z.strictObject({
   cmd: z.string().min(1),
   args: z.array(z.string()).optional(),
   env: z.record(z.string(), z.string()).optional(),
+  /** agentgateway: start the child with an empty environment (default false: inherit, see docs/targets.md). */
+  clear_env: z.boolean().optional(),
 });
 /** `{file}`, agentgateway's inline string, or (beyond it, older docs) `{inline}`. */
 export const openapiSchemaSource = z.union([

@@ -5,14 +5,7 @@
  * schema along an issue's path.
  */
 import type { z } from 'zod';
-import {
-  backend,
-  hostTarget,
-  mcpTarget,
-  openapiSchemaSource,
-  openapiTarget,
-  stdioTarget,
-} from './backends.js';
+import { backend, hostTarget, mcpTarget, openapiSchemaSource, openapiTarget } from './backends.js';
 import { frontendPolicies, gateway, gatewayListener, loggingPolicy, namedBackend } from './gateways.js';
 import {
   backendAuth,
@@ -153,7 +146,6 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   [mcpTarget, { names: ['policies'] }],
   [hostTarget, { names: ['backend'] }],
   [openapiTarget, { names: ['backend'] }],
-  [stdioTarget, { names: ['clear_env'] }],
   [openapiSchemaSource, { names: ['url'] }],
   [jwtAuth, { names: ['location', 'jwtValidationOptions'] }],
   [jwtProvider, { names: ['jwtValidationOptions'] }],

@@ -441,6 +441,7 @@ export type McpTarget =
         cmd: string;
         args?: string[];
         env?: Record<string, string>;
+        clear_env?: boolean;
       };
     }
   | {
