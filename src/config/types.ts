@@ -148,7 +148,8 @@ export interface NormalizedMcpBackend {
   readonly weight: number;
   readonly targets: readonly NormalizedTarget[];
   readonly statefulMode: 'stateful' | 'stateless';
-  readonly prefixMode: 'conditional' | 'always';
+  /** `never` needs a single target (normalize-backend.ts). */
+  readonly prefixMode: 'conditional' | 'always' | 'never';
   readonly failureMode: 'failClosed' | 'failOpen';
   /** undefined = decide from the listener's bind address (on when loopback only). */
   readonly dnsRebindingProtection: boolean | undefined;

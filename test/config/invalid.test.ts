@@ -162,14 +162,6 @@ const CASES: Case[] = [
     message: /YAML syntax error: Map keys must be unique/,
   },
   {
-    name: '`_` in a target name',
-    yaml: target('          - name: my_server\n            mcp: {host: "http://localhost:3001/mcp"}'),
-    path: `${T}.name`,
-    line: 8,
-    column: 19,
-    message: /must not contain "_"/,
-  },
-  {
     name: 'bad duration',
     yaml: route('        cors:\n          maxAge: 10 minutes'),
     path: `${P}.policies.cors.maxAge`,

@@ -15,11 +15,8 @@ const toolFilter = z.strictObject({
 });
 
 const targetCommon = {
-  /** Also the tool-name prefix when multiplexing (`<name>_<tool>`), so it must not contain `_`. */
-  name: z
-    .string()
-    .min(1)
-    .regex(/^[^_]*$/, 'must not contain "_" (it separates the target name from the tool name)'),
+  /** Also the tool-name prefix when multiplexing (`<name>_<tool>`); see src/mcp/naming.ts for `_`. */
+  name: z.string().min(1),
   tools: toolFilter.optional(),
   connectTimeout: duration.optional(),
   requestTimeout: duration.optional(),
@@ -53,7 +50,7 @@ export const mcpTarget = z.union([
 export const mcpBackendOptions = {
   targets: z.array(mcpTarget).min(1),
   statefulMode: z.enum(['stateful', 'stateless']).optional(),
-  prefixMode: z.enum(['conditional', 'always']).optional(),
+  prefixMode: z.enum(['conditional', 'always', 'never']).optional(),
   failureMode: z.enum(['failClosed', 'failOpen']).optional(),
   dnsRebindingProtection: z.boolean().optional(),
   /** Idle session TTL (default 30m). */

@@ -419,7 +419,7 @@ export type Backend =
 export type McpBackend = {
   targets: McpTarget[];
   statefulMode?: 'stateful' | 'stateless';
-  prefixMode?: 'conditional' | 'always';
+  prefixMode?: 'conditional' | 'always' | 'never';
   failureMode?: 'failClosed' | 'failOpen';
   dnsRebindingProtection?: boolean;
   sessionIdleTtl?: Duration;
@@ -498,7 +498,7 @@ export type McpShorthand = {
   port?: number;
   targets: McpTarget[];
   statefulMode?: 'stateful' | 'stateless';
-  prefixMode?: 'conditional' | 'always';
+  prefixMode?: 'conditional' | 'always' | 'never';
   failureMode?: 'failClosed' | 'failOpen';
   dnsRebindingProtection?: boolean;
   sessionIdleTtl?: Duration;
