@@ -9,21 +9,27 @@ export const jwksSource = z.union([
   z.string().min(1).describe('a string of inline JWKS JSON'),
 ]);
 export const jwtMode = z.enum(['strict', 'optional', 'permissive']);
+/** agentgateway's `jwtValidationOptions`: claims a token must carry (`exp` is always required here). */
+export const jwtValidationOptions = z.strictObject({ requiredClaims: z.array(z.string().min(1)).optional() });
 export const jwtProvider = z.strictObject({
   issuer: z.string().min(1),
   audiences: z.array(z.string()).optional(),
   jwks: jwksSource,
+  jwtValidationOptions: jwtValidationOptions.optional(),
 });
 export const jwtAuth = z.union([
   z.strictObject({
     mode: jwtMode.optional(),
+    location: authLocation.optional(),
     issuer: z.string().min(1),
     audiences: z.array(z.string()).optional(),
     jwks: jwksSource,
+    jwtValidationOptions: jwtValidationOptions.optional(),
     clockSkew: duration.optional(),
   }),
   z.strictObject({
     mode: jwtMode.optional(),
+    location: authLocation.optional(),
     providers: z.array(jwtProvider).min(1),
     clockSkew: duration.optional(),
   }),

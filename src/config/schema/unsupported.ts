@@ -11,8 +11,6 @@ import {
   backendAuth,
   backendTLS,
   directResponse,
-  jwtAuth,
-  jwtProvider,
   localRateLimit,
   mcpAuthentication,
   mcpProvider,
@@ -147,8 +145,6 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   [hostTarget, { names: ['backend'] }],
   [openapiTarget, { names: ['backend'] }],
   [openapiSchemaSource, { names: ['url'] }],
-  [jwtAuth, { names: ['location', 'jwtValidationOptions'] }],
-  [jwtProvider, { names: ['jwtValidationOptions'] }],
   [
     mcpAuthentication,
     { names: ['authorizationLocation', 'clientId', 'clientSecret', 'jwtValidationOptions'] },

@@ -250,20 +250,69 @@ export type Csrf = {
 export type JwtAuth =
   | {
       mode?: 'strict' | 'optional' | 'permissive';
+      location?:
+        | {
+            header: {
+              name: string;
+              prefix?: string;
+            };
+          }
+        | {
+            queryParameter: {
+              name: string;
+            };
+          }
+        | {
+            cookie: {
+              name: string;
+            };
+          }
+        | {
+            expression: CelExpression;
+          };
       issuer: string;
       audiences?: string[];
       jwks: JwksSource;
+      jwtValidationOptions?: {
+        requiredClaims?: string[];
+      };
       clockSkew?: Duration;
     }
   | {
       mode?: 'strict' | 'optional' | 'permissive';
+      location?:
+        | {
+            header: {
+              name: string;
+              prefix?: string;
+            };
+          }
+        | {
+            queryParameter: {
+              name: string;
+            };
+          }
+        | {
+            cookie: {
+              name: string;
+            };
+          }
+        | {
+            expression: CelExpression;
+          };
       providers: {
         issuer: string;
         audiences?: string[];
         jwks: JwksSource;
+        jwtValidationOptions?: {
+          requiredClaims?: string[];
+        };
       }[];
       clockSkew?: Duration;
     };
+
+/** a CEL expression */
+export type CelExpression = string;
 
 export type JwksSource =
   | FileRef
@@ -310,9 +359,6 @@ export type Rule =
   | {
       require: CelExpression;
     };
-
-/** a CEL expression */
-export type CelExpression = string;
 
 export type LocalRateLimit =
   | {
