@@ -32,6 +32,8 @@ async function validate(i: ConfigInput): Promise<number> {
   try {
     const snap = await buildSnapshot(loadConfig(i, process.env), 0);
     snap.close();
+    // Fields accepted but not applied, an unreachable JWKS, …: valid, but worth reading.
+    for (const w of snap.warnings) err(`warning: ${w}\n`);
     out('Configuration is valid!\n');
     return 0;
   } catch (e) {

@@ -98,6 +98,12 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
     labelNames: ['result'] as const,
     registers,
   });
+  const jwksFetch = new Counter({
+    name: 'portcullis_jwks_fetch_total',
+    help: 'Remote JWKS fetches including the first one at start-up, by result (success or failure).',
+    labelNames: ['result'] as const,
+    registers,
+  });
   const reloads = new Counter({
     name: 'portcullis_config_reload_total',
     help: 'Config reloads, by result (success or failure).',
@@ -119,6 +125,7 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
   // Zero-valued series exist from the start, so rate() and alerts work before the first event.
   for (const result of ['success', 'failure']) {
     jwks.inc({ result }, 0);
+    jwksFetch.inc({ result }, 0);
     reloads.inc({ result }, 0);
   }
   sessions.set(0);
@@ -145,6 +152,7 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
 
     jwksRefresh(ok: boolean): void {
       jwks.inc({ result: ok ? 'success' : 'failure' });
+      jwksFetch.inc({ result: ok ? 'success' : 'failure' });
     },
 
     configReload(ok: boolean): void {

@@ -67,6 +67,12 @@ export function createAuthenticator(spec: AuthenticatorSpec): CompiledAuthentica
     const nowMs = now();
     const cached = fromCache(token, nowMs);
     if (cached !== undefined) return cached;
+    // Every provider's remote JWKS is still unreachable since start-up: say so rather than "no key".
+    const down = providers.map((p) => p.source.unavailable?.()).filter((r) => r !== undefined);
+    if (down.length === providers.length && down.length > 0) {
+      void Promise.all(providers.map((p) => p.source.refreshForUnknownKid()));
+      return down[0]!;
+    }
     const v = await verifyToken(token, providers, nowMs, clockSkewMs);
     if (!v.ok) return v.reason;
     const missing = v.provider.requiredClaims?.find((c) => v.claims[c] === undefined);

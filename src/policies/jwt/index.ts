@@ -135,11 +135,14 @@ async function loadKeySource(p: ProviderSpec, ctx: BuildContext, remote: RemoteJ
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     ctx.warn(urlAt, `JWKS is fetched over plain http from ${url.host}; use https outside local development`);
   }
-  try {
-    return await loadRemoteJwks(jwks.url, remote);
-  } catch (e) {
-    throw ctx.error(urlAt, `cannot fetch JWKS from ${jwks.url}: ${(e as Error).message}`);
+  const source = await loadRemoteJwks(jwks.url, remote);
+  if (source.startupError !== undefined) {
+    ctx.warn(
+      urlAt,
+      `cannot fetch JWKS from ${jwks.url}: ${source.startupError} (the gateway starts; tokens for this route are refused until a retry succeeds)`,
+    );
   }
+  return source;
 }
 
 async function located<T>(fn: () => Promise<T>, ctx: BuildContext, at: ConfigPath, what: string): Promise<T> {
