@@ -88,7 +88,8 @@ export interface CompiledTimeout {
 
 /** directResponse policy. */
 export interface CompiledDirectResponse {
-  respond(ctx: RequestContext): void;
+  /** False when a conditional directResponse had no matching entry: the backend answers instead. */
+  respond(ctx: RequestContext): boolean;
 }
 
 /** backendAuth: headers to add on every HTTP call to mcp/sse/openapi targets. */

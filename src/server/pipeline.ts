@@ -111,10 +111,7 @@ async function phases(
   ctx.backendRequestTimeoutMs = p.timeout?.backendRequestTimeoutMs;
 
   // 7. A direct response replaces the backend.
-  if (p.directResponse) {
-    p.directResponse.respond(ctx);
-    return;
-  }
+  if (p.directResponse?.respond(ctx)) return;
 
   // 8. The backend. MCP authorization happens inside, per tool/prompt/resource.
   const backend = route.backend;

@@ -118,10 +118,21 @@ export const timeout = z.strictObject({
   requestTimeout: duration.optional(),
   backendRequestTimeout: duration.optional(),
 });
-export const directResponse = z.strictObject({
+export const directResponseSpec = z.strictObject({
   body: z.string().optional(),
+  /** agentgateway: a CEL expression whose (string) value is the body, evaluated per request. */
+  bodyExpression: celExpr.optional(),
   status: z.number().int().min(100).max(599),
 });
+/** One entry of agentgateway's conditional form: the first whose `condition` holds (or has none) answers. */
+export const conditionalDirectResponse = z.strictObject({
+  condition: celExpr.optional(),
+  ...directResponseSpec.shape,
+});
+export const directResponse = z.union([
+  directResponseSpec,
+  z.strictObject({ conditional: z.array(conditionalDirectResponse).min(1) }),
+]);
 export const localRateLimitBucket = z.strictObject({
   maxTokens: z.number().int().positive(),
   tokensPerFill: z.number().int().positive().optional(),

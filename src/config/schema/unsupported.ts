@@ -10,7 +10,9 @@ import { frontendPolicies, gateway, gatewayListener, loggingPolicy, namedBackend
 import {
   backendAuth,
   backendTLS,
+  conditionalDirectResponse,
   directResponse,
+  directResponseSpec,
   localRateLimit,
   mcpAuthentication,
   mcpProvider,
@@ -150,7 +152,9 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
     { names: ['authorizationLocation', 'clientId', 'clientSecret', 'jwtValidationOptions'] },
   ],
   [mcpProvider, { names: ['okta', 'entra', 'descope', 'authentik'], what: 'mcpAuthentication provider' }],
-  [directResponse, { names: ['conditional', 'bodyExpression', 'headers'] }],
+  [directResponse, { names: ['headers'] }],
+  [directResponseSpec, { names: ['headers'] }],
+  [conditionalDirectResponse, { names: ['headers'] }],
   [localRateLimit, { names: ['conditional'] }],
 ]);
 

@@ -36,10 +36,20 @@ export type PortcullisConfig = {
           requestTimeout?: Duration;
           backendRequestTimeout?: Duration;
         };
-        directResponse?: {
-          body?: string;
-          status: number;
-        };
+        directResponse?:
+          | {
+              body?: string;
+              bodyExpression?: CelExpression;
+              status: number;
+            }
+          | {
+              conditional: {
+                condition?: CelExpression;
+                body?: string;
+                bodyExpression?: CelExpression;
+                status: number;
+              }[];
+            };
         backendAuth?: BackendAuth;
         backendTLS?: BackendTls;
       }[];
@@ -56,10 +66,20 @@ export type PortcullisConfig = {
         requestTimeout?: Duration;
         backendRequestTimeout?: Duration;
       };
-      directResponse?: {
-        body?: string;
-        status: number;
-      };
+      directResponse?:
+        | {
+            body?: string;
+            bodyExpression?: CelExpression;
+            status: number;
+          }
+        | {
+            conditional: {
+              condition?: CelExpression;
+              body?: string;
+              bodyExpression?: CelExpression;
+              status: number;
+            }[];
+          };
       backendAuth?: BackendAuth;
       backendTLS?: BackendTls;
     }
@@ -226,10 +246,20 @@ export type RoutePolicies = {
     requestTimeout?: Duration;
     backendRequestTimeout?: Duration;
   };
-  directResponse?: {
-    body?: string;
-    status: number;
-  };
+  directResponse?:
+    | {
+        body?: string;
+        bodyExpression?: CelExpression;
+        status: number;
+      }
+    | {
+        conditional: {
+          condition?: CelExpression;
+          body?: string;
+          bodyExpression?: CelExpression;
+          status: number;
+        }[];
+      };
   backendAuth?: BackendAuth;
   backendTLS?: BackendTls;
 };
