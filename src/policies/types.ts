@@ -71,7 +71,8 @@ export interface RateLimitResult {
   readonly resetSeconds: number;
 }
 export interface CompiledRateLimit {
-  take(ctx: RequestContext): RateLimitResult;
+  /** undefined: no bucket applies to this request (a conditional localRateLimit matched nothing). */
+  take(ctx: RequestContext): RateLimitResult | undefined;
 }
 
 /** Phase 5 — header modifiers (request: on ctx.upstreamHeaders; response: on ctx.res before writeHead). */

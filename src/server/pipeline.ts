@@ -96,8 +96,8 @@ async function phases(
   // 5. Rate limit after authentication and authorization: keyed per verified identity.
   if (p.localRateLimit) {
     const r = p.localRateLimit.take(ctx);
-    writeRateLimitHeaders(ctx.res, r);
-    if (!r.allowed) throw new GatewayError('RATE_LIMITED');
+    if (r) writeRateLimitHeaders(ctx.res, r);
+    if (r && !r.allowed) throw new GatewayError('RATE_LIMITED');
   }
 
   // 6. Request headers for upstreams: hygiene first (hop-by-hop, Host, session id, and the caller's

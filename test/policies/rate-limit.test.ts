@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
-import type { LocalRateLimitConfig } from '../../src/config/schema/policies.js';
+import type { LocalRateLimitBucketConfig } from '../../src/config/schema/policies.js';
 import { GatewayError } from '../../src/errors/registry.js';
 import { sendHttpError } from '../../src/errors/respond.js';
 import {
@@ -36,7 +36,7 @@ function ctxFor(who: Identity | null, headers: Record<string, string> = {}): Req
   };
 }
 
-const compile = (cfg: LocalRateLimitConfig, now: () => number, maxKeys?: number) =>
+const compile = (cfg: LocalRateLimitBucketConfig[], now: () => number, maxKeys?: number) =>
   compileLocalRateLimit(cfg, buildContext(), AT, { now, ...(maxKeys ? { maxKeys } : {}) });
 
 describe('localRateLimit per route', () => {
@@ -104,7 +104,7 @@ describe('localRateLimit per route', () => {
 });
 
 describe('localRateLimit keyed per identity', () => {
-  const keyed: LocalRateLimitConfig = [{ maxTokens: 2, fillInterval: '1m', key: 'jwt.sub' }];
+  const keyed: LocalRateLimitBucketConfig[] = [{ maxTokens: 2, fillInterval: '1m', key: 'jwt.sub' }];
 
   it('two identities do not starve each other', () => {
     const rl = compile(keyed, clock().now);

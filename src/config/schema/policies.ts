@@ -141,8 +141,15 @@ export const localRateLimitBucket = z.strictObject({
   /** Beyond agentgateway: a CEL expression whose value keys the bucket (e.g. `jwt.sub`). */
   key: celExpr.optional(),
 });
-/** agentgateway's `{conditional: [...]}` form is listed in UNSUPPORTED_KEYS (this union's other branch). */
-export const localRateLimit = z.union([z.array(localRateLimitBucket).min(1), z.strictObject({})]);
+/** agentgateway's conditional form: the first entry whose CEL `condition` holds (or has none) limits. */
+export const conditionalRateLimit = z.strictObject({
+  condition: celExpr.optional(),
+  ...localRateLimitBucket.shape,
+});
+export const localRateLimit = z.union([
+  z.array(localRateLimitBucket).min(1),
+  z.strictObject({ conditional: z.array(conditionalRateLimit).min(1) }),
+]);
 
 /** Policies the reference names that Portcullis does not implement: rejected with "not supported yet". */
 export const UNSUPPORTED_POLICIES = [
@@ -199,3 +206,4 @@ export type TimeoutConfig = z.infer<typeof timeout>;
 export type DirectResponseConfig = z.infer<typeof directResponse>;
 export type LocalRateLimitConfig = z.infer<typeof localRateLimit>;
 export type RoutePoliciesConfig = z.infer<typeof routePolicies>;
+export type LocalRateLimitBucketConfig = z.infer<typeof localRateLimitBucket>;

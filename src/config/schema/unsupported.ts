@@ -13,7 +13,6 @@ import {
   conditionalDirectResponse,
   directResponse,
   directResponseSpec,
-  localRateLimit,
   mcpAuthentication,
   mcpProvider,
   routePolicies,
@@ -155,7 +154,6 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   [directResponse, { names: ['headers'] }],
   [directResponseSpec, { names: ['headers'] }],
   [conditionalDirectResponse, { names: ['headers'] }],
-  [localRateLimit, { names: ['conditional'] }],
 ]);
 
 /** Enum values the format knows but Portcullis does not implement. */

@@ -398,7 +398,16 @@ export type LocalRateLimit =
       type?: 'requests';
       key?: CelExpression;
     }[]
-  | Record<string, never>;
+  | {
+      conditional: {
+        condition?: CelExpression;
+        maxTokens: number;
+        tokensPerFill?: number;
+        fillInterval: Duration;
+        type?: 'requests';
+        key?: CelExpression;
+      }[];
+    };
 
 export type HeaderModifier = {
   add?: Record<string, string>;
