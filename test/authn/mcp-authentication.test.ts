@@ -418,3 +418,28 @@ describe('the MCP SDK client discovers what to do', () => {
     assert.equal(as.registrations[0]!.path, '/realms/demo/clients-registrations/openid-connect');
   });
 });
+
+describe('mcpAuthentication jwtValidationOptions', () => {
+  it('requiredClaims refuses a token without a listed claim', async () => {
+    const key = await makeKey('ES256', 'k1');
+    const auth = await compileMcpAuthentication(
+      {
+        issuer: 'https://issuer.test',
+        jwks: jwksText(key),
+        jwtValidationOptions: { requiredClaims: ['exp', 'tenant'] },
+      },
+      buildContext(),
+      AT,
+    );
+    const headers = (t: string) => ({ headers: { authorization: `Bearer ${t}` } });
+    const ok = await auth.authenticator.authenticate(
+      headers(await signToken(key, { claims: { tenant: 'a' } })),
+    );
+    assert.equal(ok?.claims.tenant, 'a');
+    await assert.rejects(
+      auth.authenticator.authenticate(headers(await signToken(key))),
+      /missing required claim: tenant/,
+    );
+    auth.close();
+  });
+});

@@ -49,6 +49,7 @@ export const mcpAuthentication = z.strictObject({
   mode: jwtMode.optional(),
   provider: mcpProvider.optional(),
   resourceMetadata: z.record(z.string(), z.unknown()).optional(),
+  jwtValidationOptions: jwtValidationOptions.optional(),
   scopesSupported: z.array(z.string()).optional(),
 });
 
@@ -133,11 +134,13 @@ export const directResponse = z.union([
   directResponseSpec,
   z.strictObject({ conditional: z.array(conditionalDirectResponse).min(1) }),
 ]);
+/** agentgateway's `tokens` (LLM tokens) is listed in UNSUPPORTED_VALUES. */
+export const rateLimitType = z.enum(['requests']);
 export const localRateLimitBucket = z.strictObject({
   maxTokens: z.number().int().positive(),
   tokensPerFill: z.number().int().positive().optional(),
   fillInterval: duration,
-  type: z.enum(['requests']).optional(),
+  type: rateLimitType.optional(),
   /** Beyond agentgateway: a CEL expression whose value keys the bucket (e.g. `jwt.sub`). */
   key: celExpr.optional(),
 });

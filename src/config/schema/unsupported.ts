@@ -15,6 +15,7 @@ import {
   directResponseSpec,
   mcpAuthentication,
   mcpProvider,
+  rateLimitType,
   routePolicies,
   UNSUPPORTED_POLICIES,
 } from './policies.js';
@@ -146,10 +147,7 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   [hostTarget, { names: ['backend'] }],
   [openapiTarget, { names: ['backend'] }],
   [openapiSchemaSource, { names: ['url'] }],
-  [
-    mcpAuthentication,
-    { names: ['authorizationLocation', 'clientId', 'clientSecret', 'jwtValidationOptions'] },
-  ],
+  [mcpAuthentication, { names: ['authorizationLocation', 'clientId', 'clientSecret'] }],
   [mcpProvider, { names: ['okta', 'entra', 'descope', 'authentik'], what: 'mcpAuthentication provider' }],
   [directResponse, { names: ['headers'] }],
   [directResponseSpec, { names: ['headers'] }],
@@ -163,4 +161,5 @@ export const UNSUPPORTED_VALUES: ReadonlyMap<z.ZodType, UnsupportedNames> = new 
 >([
   [listenerProtocol, { names: ['TLS', 'TCP', 'HBONE'], what: 'listener protocol' }],
   [otlpProtocol, { names: ['grpc'], what: 'OTLP protocol; use http' }],
+  [rateLimitType, { names: ['tokens'], what: 'rate limit type' }],
 ]);

@@ -371,6 +371,9 @@ export type McpAuthentication = {
         keycloak: Record<string, never>;
       };
   resourceMetadata?: Record<string, unknown>;
+  jwtValidationOptions?: {
+    requiredClaims?: string[];
+  };
   scopesSupported?: string[];
 };
 
