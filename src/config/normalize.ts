@@ -56,7 +56,10 @@ export function normalize(
   const issues: ConfigIssue[] = [];
   const report = (at: ConfigPath, message: string): void => void issues.push(ctx.issue(at, message));
   const collect = (list: readonly ConfigIssue[]): void => void issues.push(...list);
-  const statics = withFrontendLogging(normalizeStatic(raw.config, env, report), raw);
+  const statics = withFrontendLogging(
+    normalizeStatic(raw.config, env, report, (at, m) => ctx.warn(at, m)),
+    raw,
+  );
   const namedBackends = new Map<string, { backend: NamedBackendConfig; at: ConfigPath }>();
   (raw.backends ?? []).forEach((b, i) => {
     if (namedBackends.has(b.name)) report(['backends', i, 'name'], `duplicate backend name "${b.name}"`);

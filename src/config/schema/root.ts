@@ -18,8 +18,14 @@ export const bind = z.strictObject({
 /** OTLP over HTTP/protobuf only; agentgateway's default `grpc` is listed in UNSUPPORTED_VALUES. */
 export const otlpProtocol = z.enum(['http']);
 
+/**
+ * agentgateway's forms: `info`, `info,rmcp=debug` (env-filter style) or a list of such directives.
+ * The directive without `=` is the level; per-module directives are accepted with a load warning.
+ */
+export const logLevel = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
 export const staticLogging = z.strictObject({
-  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
+  level: logLevel.optional(),
   format: z.enum(['json', 'text']).optional(),
   filter: z.string().optional(),
   fields: z
@@ -34,8 +40,9 @@ export const staticTracing = z.strictObject({
   otlpEndpoint: z.string().optional(),
   otlpProtocol: otlpProtocol.optional(),
   headers: z.record(z.string(), z.string()).optional(),
-  randomSampling: z.union([z.boolean(), z.number().min(0).max(1)]).optional(),
-  clientSampling: z.boolean().optional(),
+  /** A ratio, a boolean, or either written as a string (`"0.25"`, `"true"`). */
+  randomSampling: z.union([z.boolean(), z.number().min(0).max(1), z.string().min(1)]).optional(),
+  clientSampling: z.union([z.boolean(), z.number().min(0).max(1), z.string().min(1)]).optional(),
 });
 
 export const staticBackend = z.strictObject({

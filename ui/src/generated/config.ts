@@ -127,7 +127,7 @@ export type StaticConfig = {
   enableIpv6?: boolean;
   connectionTerminationDeadline?: Duration;
   logging?: {
-    level?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+    level?: string | string[];
     format?: 'json' | 'text';
     filter?: string;
     fields?: {
@@ -139,8 +139,8 @@ export type StaticConfig = {
     otlpEndpoint?: string;
     otlpProtocol?: 'http';
     headers?: Record<string, string>;
-    randomSampling?: boolean | number;
-    clientSampling?: boolean;
+    randomSampling?: boolean | number | string;
+    clientSampling?: boolean | number | string;
   };
   mcp?: {
     sessionTtl?: Duration;
