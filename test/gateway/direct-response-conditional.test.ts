@@ -35,6 +35,8 @@ routes:
   - name: always
     matches: [{ path: { pathPrefix: /always } }]
     policies:
+      # An entry that is not an origin never matches; it does not fail the load (agentgateway).
+      cors: { allowOrigins: ["https://ok.example", "https://bad.example/path"] }
       directResponse: { status: 200, bodyExpression: 'request.method + " " + request.path' }
 `,
       { name: 'direct-response-conditional' },
@@ -62,5 +64,12 @@ routes:
 
   test('bodyExpression without conditions', async () => {
     assert.deepEqual(await get('/always/x'), [200, 'GET /always/x']);
+  });
+
+  test('a CORS entry that is not an origin loads and never matches', async () => {
+    const ok = await fetch(`${gw.url}/always/x`, { headers: { origin: 'https://ok.example' } });
+    assert.equal(ok.headers.get('access-control-allow-origin'), 'https://ok.example');
+    const bad = await fetch(`${gw.url}/always/x`, { headers: { origin: 'https://bad.example' } });
+    assert.equal(bad.headers.get('access-control-allow-origin'), null);
   });
 });
