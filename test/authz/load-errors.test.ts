@@ -41,7 +41,8 @@ const BAD: readonly Bad[] = [
   { rule: 'mcp.resource.uri == "x"', message: /no such field 'uri'/, caret: '             ^^^' },
   {
     rule: 'request.hedaers["a"] == "b"',
-    message: /no such field 'hedaers' \(fields: method, path, host, scheme, headers, uri, pathAndQuery, version, startTime\)/,
+    message:
+      /no such field 'hedaers' \(fields: method, path, host, scheme, headers, uri, pathAndQuery, version, startTime\)/,
     caret: '        ^^^^^^^',
   },
   {
