@@ -5,6 +5,7 @@
  * already converted once per token (Identity.celClaims: integer JSON numbers are CEL ints).
  */
 import type { AuthzSubject, McpItem, McpItemKind } from '../mcp/authorizer.js';
+import { canonicalAddress } from './ip.js';
 
 /** `mcp.tool`, `mcp.prompt`, `mcp.resource`: upstream (unprefixed) name or resource URI, and target. */
 export class CelMcpItem {
@@ -31,20 +32,32 @@ export class CelMcp {
 }
 
 export class CelRequest {
+  readonly pathAndQuery: string;
+  readonly uri: string;
   constructor(
     readonly method: string,
     readonly path: string,
     readonly host: string,
     readonly scheme: string,
     readonly headers: Readonly<Record<string, string>>,
-  ) {}
+    pathAndQuery?: string,
+    readonly version: string = 'HTTP/1.1',
+    readonly startTime: string = '',
+  ) {
+    this.pathAndQuery = pathAndQuery ?? path;
+    this.uri = `${scheme}://${host}${this.pathAndQuery}`;
+  }
 }
 
+/** `source` and `destination`: IPv4 peers in their plain form (`127.0.0.1`, not `::ffff:127.0.0.1`). */
 export class CelSource {
+  readonly address: string;
   constructor(
-    readonly address: string,
+    address: string,
     readonly port: bigint,
-  ) {}
+  ) {
+    this.address = canonicalAddress(address);
+  }
 }
 
 /** Only in the `log` variable set: the response as the access log sees it. */
@@ -62,6 +75,7 @@ export interface CelActivation {
   readonly basicAuth: { readonly username: string } | null;
   readonly request: CelRequest;
   readonly source: CelSource;
+  readonly destination?: CelSource;
   /** Unix time in whole seconds (CEL int), taken once per activation: `jwt.exp > now`. */
   readonly now: bigint;
   readonly mcp?: CelMcp;
@@ -89,8 +103,18 @@ export function buildBaseActivation(subject: CelSubject, extras?: ActivationExtr
     jwt: subject.identity && (subject.identity.scheme ?? 'jwt') === 'jwt' ? subject.identity.celClaims : null,
     apiKey: subject.identity?.apiKey ?? null,
     basicAuth: subject.identity?.basicAuth ?? null,
-    request: new CelRequest(r.method, r.path, r.host, r.scheme, r.headers),
+    request: new CelRequest(
+      r.method,
+      r.path,
+      r.host,
+      r.scheme,
+      r.headers,
+      r.pathAndQuery,
+      r.version,
+      r.startTime,
+    ),
     source: new CelSource(subject.source.address, BigInt(subject.source.port)),
+    destination: new CelSource(r.destination?.address ?? '', BigInt(r.destination?.port ?? 0)),
     now: BigInt(Math.floor((extras?.nowMs ?? Date.now()) / 1000)),
   };
   if (extras?.response) return { ...base, response: new CelResponse(BigInt(extras.response.code)) };
@@ -108,6 +132,7 @@ export function withMcp(base: CelActivation, method: string, item: McpItem | und
     basicAuth: base.basicAuth,
     request: base.request,
     source: base.source,
+    ...(base.destination ? { destination: base.destination } : {}),
     now: base.now,
     mcp,
     ...(base.response ? { response: base.response } : {}),

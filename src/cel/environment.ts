@@ -6,6 +6,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { CelMcp, CelMcpItem, CelRequest, CelResponse, CelSource } from './activation.js';
 import { registerExtensions } from './extensions.js';
+import { registerLibrary } from './library.js';
 
 /** Which variables an expression may use: HTTP authorization / rate-limit keys, MCP authorization, log filters. */
 export type CelVariableSet = 'http' | 'mcp' | 'log' | 'transform';
@@ -18,6 +19,7 @@ export const CEL_VARIABLES: Readonly<Record<CelVariableSet, Readonly<Record<stri
     basicAuth: 'dyn',
     request: 'portcullis.Request',
     source: 'portcullis.Source',
+    destination: 'portcullis.Source',
     now: 'int',
   },
   mcp: {
@@ -26,6 +28,7 @@ export const CEL_VARIABLES: Readonly<Record<CelVariableSet, Readonly<Record<stri
     basicAuth: 'dyn',
     request: 'portcullis.Request',
     source: 'portcullis.Source',
+    destination: 'portcullis.Source',
     now: 'int',
     mcp: 'portcullis.Mcp',
   },
@@ -70,6 +73,10 @@ export const CEL_OBJECT_FIELDS: Readonly<Record<string, Readonly<Record<string, 
     host: 'string',
     scheme: 'string',
     headers: 'map<string, string>',
+    uri: 'string',
+    pathAndQuery: 'string',
+    version: 'string',
+    startTime: 'string',
   },
   'portcullis.Source': { address: 'string', port: 'int' },
   'portcullis.Response': { code: 'int' },
@@ -96,6 +103,7 @@ export function createBaseEnvironment(): Environment {
     enableOptionalTypes: true,
   });
   registerExtensions(env);
+  registerLibrary(env);
   // McpItem first: Mcp's fields refer to it.
   for (const name of Object.keys(CEL_OBJECT_FIELDS)) {
     env.registerType(name, { ctor: CONSTRUCTORS[name], fields: { ...CEL_OBJECT_FIELDS[name] } });

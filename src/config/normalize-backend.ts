@@ -43,6 +43,13 @@ export function normalizeMcpBackend(
     const nt = normalizeTarget(t, tat, scope);
     if (nt) targets.push(nt);
   });
+  if (raw.prefixMode === 'never' && raw.targets.length > 1) {
+    // Unprefixed names from several targets would need routing by learned tool lists.
+    scope.report(
+      [...mcpAt, 'prefixMode'],
+      'not supported yet: prefixMode never with several targets (use conditional or always)',
+    );
+  }
   return {
     kind: 'mcp',
     name,
@@ -72,7 +79,14 @@ function normalizeTarget(
     at,
   };
   if ('stdio' in t) {
-    return { ...common, kind: 'stdio', cmd: t.stdio.cmd, args: t.stdio.args ?? [], env: t.stdio.env ?? {} };
+    return {
+      ...common,
+      kind: 'stdio',
+      cmd: t.stdio.cmd,
+      args: t.stdio.args ?? [],
+      env: t.stdio.env ?? {},
+      clearEnv: t.stdio.clear_env ?? false,
+    };
   }
   if ('mcp' in t || 'sse' in t) {
     const kind = 'mcp' in t ? 'mcp' : 'sse';
@@ -93,7 +107,8 @@ function normalizeTarget(
   let text: string;
   let schemaFile: string | undefined;
   try {
-    if ('file' in t.openapi.schema) {
+    if (typeof t.openapi.schema === 'string') text = t.openapi.schema;
+    else if ('file' in t.openapi.schema) {
       schemaFile = scope.ctx.resolvePath(t.openapi.schema.file, [...schemaAt, 'file']);
       text = scope.ctx.readFile(schemaFile, [...schemaAt, 'file']);
     } else text = t.openapi.schema.inline;

@@ -31,6 +31,7 @@ export function normalizeStatic(
   raw: StaticConfig | undefined,
   env: Readonly<Record<string, string | undefined>>,
   report: Report,
+  warn: Report = () => {},
 ): NormalizedStatic {
   const s = raw ?? {};
   const address = (key: keyof typeof ADDRESS_ENV): HostPort => {
@@ -49,7 +50,13 @@ export function normalizeStatic(
   const tracing = s.tracing;
   if (tracing && !tracing.otlpEndpoint)
     report(['config', 'tracing'], 'missing required field `otlpEndpoint`');
-  const sampling = tracing?.randomSampling;
+  const sampling = samplingRatio(tracing?.randomSampling, ['config', 'tracing', 'randomSampling'], report);
+  const clientSampling = samplingRatio(
+    tracing?.clientSampling,
+    ['config', 'tracing', 'clientSampling'],
+    report,
+  );
+  const level = logLevelOf(s.logging?.level, report, warn);
 
   return {
     adminAddr: address('adminAddr'),
@@ -62,7 +69,7 @@ export function normalizeStatic(
     maxBufferSize: s.listener?.maxBufferSize ?? STATIC_DEFAULTS.maxBufferSize,
     sessionTtlMs: durationMs(s.mcp?.sessionTtl, STATIC_DEFAULTS.sessionTtlMs),
     logging: {
-      level: s.logging?.level ?? 'info',
+      level,
       format: s.logging?.format ?? 'auto',
       filter: s.logging?.filter,
       fieldsAdd: s.logging?.fields?.add ?? {},
@@ -72,8 +79,9 @@ export function normalizeStatic(
       ? {
           otlpEndpoint: tracing.otlpEndpoint,
           headers: tracing.headers ?? {},
-          samplingRatio: sampling === undefined || sampling === true ? 1 : sampling === false ? 0 : sampling,
-          clientSampling: tracing.clientSampling ?? false,
+          samplingRatio: sampling ?? 1,
+          // agentgateway: a client's sampled traceparent is honoured unless clientSampling is off (0/false).
+          clientSampling: clientSampling === undefined ? false : clientSampling > 0,
         }
       : undefined,
     backend: {
@@ -95,4 +103,51 @@ export function parseHostPort(text: string): HostPort | undefined {
   if (port > 65535) return undefined;
   const host = m[1] ?? m[2] ?? '';
   return { host: host === '' ? '0.0.0.0' : host, port };
+}
+
+type Level = NormalizedStatic['logging']['level'];
+const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** `info`, `info,rmcp=debug`, `[info, "rmcp=debug"]` → the default level; module directives warn. */
+function logLevelOf(raw: string | readonly string[] | undefined, report: Report, warn: Report): Level {
+  if (raw === undefined) return 'info';
+  const directives = (typeof raw === 'string' ? [raw] : raw)
+    .flatMap((d) => d.split(','))
+    .map((d) => d.trim());
+  const at = ['config', 'logging', 'level'];
+  let level: Level = 'info';
+  const modules: string[] = [];
+  for (const d of directives.filter((x) => x !== '')) {
+    if (d.includes('=')) modules.push(d);
+    else if ((LEVELS as readonly string[]).includes(d.toLowerCase())) level = d.toLowerCase() as Level;
+    else
+      report(
+        at,
+        `expected a level (${LEVELS.join(', ')}) or module=level directives, got ${JSON.stringify(d)}`,
+      );
+  }
+  if (modules.length > 0)
+    warn(at, `ignored: per-module levels (${modules.join(', ')}); Portcullis has one level`);
+  return level;
+}
+
+/** A sampling ratio in [0, 1] from agentgateway's bool / number / string forms. */
+function samplingRatio(
+  v: boolean | number | string | undefined,
+  at: ConfigPath,
+  report: Report,
+): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number') return v;
+  const t = v.trim().toLowerCase();
+  if (t === 'true') return 1;
+  if (t === 'false') return 0;
+  const n = Number(t);
+  if (t !== '' && Number.isFinite(n) && n >= 0 && n <= 1) return n;
+  report(
+    at,
+    `not supported yet: a CEL sampling expression (${JSON.stringify(v)}); use a ratio or true/false`,
+  );
+  return undefined;
 }

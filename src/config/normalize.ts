@@ -9,11 +9,15 @@ import { isConfigError } from './errors.js';
 import type { ConfigIssue } from './errors.js';
 import { normalizeMcpBackend } from './normalize-backend.js';
 import type { BackendScope } from './normalize-backend.js';
+import { normalizeGateways } from './normalize-gateways.js';
+import { mergePolicies } from './normalize-policies.js';
+import type { PolicyLayer } from './normalize-policies.js';
 import { normalizeStatic } from './normalize-static.js';
 import { normalizeTcpRoutes } from './normalize-tcp.js';
 import type {
   BindConfig,
   ListenerConfig,
+  NamedBackendConfig,
   RootConfig,
   RouteConfig,
   RouteMatchConfig,
@@ -28,14 +32,20 @@ import type {
   NormalizedListener,
   NormalizedMatch,
   NormalizedRoute,
+  NormalizedStatic,
   PathMatch,
   ValueMatch,
 } from './types.js';
 
 export const SHORTHAND_DEFAULT_PORT = 3000;
 
-interface Scope extends BackendScope {
+export interface Scope extends BackendScope {
   readonly defaultAddress: string;
+  /** Top-level named backends (`backends: [{name, ...}]`), by name. */
+  readonly namedBackends: ReadonlyMap<
+    string,
+    { readonly backend: NamedBackendConfig; readonly at: ConfigPath }
+  >;
 }
 
 export function normalize(
@@ -47,13 +57,22 @@ export function normalize(
   const issues: ConfigIssue[] = [];
   const report = (at: ConfigPath, message: string): void => void issues.push(ctx.issue(at, message));
   const collect = (list: readonly ConfigIssue[]): void => void issues.push(...list);
-  const statics = normalizeStatic(raw.config, env, report);
+  const statics = withFrontendLogging(
+    normalizeStatic(raw.config, env, report, (at, m) => ctx.warn(at, m)),
+    raw,
+  );
+  const namedBackends = new Map<string, { backend: NamedBackendConfig; at: ConfigPath }>();
+  (raw.backends ?? []).forEach((b, i) => {
+    if (namedBackends.has(b.name)) report(['backends', i, 'name'], `duplicate backend name "${b.name}"`);
+    else namedBackends.set(b.name, { backend: b, at: ['backends', i] });
+  });
   const scope: Scope = {
     ctx,
     report,
     collect,
     statics,
     defaultAddress: raw.config?.enableIpv6 === false ? '0.0.0.0' : '::',
+    namedBackends,
   };
 
   const binds: NormalizedBind[] = [];
@@ -67,11 +86,15 @@ export function normalize(
     claimPort(b.port, ['binds', i, 'port'], `binds[${i}]`);
     binds.push(normalizeBind(b, ['binds', i], scope));
   });
-  if (raw.mcp) {
+  const gateways = normalizeGateways(raw, scope, claimPort);
+  binds.push(...gateways.binds);
+  if (raw.mcp && !gateways.tookMcp) {
     const port = raw.mcp.port ?? SHORTHAND_DEFAULT_PORT;
     claimPort(port, raw.mcp.port === undefined ? ['mcp'] : ['mcp', 'port'], 'the top-level `mcp:`');
     binds.push(normalizeShorthand(raw.mcp, port, scope));
   }
+  if (raw.backends?.length && !gateways.usedBackends && !(raw.binds ?? []).length)
+    ctx.warn(['backends'], 'no route references these backends (`backends: [{backend: <name>}]`)');
   if (binds.length === 0)
     ctx.warn([], 'no binds and no `mcp:` section: only the admin, stats and readiness ports listen');
   return { config: { source, static: statics, binds }, issues };
@@ -79,6 +102,8 @@ export function normalize(
 
 function normalizeBind(b: BindConfig, at: ConfigPath, scope: Scope): NormalizedBind {
   const key = `bind/${b.port}`;
+  if (b.listeners.length === 0)
+    scope.ctx.warn([...at, 'listeners'], 'bind has no listeners: every request gets 404 listener not found');
   const listeners = b.listeners.map((l, j) => normalizeListener(l, j, key, [...at, 'listeners', j], scope));
   const keys = new Map<string, number>();
   listeners.forEach((l, j) => {
@@ -123,7 +148,12 @@ function normalizeListener(
   const tcpRoutes = normalizeTcpRoutes(l, protocol, key, at, scope.report);
   if ((protocol === 'HTTP' || protocol === 'HTTPS') && (!l.routes || l.routes.length === 0))
     scope.ctx.warn(at, 'listener has no routes: every request gets 404 route not found');
-  const routes = (l.routes ?? []).map((r, k) => normalizeRoute(r, k, key, [...at, 'routes', k], scope));
+  const layers: PolicyLayer[] = l.policies
+    ? [{ policies: l.policies, at: [...at, 'policies'], what: `listener "${name}"` }]
+    : [];
+  const routes = (l.routes ?? []).map((r, k) =>
+    normalizeRoute(r, k, key, [...at, 'routes', k], scope, layers),
+  );
   const seen = new Map<string, number>();
   routes.forEach((r, k) => {
     const first = seen.get(r.key);
@@ -135,7 +165,7 @@ function normalizeListener(
   return { key, name, gatewayName, hostname: l.hostname ?? '', protocol, tls, routes, ...tcp, at };
 }
 
-function resolveOrCollect(path: string, at: ConfigPath, scope: Scope): string | undefined {
+export function resolveOrCollect(path: string, at: ConfigPath, scope: Scope): string | undefined {
   try {
     return scope.ctx.resolvePath(path, at);
   } catch (e) {
@@ -146,23 +176,26 @@ function resolveOrCollect(path: string, at: ConfigPath, scope: Scope): string | 
 }
 
 /** agentgateway's default when a route has no `matches`: every path. */
-const defaultMatch = (): NormalizedMatch => ({
+export const defaultMatch = (): NormalizedMatch => ({
   path: { kind: 'prefix', value: '/' },
   method: undefined,
   headers: [],
   query: [],
 });
 
-function normalizeRoute(
+export function normalizeRoute(
   r: RouteConfig,
   k: number,
   listenerKey: string,
   at: ConfigPath,
   scope: Scope,
+  inherited: readonly PolicyLayer[] = [],
 ): NormalizedRoute {
   const name = r.name ?? `route${k}`;
   const ruleName = r.ruleName ?? 'default';
   const key = `${listenerKey}/${name}/${ruleName}`;
+  if (r.namespace !== undefined)
+    scope.ctx.warn([...at, 'namespace'], 'ignored: a namespace only names Kubernetes routes');
   if (r.matches && r.matches.length === 0) {
     scope.report([...at, 'matches'], 'must not be empty (leave `matches` out to match every path)');
   }
@@ -170,28 +203,67 @@ function normalizeRoute(
     ? r.matches.map((m, i) => normalizeMatch(m, [...at, 'matches', i], scope))
     : [defaultMatch()];
   const backends: NormalizedBackend[] = [];
+  const layers: PolicyLayer[] = [{ policies: r.policies, at: [...at, 'policies'], what: 'the route' }];
   (r.backends ?? []).forEach((b, i) => {
     const bat = [...at, 'backends', i];
     const weight = b.weight ?? 1;
-    if ('mcp' in b) {
-      if (b.mcp.name !== undefined) {
+    if (b.policies) layers.push({ policies: b.policies, at: [...bat, 'policies'], what: `backends[${i}]` });
+    let def: RouteBackendDef = b;
+    let defAt: ConfigPath = bat;
+    if ('backend' in b) {
+      const named = scope.namedBackends.get(b.backend);
+      if (!named) {
+        const known = [...scope.namedBackends.keys()];
+        scope.report(
+          [...bat, 'backend'],
+          `unknown backend "${b.backend}"${known.length ? ` (known: ${known.join(', ')})` : ' (there is no top-level `backends:`)'}`,
+        );
+        return;
+      }
+      def = named.backend;
+      defAt = named.at;
+      if (def.policies)
+        layers.push({ policies: def.policies, at: [...defAt, 'policies'], what: `backend "${b.backend}"` });
+    }
+    if ('mcp' in def) {
+      if (def.mcp.name !== undefined) {
         scope.ctx.warn(
-          [...bat, 'mcp', 'name'],
+          [...defAt, 'mcp', 'name'],
           'ignored: an mcp backend has no name since agentgateway v0.7',
         );
       }
-      backends.push(normalizeMcpBackend(b.mcp, `${key}/backend${i}`, weight, bat, [...bat, 'mcp'], scope));
-    } else {
-      if (!/^(\[[^\]]+\]|[^:/[\]]+):\d{1,5}$/.test(b.host)) {
-        scope.report([...bat, 'host'], `expected "hostname:port", got ${JSON.stringify(b.host)}`);
+      backends.push(
+        normalizeMcpBackend(def.mcp, `${key}/backend${i}`, weight, defAt, [...defAt, 'mcp'], scope),
+      );
+    } else if ('host' in def) {
+      if (!/^(\[[^\]]+\]|[^:/[\]]+):\d{1,5}$/.test(def.host)) {
+        scope.report([...defAt, 'host'], `expected "hostname:port", got ${JSON.stringify(def.host)}`);
       }
-      backends.push({ kind: 'host', host: b.host, weight, at: bat });
+      backends.push({ kind: 'host', host: def.host, weight, at: defAt });
     }
   });
-  const policies = r.policies ?? {};
+  if (layers.length > 1 && backends.length > 1)
+    scope.report(
+      [...at, 'backends'],
+      'not supported yet: backend `policies` on a route with several backends (they apply to the whole route)',
+    );
+  const merged = mergePolicies([...layers, ...inherited], [...at, 'policies'], scope.report);
+  const policies = merged.policies;
   checkRoutePolicies(policies, backends, at, scope);
-  return { key, name, ruleName, hostnames: r.hostnames ?? [], matches, policies, backends, at };
+  return {
+    key,
+    name,
+    ruleName,
+    hostnames: r.hostnames ?? [],
+    matches,
+    policies,
+    backends,
+    at,
+    ...(merged.policyAt ? { policyAt: merged.policyAt } : {}),
+  };
 }
+
+type RouteBackendDef = NonNullable<RouteConfig['backends']>[number] | NamedBackendConfig;
 
 function checkRoutePolicies(
   p: RoutePoliciesConfig,
@@ -256,7 +328,11 @@ function checkRegex(pattern: string, at: ConfigPath, scope: Scope): void {
 }
 
 /** The top-level `mcp:` format (reference §2.5) as one bind, listener `mcp`, route `mcp:default`. */
-function normalizeShorthand(raw: NonNullable<RootConfig['mcp']>, port: number, scope: Scope): NormalizedBind {
+export function normalizeShorthand(
+  raw: NonNullable<RootConfig['mcp']>,
+  port: number,
+  scope: Scope,
+): NormalizedBind {
   const at: ConfigPath = ['mcp'];
   const key = `bind/${port}`;
   const backend = normalizeMcpBackend(raw, 'mcp', 1, at, at, scope);
@@ -283,4 +359,19 @@ function normalizeShorthand(raw: NonNullable<RootConfig['mcp']>, port: number, s
     at,
   };
   return { key, port, address: scope.defaultAddress, listeners: [listener], at };
+}
+
+/** `frontendPolicies.accessLog` (or `.logging`): the access log's filter and fields, as `config.logging`. */
+function withFrontendLogging(statics: NormalizedStatic, raw: RootConfig): NormalizedStatic {
+  const log = raw.frontendPolicies?.accessLog ?? raw.frontendPolicies?.logging;
+  if (!log) return statics;
+  return {
+    ...statics,
+    logging: {
+      ...statics.logging,
+      filter: log.filter ?? statics.logging.filter,
+      fieldsAdd: { ...statics.logging.fieldsAdd, ...(log.add ?? {}) },
+      fieldsRemove: [...statics.logging.fieldsRemove, ...(log.remove ?? [])],
+    },
+  };
 }

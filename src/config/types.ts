@@ -126,6 +126,11 @@ export interface NormalizedRoute {
   readonly policies: Readonly<RoutePoliciesConfig>;
   readonly backends: readonly NormalizedBackend[];
   readonly at: ConfigPath;
+  /**
+   * Where a policy was written when not at `<at>.policies.<name>`: on a backend, a named backend, a
+   * listener or a gateway (src/config/normalize-policies.ts). Compile errors point there.
+   */
+  readonly policyAt?: Readonly<Record<string, ConfigPath>>;
 }
 
 export interface NormalizedTcpRoute {
@@ -170,7 +175,8 @@ export interface NormalizedMcpBackend {
   readonly weight: number;
   readonly targets: readonly NormalizedTarget[];
   readonly statefulMode: 'stateful' | 'stateless';
-  readonly prefixMode: 'conditional' | 'always';
+  /** `never` needs a single target (normalize-backend.ts). */
+  readonly prefixMode: 'conditional' | 'always' | 'never';
   readonly failureMode: 'failClosed' | 'failOpen';
   /** undefined = decide from the listener's bind address (on when loopback only). */
   readonly dnsRebindingProtection: boolean | undefined;
@@ -193,8 +199,10 @@ export type NormalizedTarget =
       readonly kind: 'stdio';
       readonly cmd: string;
       readonly args: readonly string[];
-      /** Only these variables plus PATH and HOME reach the child (see docs/targets.md). */
+      /** Set on top of the inherited environment (see docs/targets.md). */
       readonly env: Readonly<Record<string, string>>;
+      /** agentgateway's `clear_env`: inherit nothing but PATH (default false: inherit all but PORTCULLIS_*). */
+      readonly clearEnv: boolean;
     })
   | (TargetCommon & { readonly kind: 'mcp'; readonly url: string })
   | (TargetCommon & { readonly kind: 'sse'; readonly url: string })

@@ -16,7 +16,7 @@ import type { ConfigPath } from './types.js';
 type Issue = z.core.$ZodIssue;
 
 /** The parts of zod's internal schema definition this module reads. */
-interface Def {
+export interface Def {
   readonly type: string;
   readonly shape?: Readonly<Record<string, z.ZodType>>;
   readonly element?: z.ZodType;
@@ -29,12 +29,12 @@ interface Def {
 
 const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'nonoptional', 'catch']);
 
-function def(schema: z.ZodType): Def {
+export function def(schema: z.ZodType): Def {
   return (schema as unknown as { _zod: { def: Def } })._zod.def;
 }
 
 /** Strip optional/default/… wrappers. */
-function unwrap(schema: z.ZodType): z.ZodType {
+export function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
   for (;;) {
     const d = def(s);

@@ -1,6 +1,6 @@
 /**
- * Multiplexed names (agentgateway's scheme): tools and prompts are `<target>_<name>` (split on the first
- * `_`; target names never contain one), resource URIs and templates are `<target>+<uri>`. With a single
+ * Multiplexed names (agentgateway's scheme): tools and prompts are `<target>_<name>` (split after the
+ * longest target name that prefixes it, so target names may contain `_`), resource URIs and templates are `<target>+<uri>`. With a single
  * target and `prefixMode: conditional` names pass through untouched.
  */
 export interface Naming {
@@ -14,8 +14,11 @@ export interface Naming {
   splitUri(uri: string): { target: string; uri: string } | undefined;
 }
 
-export function createNaming(targets: readonly string[], prefixMode: 'conditional' | 'always'): Naming {
-  const prefixing = targets.length > 1 || prefixMode === 'always';
+export function createNaming(
+  targets: readonly string[],
+  prefixMode: 'conditional' | 'always' | 'never',
+): Naming {
+  const prefixing = prefixMode !== 'never' && (targets.length > 1 || prefixMode === 'always');
   const known = new Set(targets);
   const only = targets[0];
   if (!prefixing) {
@@ -27,11 +30,12 @@ export function createNaming(targets: readonly string[], prefixMode: 'conditiona
       splitUri: (uri) => (only === undefined ? undefined : { target: only, uri }),
     };
   }
+  // Target names may contain `_` (agentgateway allows it): the longest target name that prefixes the
+  // value wins, so `a_b_tool` belongs to target `a_b` rather than `a` when both exist.
+  const byLength = [...known].sort((a, b) => b.length - a.length);
   const split = (value: string, sep: string): { target: string; rest: string } | undefined => {
-    const i = value.indexOf(sep);
-    if (i <= 0) return undefined;
-    const target = value.slice(0, i);
-    return known.has(target) ? { target, rest: value.slice(i + 1) } : undefined;
+    const target = byLength.find((t) => value.startsWith(`${t}${sep}`));
+    return target === undefined ? undefined : { target, rest: value.slice(target.length + sep.length) };
   };
   return {
     prefixing,

@@ -73,8 +73,11 @@ export interface RateLimitResult {
   readonly unavailable?: boolean;
 }
 export interface CompiledRateLimit {
-  /** Synchronous for buckets of this process; a promise when the buckets live in Redis. */
-  take(ctx: RequestContext): RateLimitResult | Promise<RateLimitResult>;
+  /**
+   * Synchronous for buckets of this process; a promise when the buckets live in Redis. undefined: no
+   * bucket applies to this request (a conditional localRateLimit matched nothing).
+   */
+  take(ctx: RequestContext): RateLimitResult | undefined | Promise<RateLimitResult | undefined>;
 }
 
 /** Phase 5 — header modifiers (request: on ctx.upstreamHeaders; response: on ctx.res before writeHead). */
@@ -91,7 +94,8 @@ export interface CompiledTimeout {
 
 /** directResponse policy. */
 export interface CompiledDirectResponse {
-  respond(ctx: RequestContext): void;
+  /** False when a conditional directResponse had no matching entry: the backend answers instead. */
+  respond(ctx: RequestContext): boolean;
 }
 
 /** backendAuth: headers to add on every HTTP call to mcp/sse/openapi targets. */

@@ -103,6 +103,7 @@ async function compilePolicies(
   c: Collector,
   deps: InternalDeps,
   route?: NormalizedRoute,
+  policyAt?: Readonly<Record<string, ConfigPath>>,
 ): Promise<CompiledRoutePolicies> {
   const authnDeps = {
     ...(deps.logger ? { logger: deps.logger } : {}),
@@ -110,7 +111,7 @@ async function compilePolicies(
   };
   // A deny rule that fails to evaluate opens access: say so in the log.
   const authzDeps = deps.logger ? { onDenyRuleError: denyRuleWarner(deps.logger) } : {};
-  const pat = (name: string): ConfigPath => [...at, 'policies', name];
+  const pat = (name: string): ConfigPath => policyAt?.[name] ?? [...at, 'policies', name];
   const out: { -readonly [K in keyof CompiledRoutePolicies]: CompiledRoutePolicies[K] } = {};
   if (p.cors) out.cors = await c.run(() => compileCors(p.cors!, ctx, pat('cors')));
   if (p.csrf) out.csrf = await c.run(() => compileCsrf(p.csrf!, ctx, pat('csrf')));
@@ -170,7 +171,7 @@ async function buildRoute(
   mcpKeys: Set<string>,
   deps: InternalDeps,
 ): Promise<RuntimeRoute> {
-  const policies = await compilePolicies(route.policies, route.at, ctx, c, deps, route);
+  const policies = await compilePolicies(route.policies, route.at, ctx, c, deps, route, route.policyAt);
   const kind = route.backends[0]?.kind;
   const weighted: { weight: number; value: RuntimeBackend }[] = [];
   for (const b of route.backends) {

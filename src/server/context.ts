@@ -59,6 +59,14 @@ export interface RequestInfo {
   readonly scheme: 'http' | 'https';
   /** lower-case name → value (multi-valued joined with ", "). */
   readonly headers: Readonly<Record<string, string>>;
+  /** The path with its query string, as received (CEL `request.pathAndQuery`). */
+  readonly pathAndQuery?: string;
+  /** `HTTP/1.1`, `HTTP/2.0` (CEL `request.version`). */
+  readonly version?: string;
+  /** When the request arrived, RFC 3339 (CEL `request.startTime`). */
+  readonly startTime?: string;
+  /** The local end of the connection (CEL `destination.*`). */
+  readonly destination?: { readonly address: string; readonly port: number };
 }
 
 /** The tracing seam on a request: child spans for phases and upstream calls (no-op when tracing is off). */

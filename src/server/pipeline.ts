@@ -118,9 +118,9 @@ async function phases(
   if (p.localRateLimit) {
     const taken = p.localRateLimit.take(ctx);
     const r = taken instanceof Promise ? await taken : taken;
-    if (r.unavailable) throw new GatewayError('RATE_LIMIT_UNAVAILABLE');
-    writeRateLimitHeaders(ctx.res, r);
-    if (!r.allowed) throw new GatewayError('RATE_LIMITED');
+    if (r?.unavailable) throw new GatewayError('RATE_LIMIT_UNAVAILABLE');
+    if (r) writeRateLimitHeaders(ctx.res, r);
+    if (r && !r.allowed) throw new GatewayError('RATE_LIMITED');
   }
 
   // 5b. The remote rate limit after the local one: the free local check refuses first, without a
@@ -158,10 +158,7 @@ async function phases(
   }
 
   // 7. A direct response replaces the backend.
-  if (p.directResponse) {
-    p.directResponse.respond(ctx);
-    return;
-  }
+  if (p.directResponse?.respond(ctx)) return;
 
   // 7b. urlRewrite last before the backend: everything above saw the path the client sent.
   p.urlRewrite?.apply(ctx);

@@ -64,6 +64,10 @@ export function createRequestContext(
     host,
     scheme,
     headers: flattenHeaders(req),
+    pathAndQuery: `${target.path}${target.search}`,
+    version: `HTTP/${req.httpVersion}`,
+    startTime: new Date().toISOString(),
+    destination: { address: req.socket.localAddress ?? '', port: req.socket.localPort ?? 0 },
   };
   return {
     req,

@@ -143,6 +143,12 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
     help: '1 while the Redis connection is ready (only when PORTCULLIS_REDIS_URL is set).',
     registers,
   });
+  const jwksFetch = new Counter({
+    name: 'portcullis_jwks_fetch_total',
+    help: 'Remote JWKS fetches including the first one at start-up, by result (success or failure).',
+    labelNames: ['result'] as const,
+    registers,
+  });
   const reloads = new Counter({
     name: 'portcullis_config_reload_total',
     help: 'Config reloads, by result (success or failure).',
@@ -170,6 +176,7 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
   // Zero-valued series exist from the start, so rate() and alerts work before the first event.
   for (const result of ['success', 'failure']) {
     jwks.inc({ result }, 0);
+    jwksFetch.inc({ result }, 0);
     reloads.inc({ result }, 0);
   }
   sessions.set(0);
@@ -202,6 +209,7 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
 
     jwksRefresh(ok: boolean): void {
       jwks.inc({ result: ok ? 'success' : 'failure' });
+      jwksFetch.inc({ result: ok ? 'success' : 'failure' });
     },
     adminRefused(reason: AdminRefusalReason): void {
       adminRefusals.inc({ reason });

@@ -183,7 +183,7 @@ describe('remote JWKS', () => {
     );
   });
 
-  it('reports every refresh outcome (the jwks refresh metric): success, then failure', async (t) => {
+  it('reports every fetch outcome (the jwks fetch metrics): success, then failure', async (t) => {
     const k1 = await makeKey('ES256', 'k1');
     const s = await jwksServer(t, [k1]);
     const outcomes: boolean[] = [];
@@ -194,11 +194,11 @@ describe('remote JWKS', () => {
     });
     clock.advance(31_000);
     await reason(auth.authenticate(bearer(await signToken(k1, { header: { kid: 'other' } }))));
-    assert.deepEqual(outcomes, [true], 'the unknown-kid refetch succeeded');
+    assert.deepEqual(outcomes, [true, true], 'the first fetch, then the unknown-kid refetch succeeded');
     await s.server.close();
     clock.advance(31_000);
     await reason(auth.authenticate(bearer(await signToken(k1, { header: { kid: 'again' } }))));
-    assert.deepEqual(outcomes, [true, false], 'the refetch against a dead server failed');
+    assert.deepEqual(outcomes, [true, true, false], 'the refetch against a dead server failed');
   });
 
   it('close() stops refreshing', async (t) => {
@@ -213,46 +213,65 @@ describe('remote JWKS', () => {
   });
 });
 
-describe('remote JWKS at load: failures are located config errors', () => {
-  it('HTTP status', async (t) => {
-    const s = await jwksServer(t, []);
+describe('remote JWKS unreachable at load: the gateway starts, tokens wait for the keys', () => {
+  async function compileDown(t: TestContext, url: string, deps: JwtAuthDeps = {}) {
+    const ctx = buildContext();
+    const auth = await compileJwtAuth(
+      { mode: 'strict', issuer: ISSUER, audiences: [AUDIENCE], jwks: { url } },
+      ctx,
+      AT,
+      deps,
+    );
+    t.after(() => auth.close());
+    return { auth, warnings: ctx.warnings };
+  }
+
+  it('HTTP status: a located warning, tokens refused with the reason, keys used once a retry succeeds', async (t) => {
+    const k1 = await makeKey('ES256', 'k1');
+    const s = await jwksServer(t, [k1]);
     s.status = 500;
-    await assert.rejects(compileRemote(t, `${s.server.url}/keys`), (e: Error) => {
-      assert.equal(
-        e.message,
-        `${AT.join('.')}.jwks.url: cannot fetch JWKS from ${s.server.url}/keys: HTTP 500`,
-      );
-      return true;
+    const outcomes: boolean[] = [];
+    const { auth, warnings } = await compileDown(t, `${s.server.url}/keys`, {
+      onJwksRefresh: (ok) => outcomes.push(ok),
     });
+    assert.match(
+      warnings.join('\n'),
+      new RegExp(`${AT.join('.')}.jwks.url: cannot fetch JWKS from .*/keys: HTTP 500`),
+    );
+    const token = await signToken(k1);
+    assert.equal(await reason(auth.authenticate(bearer(token))), 'JWKS not available yet (HTTP 500)');
+    s.status = 200;
+    await eventually(async () => (await reason(auth.authenticate(bearer(token)))) === 'accepted', 10_000);
+    assert.equal(outcomes[0], false);
+    assert.equal(outcomes.at(-1), true);
   });
 
   it('connection refused', async (t) => {
     const s = await jwksServer(t, []);
     await s.server.close();
-    await assert.rejects(
-      compileRemote(t, s.server.url),
+    const { auth, warnings } = await compileDown(t, s.server.url);
+    assert.match(
+      warnings.join('\n'),
       /jwks\.url: cannot fetch JWKS from http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/,
+    );
+    const k = await makeKey('ES256', 'k');
+    assert.match(
+      await reason(auth.authenticate(bearer(await signToken(k)))),
+      /^JWKS not available yet \(.*ECONNREFUSED/,
     );
   });
 
   it('a body that is not a key set', async (t) => {
     const k = await makeKey('ES256', 'k');
     const s = await jwksServer(t, [{ ...k, jwk: { kty: 'oct', kid: 'h', k: 'AA' } }]);
-    await assert.rejects(
-      compileRemote(t, s.server.url),
-      /cannot fetch JWKS from .*: keys\[0\] \(kid "h"\): symmetric keys/,
-    );
+    const { warnings } = await compileDown(t, s.server.url);
+    assert.match(warnings.join('\n'), /cannot fetch JWKS from .*: keys\[0\] \(kid "h"\): symmetric keys/);
   });
 
-  it('a plain-http URL outside loopback is a load warning', async () => {
-    const ctx = buildContext();
-    await assert.rejects(
-      compileJwtAuth({ issuer: ISSUER, jwks: { url: 'http://192.0.2.1:9/jwks' } }, ctx, AT, {
-        remoteJwks: { timeoutMs: 200 },
-      }),
-      /cannot fetch JWKS/,
-    );
-    assert.match(ctx.warnings.join('\n'), /plain http from 192\.0\.2\.1:9/);
+  it('a plain-http URL outside loopback is a load warning', async (t) => {
+    const { warnings } = await compileDown(t, 'http://192.0.2.1:9/jwks', { remoteJwks: { timeoutMs: 200 } });
+    assert.match(warnings.join('\n'), /plain http from 192\.0\.2\.1:9/);
+    assert.match(warnings.join('\n'), /cannot fetch JWKS/);
   });
 });
 

@@ -25,7 +25,8 @@ interface Bad {
 const BAD: readonly Bad[] = [
   {
     rule: 'jtw.sub == "a"',
-    message: /unknown variable 'jtw' \(available: jwt, apiKey, basicAuth, request, source, now, mcp\)/,
+    message:
+      /unknown variable 'jtw' \(available: jwt, apiKey, basicAuth, request, source, destination, now, mcp\)/,
     caret: '^^^',
   },
   {
@@ -41,7 +42,8 @@ const BAD: readonly Bad[] = [
   { rule: 'mcp.resource.uri == "x"', message: /no such field 'uri'/, caret: '             ^^^' },
   {
     rule: 'request.hedaers["a"] == "b"',
-    message: /no such field 'hedaers' \(fields: method, path, host, scheme, headers\)/,
+    message:
+      /no such field 'hedaers' \(fields: method, path, host, scheme, headers, uri, pathAndQuery, version, startTime\)/,
     caret: '        ^^^^^^^',
   },
   {
@@ -82,7 +84,8 @@ const BAD: readonly Bad[] = [
   { rule: 'response.code == 200', message: /unknown variable 'response'/, caret: '^^^^^^^^' },
   {
     rule: 'mcp.tool.name == "x"',
-    message: /unknown variable 'mcp' \(available: jwt, apiKey, basicAuth, request, source, now\)/,
+    message:
+      /unknown variable 'mcp' \(available: jwt, apiKey, basicAuth, request, source, destination, now\)/,
     caret: '^^^',
     policy: 'http',
   },
@@ -163,7 +166,7 @@ describe('load-time rejection of bad rules', () => {
     }
     const p = AT.join('.');
     assert.deepEqual(issues, [
-      `${p}.rules.0: invalid CEL allow rule: unknown variable 'jtw' (available: jwt, apiKey, basicAuth, request, source, now, mcp)`,
+      `${p}.rules.0: invalid CEL allow rule: unknown variable 'jtw' (available: jwt, apiKey, basicAuth, request, source, destination, now, mcp)`,
       `${p}.rules.2.deny: invalid CEL deny rule: no such field 'nme' (fields: name, target)`,
       `${p}.rules.3: invalid CEL allow rule: expected a boolean expression, but this is of type int`,
     ]);

@@ -54,7 +54,7 @@ function run(source: string, act: CelActivation = activation(), set: CelVariable
 const isError = (v: unknown, re?: RegExp): boolean => v instanceof Error && (!re || re.test(v.message));
 
 describe('variables', () => {
-  test('jwt, mcp, request, source, now', () => {
+  test('jwt, mcp, request, source, destination, now', () => {
     const act = activation({ headers: { 'x-team': 'core' } });
     assert.equal(run('jwt.sub', act), 'alice');
     assert.equal(run('mcp.tool.name + "@" + mcp.tool.target', act), 'echo@mcp2');

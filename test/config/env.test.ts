@@ -130,7 +130,8 @@ describe('env expansion in loadConfig', () => {
     );
     const route = loaded.config.binds[0]!.listeners[0]!.routes[0]!;
     assert.deepEqual(route.matches[0]!.path, { kind: 'regex', value: '^/mcp$' });
-    assert.equal(route.policies.directResponse?.body, 'costs $5');
+    const dr = route.policies.directResponse;
+    assert.equal(dr && 'body' in dr ? dr.body : undefined, 'costs $5');
   });
 
   test('a commented-out reference is expanded too (agentgateway expands the whole text)', () => {

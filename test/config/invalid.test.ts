@@ -52,7 +52,8 @@ const CASES: Case[] = [
     path: 'bind',
     line: 1,
     column: 1,
-    message: /unknown field `bind`, did you mean `binds`\? \(valid: config, binds, mcp\)/,
+    message:
+      /unknown field `bind`, did you mean `binds`\? \(valid: config, binds, mcp, gateways, routes, backends, frontendPolicies\)/,
   },
   {
     name: 'misspelt policy',
@@ -161,20 +162,12 @@ const CASES: Case[] = [
     message: /YAML syntax error: Map keys must be unique/,
   },
   {
-    name: '`_` in a target name',
-    yaml: target('          - name: my_server\n            mcp: {host: "http://localhost:3001/mcp"}'),
-    path: `${T}.name`,
-    line: 8,
-    column: 19,
-    message: /must not contain "_"/,
-  },
-  {
     name: 'bad duration',
     yaml: route('        cors:\n          maxAge: 10 minutes'),
     path: `${P}.policies.cors.maxAge`,
     line: 7,
     column: 19,
-    message: /expected a duration such as "250ms", "10s", "5m" or "1h", got "10 minutes"/,
+    message: /^expected a duration such as "250ms", "10s", "5m", "1h", "1m30s" or "500us"$/,
   },
   {
     name: 'HTTPS without tls',
@@ -286,11 +279,13 @@ const CASES: Case[] = [
   },
   {
     name: 'unknown mcpAuthentication provider',
-    yaml: route('        mcpAuthentication:\n          issuer: https://idp\n          provider: {okta: {}}'),
+    yaml: route(
+      '        mcpAuthentication:\n          issuer: https://idp\n          provider: {zitadel: {}}',
+    ),
     path: `${P}.policies.mcpAuthentication.provider`,
     line: 8,
     column: 21,
-    message: /^expected exactly one of auth0, keycloak, got okta$/,
+    message: /^expected exactly one of auth0, keycloak, got zitadel$/,
   },
   {
     name: 'jwks of the wrong type',
@@ -392,14 +387,6 @@ const CASES: Case[] = [
     line: 2,
     column: 9,
     message: /^must be ≤ 65535$/,
-  },
-  {
-    name: 'no listeners',
-    yaml: 'binds:\n- port: 3000\n  listeners: []\n',
-    path: 'binds[0].listeners',
-    line: 3,
-    column: 14,
-    message: /^must not be empty$/,
   },
   {
     name: 'empty targets',

@@ -22,7 +22,16 @@ test('the JSON Schema rejects unknown keys and carries the shared definitions', 
     definitions: Record<string, { additionalProperties?: boolean }>;
   };
   assert.equal(schema.additionalProperties, false);
-  assert.deepEqual(Object.keys(schema.properties), ['$schema', 'config', 'binds', 'mcp']);
+  assert.deepEqual(Object.keys(schema.properties), [
+    '$schema',
+    'config',
+    'binds',
+    'mcp',
+    'gateways',
+    'routes',
+    'backends',
+    'frontendPolicies',
+  ]);
   for (const name of [
     'RoutePolicies',
     'McpTarget',

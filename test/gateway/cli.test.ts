@@ -104,6 +104,19 @@ describe('portcullis CLI', () => {
     assert.doesNotMatch(r.stdout, /valid/);
   });
 
+  test('--validate-only prints warnings (an unreachable JWKS) and still exits 0', () => {
+    const cfg =
+      'routes: [{policies: {jwtAuth: {issuer: me, jwks: {url: "http://127.0.0.1:9/jwks"}}, directResponse: {status: 200}}}]\n' +
+      'gateways: {default: {port: 0}}';
+    const r = run(['-c', cfg, '--validate-only']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /warning: <inline>:1:\d+: .*jwks\.url: cannot fetch JWKS from http:\/\/127\.0\.0\.1:9\/jwks/,
+    );
+    assert.equal(r.stdout.trim(), 'Configuration is valid!');
+  });
+
   test('-c takes the whole config inline (binds included)', () => {
     const r = run(['-c', GOOD, '--validate-only']);
     assert.equal(r.code, 0, r.stderr);

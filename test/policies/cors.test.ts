@@ -481,14 +481,22 @@ describe('cors at config load', () => {
     assert.throws(() => compileCors(cfg, buildContext(), AT), located(field, message));
   };
 
-  it('rejects an origin with a path, located at the entry', () =>
-    fails({ allowOrigins: ['http://ok.test', 'http://example.com/'] }, ['allowOrigins', 1], 'without path'));
-  it('rejects the null origin', () =>
-    fails({ allowOrigins: ['null'] }, ['allowOrigins', 0], '"null" origin'));
-  it('rejects a non-http scheme', () =>
-    fails({ allowOrigins: ['file://x'] }, ['allowOrigins', 0], 'scheme "file"'));
-  it('rejects port 0', () =>
-    fails({ allowOrigins: ['http://a.test:0'] }, ['allowOrigins', 0], 'out of range'));
+  const warns = (cfg: CorsConfig, field: (string | number)[], message: string): void => {
+    const ctx = buildContext();
+    compileCors(cfg, ctx, AT);
+    const w = ctx.warnings.join('\n');
+    assert.ok(w.includes([...AT, ...field].join('.')), w);
+    assert.ok(w.includes(message) && w.includes('never matches'), w);
+  };
+  // agentgateway: an entry that is not an origin never matches; the load goes on (with a warning).
+  it('an origin with a path is a warning at the entry', () =>
+    warns({ allowOrigins: ['http://ok.test', 'http://example.com/'] }, ['allowOrigins', 1], 'without path'));
+  it('the null origin is a warning', () =>
+    warns({ allowOrigins: ['null'] }, ['allowOrigins', 0], '"null" origin'));
+  it('a non-http scheme is a warning', () =>
+    warns({ allowOrigins: ['file://x'] }, ['allowOrigins', 0], 'scheme "file"'));
+  it('port 0 is a warning', () =>
+    warns({ allowOrigins: ['http://a.test:0'] }, ['allowOrigins', 0], 'out of range'));
   it('rejects an invalid method', () =>
     fails({ allowOrigins: ['*'], allowMethods: ['GET', 'GE T'] }, ['allowMethods', 1], 'not a valid method'));
   it('rejects an invalid header name', () =>

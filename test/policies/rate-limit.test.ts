@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
-import type { LocalRateLimitConfig } from '../../src/config/schema/policies.js';
+import type { LocalRateLimitBucketConfig } from '../../src/config/schema/policies.js';
 import { GatewayError } from '../../src/errors/registry.js';
 import { sendHttpError } from '../../src/errors/respond.js';
 import {
@@ -38,12 +38,12 @@ function ctxFor(who: Identity | null, headers: Record<string, string> = {}): Req
 }
 
 /** Buckets of this process only: `take` answers synchronously. */
-const compile = (cfg: LocalRateLimitConfig, now: () => number, maxKeys?: number) => {
+const compile = (cfg: LocalRateLimitBucketConfig[], now: () => number, maxKeys?: number) => {
   const policy = compileLocalRateLimit(cfg, buildContext(), AT, { now, ...(maxKeys ? { maxKeys } : {}) });
   return {
     take(ctx: RequestContext): RateLimitResult {
       const r = policy.take(ctx);
-      assert.ok(!(r instanceof Promise), 'local buckets answer synchronously');
+      assert.ok(r !== undefined && !(r instanceof Promise), 'local buckets answer synchronously');
       return r;
     },
   };
@@ -114,7 +114,7 @@ describe('localRateLimit per route', () => {
 });
 
 describe('localRateLimit keyed per identity', () => {
-  const keyed: LocalRateLimitConfig = [{ maxTokens: 2, fillInterval: '1m', key: 'jwt.sub' }];
+  const keyed: LocalRateLimitBucketConfig[] = [{ maxTokens: 2, fillInterval: '1m', key: 'jwt.sub' }];
 
   it('two identities do not starve each other', () => {
     const rl = compile(keyed, clock().now);

@@ -31,7 +31,7 @@ describe('timeout', () => {
 describe('directResponse over HTTP', () => {
   const start = async (t: Parameters<typeof afterTest>[0], cfg: DirectResponseConfig): Promise<string> => {
     const policy = compileDirectResponse(cfg, buildContext(), AT);
-    return serve(afterTest(t), (ctx) => policy.respond(ctx));
+    return serve(afterTest(t), (ctx) => void policy.respond(ctx));
   };
 
   it('answers with the status and a text/plain body', async (t) => {

@@ -42,7 +42,7 @@ describe('stdio upstream', () => {
     assert.ok(telemetry.events.includes('spawned:everything'));
   });
 
-  it('does not pass the gateway environment to the child, only PATH, HOME and the target env', async (t) => {
+  it('passes the gateway environment on without PORTCULLIS_* variables, plus the target env', async (t) => {
     process.env.PORTCULLIS_TEST_SECRET = 'must-not-leak';
     t.after(() => delete process.env.PORTCULLIS_TEST_SECRET);
     const up = factory.create(flaky({ GREETING: 'hello' }), { logger: quiet });

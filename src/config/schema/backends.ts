@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { duration, fileRef } from './common.js';
+import { routePolicies } from './policies.js';
 
-const hostTarget = z.strictObject({
+export const hostTarget = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).optional(),
   path: z.string().optional(),
@@ -14,40 +15,42 @@ const toolFilter = z.strictObject({
 });
 
 const targetCommon = {
-  /** Also the tool-name prefix when multiplexing (`<name>_<tool>`), so it must not contain `_`. */
-  name: z
-    .string()
-    .min(1)
-    .regex(/^[^_]*$/, 'must not contain "_" (it separates the target name from the tool name)'),
+  /** Also the tool-name prefix when multiplexing (`<name>_<tool>`); see src/mcp/naming.ts for `_`. */
+  name: z.string().min(1),
   tools: toolFilter.optional(),
   connectTimeout: duration.optional(),
   requestTimeout: duration.optional(),
 };
 
+export const stdioTarget = z.strictObject({
+  cmd: z.string().min(1),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  /** agentgateway: start the child with an empty environment (default false: inherit, see docs/targets.md). */
+  clear_env: z.boolean().optional(),
+});
+/** `{file}`, agentgateway's inline string, or (beyond it, older docs) `{inline}`. */
+export const openapiSchemaSource = z.union([
+  fileRef,
+  z.strictObject({ inline: z.string().min(1) }),
+  z.string().min(1).describe('the OpenAPI document itself (JSON or YAML)'),
+]);
+export const openapiTarget = z.strictObject({
+  ...hostTarget.shape,
+  schema: openapiSchemaSource,
+});
+
 export const mcpTarget = z.union([
-  z.strictObject({
-    ...targetCommon,
-    stdio: z.strictObject({
-      cmd: z.string().min(1),
-      args: z.array(z.string()).optional(),
-      env: z.record(z.string(), z.string()).optional(),
-    }),
-  }),
+  z.strictObject({ ...targetCommon, stdio: stdioTarget }),
   z.strictObject({ ...targetCommon, mcp: hostTarget }),
   z.strictObject({ ...targetCommon, sse: hostTarget }),
-  z.strictObject({
-    ...targetCommon,
-    openapi: z.strictObject({
-      ...hostTarget.shape,
-      schema: z.union([fileRef, z.strictObject({ inline: z.string().min(1) })]),
-    }),
-  }),
+  z.strictObject({ ...targetCommon, openapi: openapiTarget }),
 ]);
 
 export const mcpBackendOptions = {
   targets: z.array(mcpTarget).min(1),
   statefulMode: z.enum(['stateful', 'stateless']).optional(),
-  prefixMode: z.enum(['conditional', 'always']).optional(),
+  prefixMode: z.enum(['conditional', 'always', 'never']).optional(),
   failureMode: z.enum(['failClosed', 'failOpen']).optional(),
   dnsRebindingProtection: z.boolean().optional(),
   /** Idle session TTL (default 30m). */
@@ -65,9 +68,13 @@ export const mcpBackend = z.strictObject({
 });
 
 const weight = z.number().int().min(0).optional();
+/** Backend-level policies: merged into the route's (normalize-policies.ts). */
+const policies = routePolicies.optional();
 export const backend = z.union([
-  z.strictObject({ weight, mcp: mcpBackend }),
-  z.strictObject({ weight, host: z.string().min(1) }),
+  z.strictObject({ weight, policies, mcp: mcpBackend }),
+  z.strictObject({ weight, policies, host: z.string().min(1) }),
+  /** A reference to a top-level named backend (`backends: [{name, ...}]`). */
+  z.strictObject({ weight, policies, backend: z.string().min(1) }),
 ]);
 
 export type McpTargetConfig = z.infer<typeof mcpTarget>;

@@ -1,10 +1,13 @@
+import { parseDurationMs } from '../duration.js';
 import { z } from 'zod';
 
-/** A duration string such as `250ms`, `10s`, `5m`, `1h` (agentgateway/Go style, combinable: `1m30s`). */
+/** A duration string in Go's spelling (src/config/duration.ts): `250ms`, `10s`, `1m30s`, `500us`, `0`. */
 export const duration = z
   .string()
-  .regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'expected a duration such as "250ms", "10s", "5m" or "1h"')
-  .describe('a duration such as "250ms", "10s", "5m", "1h" or "1m30s"');
+  .refine((s) => parseDurationMs(s) !== undefined, {
+    message: 'expected a duration such as "250ms", "10s", "5m", "1h", "1m30s" or "500us"',
+  })
+  .describe('a duration such as "250ms", "10s", "5m", "1h", "1m30s" or "500us"');
 
 /** `{file: path}` — a file read at config load, resolved against CWD then the config's folder. */
 export const fileRef = z

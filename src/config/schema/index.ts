@@ -5,3 +5,6 @@ export * from './root.js';
 export * from './unsupported.js';
 export * from './limits.js';
 export * from './readiness.js';
+export * from './route.js';
+export * from './gateways.js';
+export * from './auth-location.js';

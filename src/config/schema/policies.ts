@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { apiKey } from './api-key.js';
 import { basicAuth } from './basic-auth.js';
+import { authLocation } from './auth-location.js';
 import { celExpr, duration, fileRef, stringMap } from './common.js';
 import { extAuthz } from './ext-authz.js';
 import { remoteRateLimit } from './remote-rate-limit.js';
@@ -15,27 +16,37 @@ export const jwksSource = z.union([
   z.string().min(1).describe('a string of inline JWKS JSON'),
 ]);
 export const jwtMode = z.enum(['strict', 'optional', 'permissive']);
+/** agentgateway's `jwtValidationOptions`: claims a token must carry (`exp` is always required here). */
+export const jwtValidationOptions = z.strictObject({ requiredClaims: z.array(z.string().min(1)).optional() });
 export const jwtProvider = z.strictObject({
   issuer: z.string().min(1),
   audiences: z.array(z.string()).optional(),
   jwks: jwksSource,
+  jwtValidationOptions: jwtValidationOptions.optional(),
 });
 export const jwtAuth = z.union([
   z.strictObject({
     mode: jwtMode.optional(),
+    location: authLocation.optional(),
     issuer: z.string().min(1),
     audiences: z.array(z.string()).optional(),
     jwks: jwksSource,
+    jwtValidationOptions: jwtValidationOptions.optional(),
     clockSkew: duration.optional(),
   }),
   z.strictObject({
     mode: jwtMode.optional(),
+    location: authLocation.optional(),
     providers: z.array(jwtProvider).min(1),
     clockSkew: duration.optional(),
   }),
 ]);
 
 // ---- mcpAuthentication (reference §6.2) ----
+export const mcpProvider = z.union([
+  z.strictObject({ auth0: z.strictObject({}) }),
+  z.strictObject({ keycloak: z.strictObject({}) }),
+]);
 export const mcpAuthentication = z.strictObject({
   issuer: z.string().min(1),
   audience: z.string().optional(),
@@ -43,10 +54,9 @@ export const mcpAuthentication = z.strictObject({
   jwksUrl: z.string().optional(),
   jwks: jwksSource.optional(),
   mode: jwtMode.optional(),
-  provider: z
-    .union([z.strictObject({ auth0: z.strictObject({}) }), z.strictObject({ keycloak: z.strictObject({}) })])
-    .optional(),
+  provider: mcpProvider.optional(),
   resourceMetadata: z.record(z.string(), z.unknown()).optional(),
+  jwtValidationOptions: jwtValidationOptions.optional(),
   scopesSupported: z.array(z.string()).optional(),
 });
 
@@ -76,9 +86,16 @@ export const csrf = z.strictObject({
 });
 
 // ---- backendAuth (reference §6.1) ----
+const secret = z.union([z.string().min(1), fileRef]);
 export const backendAuth = z.union([
-  z.strictObject({ passthrough: z.strictObject({}) }),
-  z.strictObject({ key: z.union([z.string().min(1), fileRef]) }),
+  z.strictObject({ passthrough: z.strictObject({ location: authLocation.optional() }) }),
+  z.strictObject({
+    key: z.union([
+      z.string().min(1),
+      fileRef,
+      z.strictObject({ value: secret, location: authLocation.optional() }),
+    ]),
+  }),
 ]);
 
 // ---- backendTLS (reference §2.2): TLS origination options for HTTPS upstreams ----
@@ -109,19 +126,40 @@ export const timeout = z.strictObject({
   requestTimeout: duration.optional(),
   backendRequestTimeout: duration.optional(),
 });
-export const directResponse = z.strictObject({
+export const directResponseSpec = z.strictObject({
   body: z.string().optional(),
+  /** agentgateway: a CEL expression whose (string) value is the body, evaluated per request. */
+  bodyExpression: celExpr.optional(),
   status: z.number().int().min(100).max(599),
 });
+/** One entry of agentgateway's conditional form: the first whose `condition` holds (or has none) answers. */
+export const conditionalDirectResponse = z.strictObject({
+  condition: celExpr.optional(),
+  ...directResponseSpec.shape,
+});
+export const directResponse = z.union([
+  directResponseSpec,
+  z.strictObject({ conditional: z.array(conditionalDirectResponse).min(1) }),
+]);
+/** agentgateway's `tokens` (LLM tokens) is listed in UNSUPPORTED_VALUES. */
+export const rateLimitType = z.enum(['requests']);
 export const localRateLimitBucket = z.strictObject({
   maxTokens: z.number().int().positive(),
   tokensPerFill: z.number().int().positive().optional(),
   fillInterval: duration,
-  type: z.enum(['requests']).optional(),
+  type: rateLimitType.optional(),
   /** Beyond agentgateway: a CEL expression whose value keys the bucket (e.g. `jwt.sub`). */
   key: celExpr.optional(),
 });
-export const localRateLimit = z.array(localRateLimitBucket).min(1);
+/** agentgateway's conditional form: the first entry whose CEL `condition` holds (or has none) limits. */
+export const conditionalRateLimit = z.strictObject({
+  condition: celExpr.optional(),
+  ...localRateLimitBucket.shape,
+});
+export const localRateLimit = z.union([
+  z.array(localRateLimitBucket).min(1),
+  z.strictObject({ conditional: z.array(conditionalRateLimit).min(1) }),
+]);
 
 /** Policies the reference names that Portcullis does not implement: rejected with "not supported yet". */
 export const UNSUPPORTED_POLICIES = [
@@ -129,6 +167,11 @@ export const UNSUPPORTED_POLICIES = [
   'ai',
   'backendTunnel',
   'buffer',
+  'health',
+  'http',
+  'inferenceRouting',
+  'sessionAffinity',
+  'tcp',
   'delay',
   'extProc',
   'mcpGuardrails',
@@ -173,3 +216,4 @@ export type TimeoutConfig = z.infer<typeof timeout>;
 export type DirectResponseConfig = z.infer<typeof directResponse>;
 export type LocalRateLimitConfig = z.infer<typeof localRateLimit>;
 export type RoutePoliciesConfig = z.infer<typeof routePolicies>;
+export type LocalRateLimitBucketConfig = z.infer<typeof localRateLimitBucket>;

@@ -1,57 +1,56 @@
 import { z } from 'zod';
-import { backend, mcpBackendOptions } from './backends.js';
+import { mcpBackendOptions } from './backends.js';
 import { duration } from './common.js';
 import { limitsConfig } from './limits.js';
 import { readinessConfig } from './readiness.js';
 import { routePolicies } from './policies.js';
-import { tcpRoute } from './tcp-routes.js';
+import { listener, route, routeMatch } from './route.js';
+import { attachedRoute, frontendPolicies, gateway, gatewayRefs, namedBackend } from './gateways.js';
 
-const valueMatch = z.union([z.strictObject({ exact: z.string() }), z.strictObject({ regex: z.string() })]);
-
-export const routeMatch = z.strictObject({
-  path: z
-    .union([
-      z.strictObject({ exact: z.string() }),
-      z.strictObject({ pathPrefix: z.string() }),
-      // agentgateway 2025 schema writes regex as a tuple [pattern, flags]; accept both.
-      z.strictObject({ regex: z.union([z.string(), z.tuple([z.string(), z.number().int()])]) }),
-    ])
-    .optional(),
-  method: z.string().optional(),
-  headers: z.array(z.strictObject({ name: z.string(), value: valueMatch })).optional(),
-  query: z.array(z.strictObject({ name: z.string(), value: valueMatch })).optional(),
-});
-
-export const route = z.strictObject({
-  name: z.string().optional(),
-  ruleName: z.string().optional(),
-  hostnames: z.array(z.string()).optional(),
-  matches: z.array(routeMatch).optional(),
-  policies: routePolicies.optional(),
-  backends: z.array(backend).optional(),
-});
-
-export const listenerProtocol = z.enum(['HTTP', 'HTTPS', 'TCP', 'TLS']);
-
-export const listener = z.strictObject({
-  name: z.string().optional(),
-  gatewayName: z.string().optional(),
-  hostname: z.string().optional(),
-  protocol: listenerProtocol.optional(),
-  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
-  routes: z.array(route).optional(),
-  tcpRoutes: z.array(tcpRoute).optional(),
-});
+export { listener, listenerProtocol, listenerTls, route, routeMatch } from './route.js';
 
 export const bind = z.strictObject({
   port: z.number().int().min(0).max(65535),
   /** Beyond agentgateway: the address to bind (default all interfaces). */
   address: z.string().optional(),
-  listeners: z.array(listener).min(1),
+  listeners: z.array(listener),
 });
 
 /** OTLP over HTTP/protobuf only; agentgateway's default `grpc` is listed in UNSUPPORTED_VALUES. */
 export const otlpProtocol = z.enum(['http']);
+
+/**
+ * agentgateway's forms: `info`, `info,rmcp=debug` (env-filter style) or a list of such directives.
+ * The directive without `=` is the level; per-module directives are accepted with a load warning.
+ */
+export const logLevel = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+export const staticLogging = z.strictObject({
+  level: logLevel.optional(),
+  format: z.enum(['json', 'text']).optional(),
+  filter: z.string().optional(),
+  fields: z
+    .strictObject({
+      add: z.record(z.string(), z.string()).optional(),
+      remove: z.array(z.string()).optional(),
+    })
+    .optional(),
+});
+
+export const staticTracing = z.strictObject({
+  otlpEndpoint: z.string().optional(),
+  otlpProtocol: otlpProtocol.optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** A ratio, a boolean, or either written as a string (`"0.25"`, `"true"`). */
+  randomSampling: z.union([z.boolean(), z.number().min(0).max(1), z.string().min(1)]).optional(),
+  clientSampling: z.union([z.boolean(), z.number().min(0).max(1), z.string().min(1)]).optional(),
+});
+
+export const staticBackend = z.strictObject({
+  connectTimeout: duration.optional(),
+  poolIdleTimeout: duration.optional(),
+  poolMaxSize: z.number().int().positive().optional(),
+});
 
 export const staticConfig = z.strictObject({
   adminAddr: z.string().optional(),
@@ -59,36 +58,10 @@ export const staticConfig = z.strictObject({
   readinessAddr: z.string().optional(),
   enableIpv6: z.boolean().optional(),
   connectionTerminationDeadline: duration.optional(),
-  logging: z
-    .strictObject({
-      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
-      format: z.enum(['json', 'text']).optional(),
-      filter: z.string().optional(),
-      fields: z
-        .strictObject({
-          add: z.record(z.string(), z.string()).optional(),
-          remove: z.array(z.string()).optional(),
-        })
-        .optional(),
-    })
-    .optional(),
-  tracing: z
-    .strictObject({
-      otlpEndpoint: z.string().optional(),
-      otlpProtocol: otlpProtocol.optional(),
-      headers: z.record(z.string(), z.string()).optional(),
-      randomSampling: z.union([z.boolean(), z.number().min(0).max(1)]).optional(),
-      clientSampling: z.boolean().optional(),
-    })
-    .optional(),
+  logging: staticLogging.optional(),
+  tracing: staticTracing.optional(),
   mcp: z.strictObject({ sessionTtl: duration.optional() }).optional(),
-  backend: z
-    .strictObject({
-      connectTimeout: duration.optional(),
-      poolIdleTimeout: duration.optional(),
-      poolMaxSize: z.number().int().positive().optional(),
-    })
-    .optional(),
+  backend: staticBackend.optional(),
   listener: z.strictObject({ maxBufferSize: z.number().int().positive().optional() }).optional(),
   /** Beyond agentgateway: resource bounds (src/config/schema/limits.ts). */
   limits: limitsConfig.optional(),
@@ -98,6 +71,8 @@ export const staticConfig = z.strictObject({
 
 /** The simplified top-level `mcp:` format (reference §2.5). */
 export const mcpShorthand = z.strictObject({
+  /** Serve on these gateways' listeners instead of a port of its own (the `gateways:` format). */
+  gateways: gatewayRefs.optional(),
   port: z.number().int().min(0).max(65535).optional(),
   ...mcpBackendOptions,
   policies: routePolicies.optional(),
@@ -108,6 +83,11 @@ export const rootConfig = z.strictObject({
   config: staticConfig.optional(),
   binds: z.array(bind).optional(),
   mcp: mcpShorthand.optional(),
+  /** The current format (src/config/schema/gateways.ts). */
+  gateways: z.record(z.string().min(1), gateway).optional(),
+  routes: z.array(attachedRoute).optional(),
+  backends: z.array(namedBackend).optional(),
+  frontendPolicies: frontendPolicies.optional(),
 });
 
 export type RootConfig = z.infer<typeof rootConfig>;

@@ -5,9 +5,30 @@
  * schema along an issue's path.
  */
 import type { z } from 'zod';
-import { backend } from './backends.js';
-import { backendAuth, routePolicies, UNSUPPORTED_POLICIES } from './policies.js';
-import { listenerProtocol, otlpProtocol, rootConfig, staticConfig } from './root.js';
+import { backend, hostTarget, mcpTarget, openapiSchemaSource, openapiTarget } from './backends.js';
+import { frontendPolicies, gateway, gatewayListener, loggingPolicy, namedBackend } from './gateways.js';
+import {
+  backendAuth,
+  backendTLS,
+  conditionalDirectResponse,
+  directResponse,
+  directResponseSpec,
+  mcpAuthentication,
+  mcpProvider,
+  rateLimitType,
+  routePolicies,
+  UNSUPPORTED_POLICIES,
+} from './policies.js';
+import {
+  bind,
+  otlpProtocol,
+  rootConfig,
+  staticBackend,
+  staticConfig,
+  staticLogging,
+  staticTracing,
+} from './root.js';
+import { listener, listenerProtocol, listenerTls } from './route.js';
 
 export interface UnsupportedNames {
   readonly names: readonly string[];
@@ -21,7 +42,18 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
 >([
   [
     rootConfig,
-    { names: ['policies', 'gatewayPolicies', 'workloads', 'services', 'gateways', 'routes', 'llm'] },
+    {
+      names: [
+        'policies',
+        'gatewayPolicies',
+        'workloads',
+        'services',
+        'routeGroups',
+        'tcpRoutes',
+        'llm',
+        'ui',
+      ],
+    },
   ],
   [
     staticConfig,
@@ -36,12 +68,90 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
         'workerThreads',
         'metrics',
         'connectionMinTerminationDeadline',
+        'additionalTrustDomains',
+        'caAuthToken',
+        'clusterId',
+        'customFunctions',
+        'database',
+        'dns',
+        'histograms',
+        'modelCatalog',
+        'network',
+        'sensitiveHeaders',
+        'serviceAccount',
+        'session',
+        'skipValidateTrustDomain',
+        'spiffe',
+        'standardAttributes',
+        'storage',
+        'trustDomain',
+        'xdsAuthToken',
       ],
     },
   ],
+  [staticBackend, { names: ['keepalives'] }],
+  [staticLogging, { names: ['database'] }],
+  [staticTracing, { names: ['fields', 'path'] }],
+  [bind, { names: ['mode', 'tunnelProtocol'] }],
+  [listener, { names: ['namespace'] }],
+  [
+    listenerTls,
+    {
+      names: [
+        'mode',
+        'root',
+        'spiffe',
+        'cipherSuites',
+        'minTLSVersion',
+        'minTlsVersion',
+        'maxTLSVersion',
+        'maxTlsVersion',
+        'keyExchangeGroups',
+      ],
+    },
+  ],
+  [gateway, { names: UNSUPPORTED_POLICIES }],
+  [gatewayListener, { names: UNSUPPORTED_POLICIES }],
+  [
+    frontendPolicies,
+    {
+      names: [
+        'http',
+        'tls',
+        'tcp',
+        'networkAuthorization',
+        'networkExtAuthz',
+        'proxy',
+        'proxyProtocol',
+        'connect',
+        'tracing',
+      ],
+    },
+  ],
+  [loggingPolicy, { names: ['otlp', 'database'] }],
   [routePolicies, { names: UNSUPPORTED_POLICIES }],
-  [backend, { names: ['service', 'dynamic', 'ai', 'aws'], what: 'backend kind' }],
-  [backendAuth, { names: ['gcp', 'aws', 'azure'], what: 'backendAuth kind' }],
+  [
+    backend,
+    { names: ['service', 'dynamic', 'ai', 'aws', 'internal', 'routeGroup', 'invalid'], what: 'backend kind' },
+  ],
+  [namedBackend, { names: ['ai', 'aws', 'internal'], what: 'backend kind' }],
+  [
+    backendAuth,
+    {
+      names: ['gcp', 'aws', 'azure', 'credentials', 'jwtSign', 'oauthTokenExchange', 'crossAppAccess'],
+      what: 'backendAuth kind',
+    },
+  ],
+  [backendTLS, { names: ['spiffe', 'subjectAltNames', 'keyExchangeGroups'] }],
+  [mcpTarget, { names: ['policies'] }],
+  [hostTarget, { names: ['backend'] }],
+  [openapiTarget, { names: ['backend'] }],
+  [openapiSchemaSource, { names: ['url'] }],
+  [mcpAuthentication, { names: ['authorizationLocation', 'clientId', 'clientSecret'] }],
+  [mcpProvider, { names: ['okta', 'entra', 'descope', 'authentik'], what: 'mcpAuthentication provider' }],
+  [directResponse, { names: ['headers'] }],
+  [directResponseSpec, { names: ['headers'] }],
+  [conditionalDirectResponse, { names: ['headers'] }],
 ]);
 
 /** Enum values the format knows but Portcullis does not implement. */
@@ -51,4 +161,5 @@ export const UNSUPPORTED_VALUES: ReadonlyMap<z.ZodType, UnsupportedNames> = new 
 >([
   [listenerProtocol, { names: ['HBONE'], what: 'listener protocol' }],
   [otlpProtocol, { names: ['grpc'], what: 'OTLP protocol; use http' }],
+  [rateLimitType, { names: ['tokens'], what: 'rate limit type' }],
 ]);

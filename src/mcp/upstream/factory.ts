@@ -22,8 +22,8 @@ export interface UpstreamFactoryOptions {
   /** SIGTERM → SIGKILL grace for stdio process groups. Default 2 s. */
   readonly killGraceMs?: number;
   /**
-   * The variables every stdio child inherits before its target's `env`. Default: PATH and HOME of this
-   * process, read once here (docs/targets.md).
+   * The variables every stdio child inherits before its target's `env`. Default: this process's
+   * environment without `PORTCULLIS_*`, read once here (docs/targets.md).
    */
   readonly baseEnv?: Readonly<Record<string, string>>;
   /** Longest JSON-RPC message a stdio child may write. Default 16 MiB. */
@@ -78,7 +78,7 @@ export function createUpstreamFactory(opts: UpstreamFactoryOptions): PortcullisU
           target: target.name,
           cmd: target.cmd,
           args: target.args,
-          env: { ...baseEnv, ...target.env },
+          env: target.clearEnv ? { ...pathOnly(baseEnv), ...target.env } : { ...baseEnv, ...target.env },
           logger,
           telemetry,
           groups,
@@ -121,11 +121,19 @@ export function createUpstreamFactory(opts: UpstreamFactoryOptions): PortcullisU
   };
 }
 
+/**
+ * agentgateway's default: a child inherits the gateway's environment — except Portcullis's own
+ * variables (`PORTCULLIS_*`: the admin token, its file, the session key…), which are never passed on.
+ */
 function inheritedEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME'] as const) {
-    const v = process.env[name];
-    if (v !== undefined) env[name] = v;
+  for (const [name, v] of Object.entries(process.env)) {
+    if (v !== undefined && !name.toUpperCase().startsWith('PORTCULLIS_')) env[name] = v;
   }
   return env;
+}
+
+/** `clear_env: true`: nothing is inherited but PATH, so the command is still found. */
+function pathOnly(env: Readonly<Record<string, string>>): Record<string, string> {
+  return env.PATH === undefined ? {} : { PATH: env.PATH };
 }

@@ -166,7 +166,7 @@ function compileNames(
 export function compileCors(cfg: CorsConfig, ctx: BuildContext, at: ConfigPath): CompiledCors {
   const credentials = cfg.allowCredentials ?? false;
   const origins = OriginMatcher.compile(cfg.allowOrigins ?? [], (i, reason) => {
-    throw ctx.error([...at, 'allowOrigins', i], reason);
+    ctx.warn([...at, 'allowOrigins', i], `${reason}; this entry never matches`);
   });
   if ((cfg.allowOrigins ?? []).length === 0) {
     ctx.warn([...at, 'allowOrigins'], 'allowOrigins is empty: no cross-origin request is allowed');

@@ -76,10 +76,13 @@ export class OriginMatcher {
     this.#globs = globs;
   }
 
-  /** Compile config entries; `onError(index, reason)` must throw. */
+  /**
+   * Compile config entries. An entry that is not an origin is reported to `onInvalid(index, reason)`
+   * and never matches (agentgateway's behaviour: it does not fail the load).
+   */
   static compile(
     entries: readonly string[],
-    onError: (index: number, reason: string) => never,
+    onInvalid: (index: number, reason: string) => void,
   ): OriginMatcher {
     let any = false;
     const exact = new Set<string>();
@@ -89,9 +92,15 @@ export class OriginMatcher {
         any = true;
         return;
       }
-      if (entry === 'null') onError(i, 'the "null" origin (sandboxed frames, file: pages) cannot be allowed');
+      if (entry === 'null') {
+        onInvalid(i, 'the "null" origin (sandboxed frames, file: pages) cannot be allowed');
+        return;
+      }
       const p = parseOrigin(entry, true);
-      if (typeof p === 'string') onError(i, `invalid origin "${entry}": ${p}`);
+      if (typeof p === 'string') {
+        onInvalid(i, `invalid origin "${entry}": ${p}`);
+        return;
+      }
       if (!p.host.includes('*')) {
         exact.add(originKey(p));
         return;

@@ -14,6 +14,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthnRequest, CompiledAuthenticator } from '../types.js';
 import type { AuthnLogger } from './deps.js';
 import { asAuthnRequest, extractBearer } from './extract.js';
+import type { Extractor } from './extract.js';
 import type { VerificationKey } from './keys.js';
 import { AuthnError, REASON } from './reasons.js';
 import { verifyToken, type Provider } from './verify.js';
@@ -30,6 +31,8 @@ export interface AuthenticatorSpec {
   readonly logger: AuthnLogger;
   readonly now: () => number;
   readonly cacheMax: number;
+  /** Where the token is read (default: Authorization: Bearer). */
+  readonly extract?: Extractor;
 }
 
 interface CacheEntry {
@@ -42,6 +45,7 @@ interface CacheEntry {
 
 export function createAuthenticator(spec: AuthenticatorSpec): CompiledAuthenticator {
   const { mode, providers, clockSkewMs, logger, now } = spec;
+  const extract = spec.extract ?? extractBearer;
   const cache = new LRUCache<string, CacheEntry>({ max: spec.cacheMax });
 
   /** A cached success stays valid only while unexpired and while its key is still published. */
@@ -63,8 +67,16 @@ export function createAuthenticator(spec: AuthenticatorSpec): CompiledAuthentica
     const nowMs = now();
     const cached = fromCache(token, nowMs);
     if (cached !== undefined) return cached;
+    // Every provider's remote JWKS is still unreachable since start-up: say so rather than "no key".
+    const down = providers.map((p) => p.source.unavailable?.()).filter((r) => r !== undefined);
+    if (down.length === providers.length && down.length > 0) {
+      void Promise.all(providers.map((p) => p.source.refreshForUnknownKid()));
+      return down[0]!;
+    }
     const v = await verifyToken(token, providers, nowMs, clockSkewMs);
     if (!v.ok) return v.reason;
+    const missing = v.provider.requiredClaims?.find((c) => v.claims[c] === undefined);
+    if (missing !== undefined) return `missing required claim: ${missing}`;
     const identity = makeIdentity(v.claims, v.provider.issuer, token);
     const expiresAtMs = v.exp * 1000 + clockSkewMs;
     cache.set(
@@ -91,7 +103,7 @@ export function createAuthenticator(spec: AuthenticatorSpec): CompiledAuthentica
       req: AuthnRequest | IncomingHttpHeaders,
       log?: AccessLogFields,
     ): Promise<Identity | null> {
-      const got = extractBearer(asAuthnRequest(req));
+      const got = extract(asAuthnRequest(req));
       if (got.kind === 'none') return mode === 'strict' ? refuse(REASON.missing, false, log) : null;
       if (got.kind === 'multiple') return refuse(REASON.multiple, true, log);
       const result = await verify(got.token);

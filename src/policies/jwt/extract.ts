@@ -46,3 +46,57 @@ export function extractBearer(req: AuthnRequest): Extracted {
   if (!m) return NONE;
   return { kind: 'token', token: m[1]! };
 }
+
+/**
+ * agentgateway's `location`: where the token is read from. The default (and `header: {name:
+ * authorization}`) is the strict Authorization: Bearer reading above; another header is read with its
+ * `prefix` (none by default), a `queryParameter` from the request URL, a `cookie` from Cookie.
+ */
+export type Extractor = (req: AuthnRequest) => Extracted;
+
+export type TokenLocation =
+  | { readonly header: { readonly name: string; readonly prefix?: string | undefined } }
+  | { readonly queryParameter: { readonly name: string } }
+  | { readonly cookie: { readonly name: string } };
+
+export function createExtractor(location: TokenLocation | undefined): Extractor {
+  if (!location) return extractBearer;
+  if ('header' in location) {
+    const name = location.header.name.toLowerCase();
+    const prefix = location.header.prefix ?? (name === 'authorization' ? 'Bearer ' : '');
+    if (name === 'authorization' && prefix.trim().toLowerCase() === 'bearer') return extractBearer;
+    return function headerToken(req) {
+      const v: unknown = req.headers[name];
+      if (Array.isArray(v)) return v.length > 1 ? MULTIPLE : fromValue(v[0], prefix);
+      return fromValue(v, prefix);
+    };
+  }
+  if ('queryParameter' in location) {
+    const name = location.queryParameter.name;
+    return function queryToken(req) {
+      const url = (req as { url?: unknown }).url;
+      if (typeof url !== 'string') return NONE;
+      const values = new URLSearchParams(url.split('?')[1] ?? '').getAll(name);
+      return values.length > 1 ? MULTIPLE : fromValue(values[0], '');
+    };
+  }
+  const name = location.cookie.name;
+  return function cookieToken(req) {
+    const cookie = req.headers.cookie;
+    if (typeof cookie !== 'string') return NONE;
+    const found = cookie
+      .split(';')
+      .map((c) => c.trim())
+      .filter((c) => c.startsWith(`${name}=`))
+      .map((c) => c.slice(name.length + 1));
+    return found.length > 1 ? MULTIPLE : fromValue(found[0], '');
+  };
+}
+
+function fromValue(v: unknown, prefix: string): Extracted {
+  if (typeof v !== 'string') return NONE;
+  const t = v.trim();
+  if (prefix !== '' && !t.toLowerCase().startsWith(prefix.toLowerCase())) return NONE;
+  const token = t.slice(prefix.length).trim();
+  return token === '' ? NONE : { kind: 'token', token };
+}

@@ -2,6 +2,7 @@
  * jwtAuth (reference §3, issue 4): config → key sources (imported at load) → authenticator. Both config
  * shapes — `{issuer, audiences, jwks}` and `{providers: […]}` — become a list of providers.
  */
+import type { AuthLocationConfig } from '../../config/schema/auth-location.js';
 import type { ConfigPath } from '../../config/types.js';
 import type { JwksSourceConfig, JwtAuthConfig } from '../../config/schema/policies.js';
 import type { BuildContext } from '../../runtime/build-context.js';
@@ -9,6 +10,7 @@ import type { CompiledAuthenticator } from '../types.js';
 import { createAuthenticator, type JwtMode } from './authenticator.js';
 import { DEFAULT_REMOTE_JWKS_TIMING, SILENT_LOGGER, type JwtAuthDeps } from './deps.js';
 import { durationMs } from '../../config/duration.js';
+import { createExtractor, type Extractor } from './extract.js';
 import { staticKeySource, type KeySource } from './key-source.js';
 import { importKeySetText, KeySetError } from './keys.js';
 import { displayUrl } from '../../net/display-url.js';
@@ -29,10 +31,14 @@ export interface ProviderSpec {
   readonly jwksAt: ConfigPath;
   /** Where a URL fetch error points, when not `jwksAt` + `url` (mcpAuthentication's `jwksUrl`). */
   readonly urlAt?: ConfigPath;
+  /** `jwtValidationOptions.requiredClaims`. */
+  readonly requiredClaims?: readonly string[] | undefined;
 }
 
 export interface AuthenticatorConfig {
   readonly mode: JwtMode;
+  /** agentgateway's `location` (default Authorization: Bearer). */
+  readonly location?: AuthLocationConfig | undefined;
   readonly providers: readonly ProviderSpec[];
   readonly clockSkew: string | undefined;
   readonly at: ConfigPath;
@@ -51,10 +57,19 @@ export async function compileJwtAuth(
           audiences: p.audiences,
           jwks: p.jwks,
           jwksAt: [...at, 'providers', i, 'jwks'],
+          requiredClaims: p.jwtValidationOptions?.requiredClaims,
         }))
-      : [{ issuer: cfg.issuer, audiences: cfg.audiences, jwks: cfg.jwks, jwksAt: [...at, 'jwks'] }];
+      : [
+          {
+            issuer: cfg.issuer,
+            audiences: cfg.audiences,
+            jwks: cfg.jwks,
+            jwksAt: [...at, 'jwks'],
+            requiredClaims: cfg.jwtValidationOptions?.requiredClaims,
+          },
+        ];
   return buildAuthenticator(
-    { mode: cfg.mode ?? 'optional', providers, clockSkew: cfg.clockSkew, at },
+    { mode: cfg.mode ?? 'optional', location: cfg.location, providers, clockSkew: cfg.clockSkew, at },
     ctx,
     deps,
   );
@@ -79,7 +94,12 @@ export async function buildAuthenticator(
   try {
     for (const p of cfg.providers) {
       const source = await loadKeySource(p, ctx, remote);
-      providers.push({ issuer: p.issuer, audiences: p.audiences ?? [], source });
+      providers.push({
+        issuer: p.issuer,
+        audiences: p.audiences ?? [],
+        source,
+        ...(p.requiredClaims ? { requiredClaims: p.requiredClaims } : {}),
+      });
     }
   } catch (e) {
     for (const p of providers) p.source.close();
@@ -93,6 +113,7 @@ export async function buildAuthenticator(
     logger,
     now,
     cacheMax: deps.cacheMax ?? 1000,
+    extract: tokenExtractor(cfg, ctx),
   });
 }
 
@@ -127,11 +148,14 @@ async function loadKeySource(p: ProviderSpec, ctx: BuildContext, remote: RemoteJ
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     ctx.warn(urlAt, `JWKS is fetched over plain http from ${url.host}; use https outside local development`);
   }
-  try {
-    return await loadRemoteJwks(jwks.url, remote);
-  } catch (e) {
-    throw ctx.error(urlAt, `cannot fetch JWKS from ${displayUrl(jwks.url)}: ${(e as Error).message}`);
+  const source = await loadRemoteJwks(jwks.url, remote);
+  if (source.startupError !== undefined) {
+    ctx.warn(
+      urlAt,
+      `cannot fetch JWKS from ${displayUrl(jwks.url)}: ${source.startupError} (the gateway starts; tokens for this route are refused until a retry succeeds)`,
+    );
   }
+  return source;
 }
 
 async function located<T>(fn: () => Promise<T>, ctx: BuildContext, at: ConfigPath, what: string): Promise<T> {
@@ -156,4 +180,13 @@ function warnSharedKids(providers: readonly Provider[], cfg: AuthenticatorConfig
         );
     }
   });
+}
+
+/** `location` at load: an `expression` is not supported; the others read the token where it says. */
+function tokenExtractor(cfg: AuthenticatorConfig, ctx: BuildContext): Extractor {
+  const loc = cfg.location;
+  if (loc && 'expression' in loc) {
+    throw ctx.error([...cfg.at, 'location', 'expression'], 'not supported yet: expression (token location)');
+  }
+  return createExtractor(loc);
 }

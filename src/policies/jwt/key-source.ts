@@ -9,6 +9,8 @@ export interface KeySource {
    * callers share one fetch. Resolves when done (true when new keys were installed).
    */
   refreshForUnknownKid(): Promise<boolean>;
+  /** Why there are no keys yet (a remote JWKS whose first fetch failed); undefined when usable. */
+  unavailable?(): string | undefined;
   close(): void;
 }
 

@@ -1,8 +1,11 @@
 /**
- * A JWKS fetched from a URL (reference §3.2, [HEAD] behaviour): fetched at load (a failure there is a
- * config error), refreshed after `Cache-Control: max-age` (default 15 min, at least 60 s), refetched
- * early when a token names an unknown kid (at most once per 30 s). A failed refresh keeps the last good
- * keys, logs a warning and retries after 15 s. Timers are unref'd and cleared by close().
+ * A JWKS fetched from a URL (reference §3.2, [HEAD] behaviour): fetched at load, refreshed after
+ * `Cache-Control: max-age` (default 15 min, at least 60 s), refetched early when a token names an
+ * unknown kid (at most once per 30 s). A failed refresh keeps the last good keys, logs a warning and
+ * retries after 15 s. When the first fetch fails the gateway still starts: the source has no keys and
+ * says why (`unavailable()`: tokens are refused with that reason), and fetching retries with backoff
+ * (0.5 s doubling up to the refresh retry interval) until it succeeds. Timers are unref'd and cleared by
+ * close().
  */
 import type { Dispatcher } from 'undici';
 import type { AuthnLogger, RemoteJwksTiming } from './deps.js';
@@ -54,17 +57,35 @@ export interface RemoteJwksDeps {
   readonly onRefresh?: ((ok: boolean) => void) | undefined;
 }
 
-/** Fetch now; throws an Error whose message is the reason (the caller locates it in the config). */
-export async function loadRemoteJwks(url: string, deps: RemoteJwksDeps): Promise<KeySource> {
+const NO_KEYS: KeySet = { keys: [], byKid: new Map() };
+/** First retry after a failed start-up fetch; doubles up to `timing.retryMs`. */
+const STARTUP_RETRY_MS = 500;
+
+export interface RemoteKeySource extends KeySource {
+  /** Why the first fetch failed, when it did (the load reports it as a warning). */
+  readonly startupError: string | undefined;
+}
+
+/** Fetch now; a failure leaves the source without keys, retrying with backoff (see above). */
+export async function loadRemoteJwks(url: string, deps: RemoteJwksDeps): Promise<RemoteKeySource> {
   const { timing, logger, now, dispatcher } = deps;
   let lastAttempt = now();
-  let first: Fetched;
+  let first: Fetched | undefined;
+  let pending: string | undefined;
   try {
     first = await fetchJwks(url, timing, dispatcher);
+    deps.onRefresh?.(true);
   } catch (e) {
-    throw new Error(describeError(e), { cause: e });
+    pending = describeError(e);
+    deps.onRefresh?.(false);
+    logger.warn(
+      { url, reason: pending },
+      'JWKS fetch failed at start-up; retrying, tokens are refused until it succeeds',
+    );
   }
-  let keys = first.set;
+  const startupError = pending;
+  let keys = first?.set ?? NO_KEYS;
+  let startupDelay = STARTUP_RETRY_MS;
   let timer: NodeJS.Timeout | undefined;
   let inflight: Promise<boolean> | undefined;
   let closed = false;
@@ -84,6 +105,9 @@ export async function loadRemoteJwks(url: string, deps: RemoteJwksDeps): Promise
       .then(
         (got) => {
           if (closed) return false;
+          if (pending !== undefined)
+            logger.info({ url: displayUrl(url) }, 'JWKS fetched; tokens are verified from now on');
+          pending = undefined;
           keys = got.set;
           schedule(got.ttlMs);
           deps.onRefresh?.(true);
@@ -91,11 +115,17 @@ export async function loadRemoteJwks(url: string, deps: RemoteJwksDeps): Promise
         },
         (e: unknown) => {
           if (closed) return false;
+          deps.onRefresh?.(false);
+          if (pending !== undefined) {
+            pending = describeError(e);
+            startupDelay = Math.min(startupDelay * 2, timing.retryMs);
+            schedule(startupDelay);
+            return false;
+          }
           logger.warn(
             { url: displayUrl(url), reason: describeError(e) },
             'JWKS refresh failed; keeping the last good keys',
           );
-          deps.onRefresh?.(false);
           schedule(timing.retryMs);
           return false;
         },
@@ -106,10 +136,12 @@ export async function loadRemoteJwks(url: string, deps: RemoteJwksDeps): Promise
     return inflight;
   };
 
-  schedule(first.ttlMs);
+  schedule(first ? first.ttlMs : Math.min(STARTUP_RETRY_MS, timing.retryMs));
 
   return {
+    startupError,
     current: () => keys,
+    unavailable: () => (pending === undefined ? undefined : `JWKS not available yet (${pending})`),
     refreshForUnknownKid() {
       if (closed) return Promise.resolve(false);
       if (inflight) return inflight;

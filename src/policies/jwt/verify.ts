@@ -19,6 +19,8 @@ export interface Provider {
   /** Empty: no audience check. */
   readonly audiences: readonly string[];
   readonly source: KeySource;
+  /** `jwtValidationOptions.requiredClaims`: present in every accepted token. */
+  readonly requiredClaims?: readonly string[];
 }
 
 export type Verified =

@@ -65,7 +65,14 @@ export async function compileMcpAuthentication(
   const authenticator = await buildAuthenticator(
     {
       mode: cfg.mode ?? 'strict',
-      providers: [{ issuer: cfg.issuer, audiences, ...source }],
+      providers: [
+        {
+          issuer: cfg.issuer,
+          audiences,
+          ...source,
+          requiredClaims: cfg.jwtValidationOptions?.requiredClaims,
+        },
+      ],
       clockSkew: undefined,
       at,
     },

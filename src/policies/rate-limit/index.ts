@@ -11,12 +11,13 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { ConfigPath } from '../../config/types.js';
-import type { LocalRateLimitConfig } from '../../config/schema/policies.js';
+import type { LocalRateLimitBucketConfig, LocalRateLimitConfig } from '../../config/schema/policies.js';
 import type { BuildContext } from '../../runtime/build-context.js';
 import type { RequestContext } from '../../server/context.js';
 import {
   buildBaseActivation,
   compileCelExpression,
+  evaluateBool,
   type CelActivation,
   type CompiledCel,
 } from '../../cel/index.js';
@@ -176,16 +177,71 @@ class LocalRateLimitPolicy implements CompiledRateLimit {
   }
 }
 
+/**
+ * agentgateway's conditional form: each entry is a bucket with an optional CEL `condition`; the first
+ * entry whose condition holds (an entry without one always does) limits the request; none → no limit.
+ */
+class ConditionalRateLimitPolicy implements CompiledRateLimit {
+  constructor(
+    readonly entries: readonly { condition: CompiledCel | undefined; policy: CompiledRateLimit }[],
+  ) {}
+  take(ctx: RequestContext): RateLimitResult | undefined | Promise<RateLimitResult | undefined> {
+    const act = buildBaseActivation({ identity: ctx.identity, request: ctx.request, source: ctx.source });
+    const hit = this.entries.find((e) => !e.condition || evaluateBool(e.condition, act).value);
+    return hit?.policy.take(ctx);
+  }
+}
+
+/** The plain list always limits (its `take` always has a result). */
+export function compileLocalRateLimit(
+  cfg: readonly LocalRateLimitBucketConfig[],
+  ctx: BuildContext,
+  at: ConfigPath,
+  opts?: RateLimitOptions,
+): { take(ctx: RequestContext): RateLimitResult };
 export function compileLocalRateLimit(
   cfg: LocalRateLimitConfig,
   ctx: BuildContext,
   at: ConfigPath,
+  opts?: RateLimitOptions,
+): CompiledRateLimit;
+export function compileLocalRateLimit(
+  cfg: LocalRateLimitConfig | readonly LocalRateLimitBucketConfig[],
+  ctx: BuildContext,
+  at: ConfigPath,
   opts: RateLimitOptions = {},
 ): CompiledRateLimit {
+  if ('conditional' in cfg) {
+    return new ConditionalRateLimitPolicy(
+      cfg.conditional.map(({ condition, ...bucket }, i) => {
+        const eat: ConfigPath = [...at, 'conditional', i];
+        return {
+          condition:
+            condition === undefined
+              ? undefined
+              : compileCelExpression(condition, ctx, [...eat, 'condition'], {
+                  variables: 'http',
+                  expect: 'bool',
+                }),
+          policy: compileBuckets([bucket], ctx, eat, opts, true),
+        };
+      }),
+    );
+  }
+  return compileBuckets(cfg, ctx, at, opts, false);
+}
+
+function compileBuckets(
+  cfg: readonly LocalRateLimitBucketConfig[],
+  ctx: BuildContext,
+  at: ConfigPath,
+  opts: RateLimitOptions,
+  single: boolean,
+): LocalRateLimitPolicy {
   const now = opts.now ?? (() => performance.now());
   const start = now();
   const buckets = cfg.map((c, i): CompiledBucket => {
-    const bat: ConfigPath = [...at, i];
+    const bat: ConfigPath = single ? at : [...at, i];
     const intervalMs = parseDurationMs(c.fillInterval);
     if (intervalMs === undefined)
       throw ctx.error([...bat, 'fillInterval'], `invalid duration "${c.fillInterval}"`);

@@ -6,6 +6,492 @@ export type PortcullisConfig = {
   config?: StaticConfig;
   binds?: Bind[];
   mcp?: McpShorthand;
+  gateways?: Record<
+    string,
+    {
+      port: number;
+      protocol?: 'HTTP' | 'HTTPS' | 'TCP' | 'TLS';
+      tls?: {
+        cert: string;
+        key: string;
+      };
+      listeners?: {
+        name?: string;
+        hostname?: string;
+        protocol?: 'HTTP' | 'HTTPS' | 'TCP' | 'TLS';
+        tls?: {
+          cert: string;
+          key: string;
+        };
+        cors?: Cors;
+        csrf?: Csrf;
+        jwtAuth?: JwtAuth;
+        mcpAuthentication?: McpAuthentication;
+        authorization?: Rules;
+        mcpAuthorization?: Rules;
+        localRateLimit?: LocalRateLimit;
+        requestHeaderModifier?: HeaderModifier;
+        responseHeaderModifier?: HeaderModifier;
+        timeout?: {
+          requestTimeout?: Duration;
+          backendRequestTimeout?: Duration;
+        };
+        directResponse?:
+          | {
+              body?: string;
+              bodyExpression?: CelExpression;
+              status: number;
+            }
+          | {
+              conditional: {
+                condition?: CelExpression;
+                body?: string;
+                bodyExpression?: CelExpression;
+                status: number;
+              }[];
+            };
+        backendAuth?: BackendAuth;
+        backendTLS?: BackendTls;
+        apiKey?: {
+          keys: (
+            | {
+                key: string;
+                metadata?: Record<string, unknown>;
+                allowedModels?: string[] | null;
+              }
+            | {
+                keyHash: string;
+                metadata?: Record<string, unknown>;
+                allowedModels?: string[] | null;
+              }
+          )[];
+          mode?: 'strict' | 'optional' | 'permissive';
+          location?:
+            | {
+                header: {
+                  name: string;
+                  prefix?: string;
+                };
+              }
+            | {
+                queryParameter: {
+                  name: string;
+                };
+              }
+            | {
+                cookie: {
+                  name: string;
+                };
+              }
+            | {
+                expression: CelExpression;
+              };
+        };
+        basicAuth?: {
+          htpasswd: FileRef | string;
+          realm?: string;
+          mode?: 'strict' | 'optional';
+          authorizationLocation?:
+            | {
+                header: {
+                  name: string;
+                  prefix?: string;
+                };
+              }
+            | {
+                queryParameter: {
+                  name: string;
+                };
+              }
+            | {
+                cookie: {
+                  name: string;
+                };
+              }
+            | {
+                expression: CelExpression;
+              };
+        };
+        extAuthz?: {
+          host: string;
+          protocol?:
+            | {
+                grpc: {
+                  context?: Record<string, string> | null;
+                  metadata?: Record<string, CelExpression> | null;
+                };
+              }
+            | {
+                http: {
+                  path?: CelExpression | null;
+                  redirect?: CelExpression | null;
+                  includeResponseHeaders?: string[];
+                  addRequestHeaders?: Record<string, CelExpression>;
+                };
+              };
+          failureMode?:
+            | ('allow' | 'deny')
+            | {
+                denyWithStatus: number;
+              };
+          includeRequestHeaders?: string[];
+          includeRequestBody?: {
+            maxRequestBytes?: number;
+            allowPartialMessage?: boolean;
+            packAsBytes?: boolean;
+          } | null;
+          timeout?: Duration;
+        };
+        remoteRateLimit?: {
+          host: string;
+          domain: string;
+          descriptors: {
+            entries: {
+              key: string;
+              value: CelExpression;
+            }[];
+            type?: 'requests';
+            cost?: CelExpression | null;
+          }[];
+          failureMode?: 'failClosed' | 'FailClosed' | 'failOpen' | 'FailOpen';
+          timeout?: Duration;
+        };
+        retry?: {
+          attempts?: number;
+          backoff?: Duration | null;
+          codes: number[];
+          precondition?: CelExpression | null;
+          retryNonIdempotent?: boolean;
+        };
+        urlRewrite?: {
+          authority?:
+            | (
+                | {
+                    full: string;
+                  }
+                | {
+                    host: string;
+                  }
+                | {
+                    port: number;
+                  }
+                | 'auto'
+                | 'none'
+              )
+            | null;
+          path?:
+            | (
+                | {
+                    full: string;
+                  }
+                | {
+                    prefix: string;
+                  }
+              )
+            | null;
+        };
+        requestRedirect?: {
+          scheme?: ('http' | 'https') | null;
+          authority?:
+            | (
+                | {
+                    full: string;
+                  }
+                | {
+                    host: string;
+                  }
+                | {
+                    port: number;
+                  }
+                | 'auto'
+                | 'none'
+              )
+            | null;
+          path?:
+            | (
+                | {
+                    full: string;
+                  }
+                | {
+                    prefix: string;
+                  }
+              )
+            | null;
+          status?: (301 | 302 | 303 | 307 | 308) | null;
+        };
+        requestMirror?: {
+          backend: {
+            host: string;
+          };
+          percentage: number;
+        };
+        transformations?: {
+          request?: {
+            add?: Record<string, CelExpression>;
+            set?: Record<string, CelExpression>;
+            remove?: string[];
+            body?: CelExpression | null;
+          } | null;
+          response?: {
+            add?: Record<string, CelExpression>;
+            set?: Record<string, CelExpression>;
+            remove?: string[];
+            body?: CelExpression | null;
+          } | null;
+        };
+      }[];
+      cors?: Cors;
+      csrf?: Csrf;
+      jwtAuth?: JwtAuth;
+      mcpAuthentication?: McpAuthentication;
+      authorization?: Rules;
+      mcpAuthorization?: Rules;
+      localRateLimit?: LocalRateLimit;
+      requestHeaderModifier?: HeaderModifier;
+      responseHeaderModifier?: HeaderModifier;
+      timeout?: {
+        requestTimeout?: Duration;
+        backendRequestTimeout?: Duration;
+      };
+      directResponse?:
+        | {
+            body?: string;
+            bodyExpression?: CelExpression;
+            status: number;
+          }
+        | {
+            conditional: {
+              condition?: CelExpression;
+              body?: string;
+              bodyExpression?: CelExpression;
+              status: number;
+            }[];
+          };
+      backendAuth?: BackendAuth;
+      backendTLS?: BackendTls;
+      apiKey?: {
+        keys: (
+          | {
+              key: string;
+              metadata?: Record<string, unknown>;
+              allowedModels?: string[] | null;
+            }
+          | {
+              keyHash: string;
+              metadata?: Record<string, unknown>;
+              allowedModels?: string[] | null;
+            }
+        )[];
+        mode?: 'strict' | 'optional' | 'permissive';
+        location?:
+          | {
+              header: {
+                name: string;
+                prefix?: string;
+              };
+            }
+          | {
+              queryParameter: {
+                name: string;
+              };
+            }
+          | {
+              cookie: {
+                name: string;
+              };
+            }
+          | {
+              expression: CelExpression;
+            };
+      };
+      basicAuth?: {
+        htpasswd: FileRef | string;
+        realm?: string;
+        mode?: 'strict' | 'optional';
+        authorizationLocation?:
+          | {
+              header: {
+                name: string;
+                prefix?: string;
+              };
+            }
+          | {
+              queryParameter: {
+                name: string;
+              };
+            }
+          | {
+              cookie: {
+                name: string;
+              };
+            }
+          | {
+              expression: CelExpression;
+            };
+      };
+      extAuthz?: {
+        host: string;
+        protocol?:
+          | {
+              grpc: {
+                context?: Record<string, string> | null;
+                metadata?: Record<string, CelExpression> | null;
+              };
+            }
+          | {
+              http: {
+                path?: CelExpression | null;
+                redirect?: CelExpression | null;
+                includeResponseHeaders?: string[];
+                addRequestHeaders?: Record<string, CelExpression>;
+              };
+            };
+        failureMode?:
+          | ('allow' | 'deny')
+          | {
+              denyWithStatus: number;
+            };
+        includeRequestHeaders?: string[];
+        includeRequestBody?: {
+          maxRequestBytes?: number;
+          allowPartialMessage?: boolean;
+          packAsBytes?: boolean;
+        } | null;
+        timeout?: Duration;
+      };
+      remoteRateLimit?: {
+        host: string;
+        domain: string;
+        descriptors: {
+          entries: {
+            key: string;
+            value: CelExpression;
+          }[];
+          type?: 'requests';
+          cost?: CelExpression | null;
+        }[];
+        failureMode?: 'failClosed' | 'FailClosed' | 'failOpen' | 'FailOpen';
+        timeout?: Duration;
+      };
+      retry?: {
+        attempts?: number;
+        backoff?: Duration | null;
+        codes: number[];
+        precondition?: CelExpression | null;
+        retryNonIdempotent?: boolean;
+      };
+      urlRewrite?: {
+        authority?:
+          | (
+              | {
+                  full: string;
+                }
+              | {
+                  host: string;
+                }
+              | {
+                  port: number;
+                }
+              | 'auto'
+              | 'none'
+            )
+          | null;
+        path?:
+          | (
+              | {
+                  full: string;
+                }
+              | {
+                  prefix: string;
+                }
+            )
+          | null;
+      };
+      requestRedirect?: {
+        scheme?: ('http' | 'https') | null;
+        authority?:
+          | (
+              | {
+                  full: string;
+                }
+              | {
+                  host: string;
+                }
+              | {
+                  port: number;
+                }
+              | 'auto'
+              | 'none'
+            )
+          | null;
+        path?:
+          | (
+              | {
+                  full: string;
+                }
+              | {
+                  prefix: string;
+                }
+            )
+          | null;
+        status?: (301 | 302 | 303 | 307 | 308) | null;
+      };
+      requestMirror?: {
+        backend: {
+          host: string;
+        };
+        percentage: number;
+      };
+      transformations?: {
+        request?: {
+          add?: Record<string, CelExpression>;
+          set?: Record<string, CelExpression>;
+          remove?: string[];
+          body?: CelExpression | null;
+        } | null;
+        response?: {
+          add?: Record<string, CelExpression>;
+          set?: Record<string, CelExpression>;
+          remove?: string[];
+          body?: CelExpression | null;
+        } | null;
+      };
+    }
+  >;
+  routes?: {
+    name?: string;
+    ruleName?: string;
+    namespace?: string;
+    hostnames?: string[];
+    matches?: RouteMatch[];
+    policies?: RoutePolicies;
+    backends?: Backend[];
+    gateways?: string | string[];
+  }[];
+  backends?: (
+    | {
+        name: string;
+        policies?: RoutePolicies;
+        mcp: McpBackend;
+      }
+    | {
+        name: string;
+        policies?: RoutePolicies;
+        host: string;
+      }
+  )[];
+  frontendPolicies?: {
+    accessLog?: {
+      filter?: CelExpression;
+      add?: Record<string, CelExpression>;
+      remove?: string[];
+    };
+    logging?: {
+      filter?: CelExpression;
+      add?: Record<string, CelExpression>;
+      remove?: string[];
+    };
+  };
 };
 
 export type StaticConfig = {
@@ -15,7 +501,7 @@ export type StaticConfig = {
   enableIpv6?: boolean;
   connectionTerminationDeadline?: Duration;
   logging?: {
-    level?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+    level?: string | string[];
     format?: 'json' | 'text';
     filter?: string;
     fields?: {
@@ -27,8 +513,8 @@ export type StaticConfig = {
     otlpEndpoint?: string;
     otlpProtocol?: 'http';
     headers?: Record<string, string>;
-    randomSampling?: boolean | number;
-    clientSampling?: boolean;
+    randomSampling?: boolean | number | string;
+    clientSampling?: boolean | number | string;
   };
   mcp?: {
     sessionTtl?: Duration;
@@ -64,7 +550,7 @@ export type StaticConfig = {
   };
 };
 
-/** a duration such as "250ms", "10s", "5m", "1h" or "1m30s" */
+/** a duration such as "250ms", "10s", "5m", "1h", "1m30s" or "500us" */
 export type Duration = string;
 
 export type Bind = {
@@ -92,11 +578,13 @@ export type Listener = {
       weight?: number;
     }[];
   }[];
+  policies?: RoutePolicies;
 };
 
 export type Route = {
   name?: string;
   ruleName?: string;
+  namespace?: string;
   hostnames?: string[];
   matches?: RouteMatch[];
   policies?: RoutePolicies;
@@ -151,10 +639,20 @@ export type RoutePolicies = {
     requestTimeout?: Duration;
     backendRequestTimeout?: Duration;
   };
-  directResponse?: {
-    body?: string;
-    status: number;
-  };
+  directResponse?:
+    | {
+        body?: string;
+        bodyExpression?: CelExpression;
+        status: number;
+      }
+    | {
+        conditional: {
+          condition?: CelExpression;
+          body?: string;
+          bodyExpression?: CelExpression;
+          status: number;
+        }[];
+      };
   backendAuth?: BackendAuth;
   backendTLS?: BackendTls;
   apiKey?: {
@@ -362,20 +860,69 @@ export type Csrf = {
 export type JwtAuth =
   | {
       mode?: 'strict' | 'optional' | 'permissive';
+      location?:
+        | {
+            header: {
+              name: string;
+              prefix?: string;
+            };
+          }
+        | {
+            queryParameter: {
+              name: string;
+            };
+          }
+        | {
+            cookie: {
+              name: string;
+            };
+          }
+        | {
+            expression: CelExpression;
+          };
       issuer: string;
       audiences?: string[];
       jwks: JwksSource;
+      jwtValidationOptions?: {
+        requiredClaims?: string[];
+      };
       clockSkew?: Duration;
     }
   | {
       mode?: 'strict' | 'optional' | 'permissive';
+      location?:
+        | {
+            header: {
+              name: string;
+              prefix?: string;
+            };
+          }
+        | {
+            queryParameter: {
+              name: string;
+            };
+          }
+        | {
+            cookie: {
+              name: string;
+            };
+          }
+        | {
+            expression: CelExpression;
+          };
       providers: {
         issuer: string;
         audiences?: string[];
         jwks: JwksSource;
+        jwtValidationOptions?: {
+          requiredClaims?: string[];
+        };
       }[];
       clockSkew?: Duration;
     };
+
+/** a CEL expression */
+export type CelExpression = string;
 
 export type JwksSource =
   | FileRef
@@ -404,6 +951,9 @@ export type McpAuthentication = {
         keycloak: Record<string, never>;
       };
   resourceMetadata?: Record<string, unknown>;
+  jwtValidationOptions?: {
+    requiredClaims?: string[];
+  };
   scopesSupported?: string[];
 };
 
@@ -423,16 +973,24 @@ export type Rule =
       require: CelExpression;
     };
 
-/** a CEL expression */
-export type CelExpression = string;
-
-export type LocalRateLimit = {
-  maxTokens: number;
-  tokensPerFill?: number;
-  fillInterval: Duration;
-  type?: 'requests';
-  key?: CelExpression;
-}[];
+export type LocalRateLimit =
+  | {
+      maxTokens: number;
+      tokensPerFill?: number;
+      fillInterval: Duration;
+      type?: 'requests';
+      key?: CelExpression;
+    }[]
+  | {
+      conditional: {
+        condition?: CelExpression;
+        maxTokens: number;
+        tokensPerFill?: number;
+        fillInterval: Duration;
+        type?: 'requests';
+        key?: CelExpression;
+      }[];
+    };
 
 export type HeaderModifier = {
   add?: Record<string, string>;
@@ -442,10 +1000,56 @@ export type HeaderModifier = {
 
 export type BackendAuth =
   | {
-      passthrough: Record<string, never>;
+      passthrough: {
+        location?:
+          | {
+              header: {
+                name: string;
+                prefix?: string;
+              };
+            }
+          | {
+              queryParameter: {
+                name: string;
+              };
+            }
+          | {
+              cookie: {
+                name: string;
+              };
+            }
+          | {
+              expression: CelExpression;
+            };
+      };
     }
   | {
-      key: string | FileRef;
+      key:
+        | string
+        | FileRef
+        | {
+            value: string | FileRef;
+            location?:
+              | {
+                  header: {
+                    name: string;
+                    prefix?: string;
+                  };
+                }
+              | {
+                  queryParameter: {
+                    name: string;
+                  };
+                }
+              | {
+                  cookie: {
+                    name: string;
+                  };
+                }
+              | {
+                  expression: CelExpression;
+                };
+          };
     };
 
 export type BackendTls = {
@@ -466,17 +1070,24 @@ export type BackendTls = {
 export type Backend =
   | {
       weight?: number;
+      policies?: RoutePolicies;
       mcp: McpBackend;
     }
   | {
       weight?: number;
+      policies?: RoutePolicies;
       host: string;
+    }
+  | {
+      weight?: number;
+      policies?: RoutePolicies;
+      backend: string;
     };
 
 export type McpBackend = {
   targets: McpTarget[];
   statefulMode?: 'stateful' | 'stateless';
-  prefixMode?: 'conditional' | 'always';
+  prefixMode?: 'conditional' | 'always' | 'never';
   failureMode?: 'failClosed' | 'failOpen';
   dnsRebindingProtection?: boolean;
   sessionIdleTtl?: Duration;
@@ -498,6 +1109,7 @@ export type McpTarget =
         cmd: string;
         args?: string[];
         env?: Record<string, string>;
+        clear_env?: boolean;
       };
     }
   | {
@@ -544,15 +1156,17 @@ export type McpTarget =
           | FileRef
           | {
               inline: string;
-            };
+            }
+          | string;
       };
     };
 
 export type McpShorthand = {
+  gateways?: string | string[];
   port?: number;
   targets: McpTarget[];
   statefulMode?: 'stateful' | 'stateless';
-  prefixMode?: 'conditional' | 'always';
+  prefixMode?: 'conditional' | 'always' | 'never';
   failureMode?: 'failClosed' | 'failOpen';
   dnsRebindingProtection?: boolean;
   sessionIdleTtl?: Duration;
