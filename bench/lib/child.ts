@@ -20,11 +20,16 @@ export interface WindowMark {
 type ToChild =
   | { type: 'cpu'; id: number; window?: WindowMark }
   | { type: 'pauses'; id: number; key: string }
+  | { type: 'call'; id: number; name: string }
   | { type: 'stop' };
 type ToParent =
   | { type: 'ready'; url: string }
   | { type: 'cpu'; id: number; usage: CpuUsage }
-  | { type: 'pauses'; id: number; summary: PauseSummary };
+  | { type: 'pauses'; id: number; summary: PauseSummary }
+  | { type: 'called'; id: number; value: unknown; error?: string };
+
+/** Named actions a child offers its parent (`Service.call`), e.g. the gateway's timed reload. */
+export type Commands = Readonly<Record<string, () => Promise<unknown>>>;
 
 /** process.cpuUsage() of the child (µs in user space and in the kernel), and its event-loop time (ms). */
 export interface CpuUsage {
@@ -42,6 +47,8 @@ export interface Service {
   cpu(window?: WindowMark): Promise<CpuUsage>;
   /** GC pauses and event-loop delay in the child over the windows of `key`. */
   pauses(key: string): Promise<PauseSummary>;
+  /** Run the child's command `name` (see `Commands`; `rss` always exists: resident set, bytes). */
+  call(name: string): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -92,6 +99,11 @@ export async function startService(
     cpu: async (window) =>
       (await ask({ type: 'cpu', id: ++next, ...(window ? { window } : {}) }, 'cpu')).usage,
     pauses: async (key) => (await ask({ type: 'pauses', id: ++next, key }, 'pauses')).summary,
+    call: async (name) => {
+      const r = await ask({ type: 'call', id: ++next, name }, 'called');
+      if (r.error !== undefined) throw new Error(`${entry} ${name}: ${r.error}`);
+      return r.value;
+    },
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -104,7 +116,7 @@ export async function startService(
 }
 
 /** Child side: announce `url`, answer CPU and pause queries, run `close`; exit on `stop` or parent loss. */
-export function serveParent(url: string, close: () => Promise<void>): void {
+export function serveParent(url: string, close: () => Promise<void>, commands: Commands = {}): void {
   const send = (m: ToParent): void => void process.send?.(m);
   const monitor = new PauseMonitor();
   let closing = false;
@@ -122,7 +134,15 @@ export function serveParent(url: string, close: () => Promise<void>): void {
       send({ type: 'cpu', id: m.id, usage: { user, system, loopActive: active, loopIdle: idle } });
       if (m.window?.phase === 'begin') monitor.begin(m.window.key);
     } else if (m.type === 'pauses') send({ type: 'pauses', id: m.id, summary: monitor.summary(m.key) });
-    else if (m.type === 'stop') stop();
+    else if (m.type === 'call') {
+      const run = m.name === 'rss' ? async () => process.memoryUsage.rss() : commands[m.name];
+      if (!run) send({ type: 'called', id: m.id, value: undefined, error: 'no such command' });
+      else
+        run().then(
+          (value) => send({ type: 'called', id: m.id, value }),
+          (e: unknown) => send({ type: 'called', id: m.id, value: undefined, error: String(e) }),
+        );
+    } else if (m.type === 'stop') stop();
   });
   process.on('disconnect', stop);
   send({ type: 'ready', url });
