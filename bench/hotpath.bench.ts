@@ -24,7 +24,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startService, type Service } from './lib/child.js';
@@ -64,7 +65,15 @@ const RELOADS = numArg(argv, '--reloads', quick ? 10 : 20);
 const CPU_PROF = arg(argv, '--cpu-prof');
 const MAX_REQUESTS = 400_000;
 const lib = (f: string): string => fileURLToPath(new URL(`./lib/${f}`, import.meta.url));
-const bin = (f: string): string => fileURLToPath(new URL(`../node_modules/.bin/${f}`, import.meta.url));
+const require = createRequire(import.meta.url);
+/** The CLI script of a stdio peer (devDependencies), from its package.json `bin`. */
+function peerBin(pkgJson: string): string {
+  const pkg = require(pkgJson) as { bin: Record<string, string> | string };
+  const rel = typeof pkg.bin === 'string' ? pkg.bin : (Object.values(pkg.bin)[0] as string);
+  return join(dirname(pkgJson), rel);
+}
+const MCP_PROXY = peerBin(require.resolve('mcp-proxy/package.json'));
+const SUPERGATEWAY = peerBin(require.resolve('supergateway/package.json'));
 const want = (name: string): boolean => !ONLY || ONLY.split(',').some((w) => name.includes(w));
 
 const echo = rpcBody('tools/call', { name: 'echo', arguments: { message: 'hello' } });
@@ -347,8 +356,9 @@ async function main(): Promise<void> {
       peers.push(
         await startPeer(
           'mcp-proxy',
-          bin('mcp-proxy'),
+          process.execPath,
           [
+            MCP_PROXY,
             '--host',
             '127.0.0.1',
             '--port',
@@ -366,8 +376,9 @@ async function main(): Promise<void> {
       peers.push(
         await startPeer(
           'supergateway',
-          bin('supergateway'),
+          process.execPath,
           [
+            SUPERGATEWAY,
             '--stdio',
             [process.execPath, ...server].join(' '),
             '--outputTransport',
