@@ -1,7 +1,7 @@
 /**
  * The MCP hot path against the floors a fast proxy is held to, in the same run (not a test):
  *   npx tsx bench/hotpath.bench.ts [--quick] [--rounds 5] [--duration ms] [--only <scenario word>]
- *     [--rate req/s] [--sessions 10000] [--reloads 20] [--cpu-prof <dir>]
+ *     [--rate req/s] [--sessions 10000] [--reloads 20] [--cpu-prof <dir>] [--variants]
  *
  * The upstream is `lib/fast-upstream.ts` (a raw node:http JSON-RPC responder that answers almost for
  * free), so what stands in front of it is what is measured. Sides, each its own process: `direct` (the
@@ -63,6 +63,8 @@ const FIXED_RATE = arg(argv, '--rate');
 const SESSIONS = numArg(argv, '--sessions', 10_000);
 const RELOADS = numArg(argv, '--reloads', quick ? 10 : 20);
 const CPU_PROF = arg(argv, '--cpu-prof');
+/** Saturation also through a gateway with log level silent (no access log) and one with no policies. */
+const VARIANTS = argv.includes('--variants');
 const MAX_REQUESTS = 400_000;
 const lib = (f: string): string => fileURLToPath(new URL(`./lib/${f}`, import.meta.url));
 const require = createRequire(import.meta.url);
@@ -275,10 +277,10 @@ async function main(): Promise<void> {
     return s;
   };
   let n = 0;
-  const gateway = async (yaml: string, flags: string[] = []): Promise<Service> => {
+  const gateway = async (yaml: string, flags: string[] = [], logLevel = 'info'): Promise<Service> => {
     const file = join(dir, `config-${++n}.yaml`);
     writeFileSync(file, yaml);
-    return service('gateway-server.ts', [file, '--log-level', 'info'], flags);
+    return service('gateway-server.ts', [file, '--log-level', logLevel], flags);
   };
   const side = (label: string, url: string, proxyPid: number, upstreamPid: number, token?: string): Side => {
     const u = new URL(url);
@@ -310,10 +312,20 @@ async function main(): Promise<void> {
         side('bare proxy', `${bare.url}/mcp`, bare.pid, fast.pid, token),
         side('gateway, seed policies', `${gw.url}/mcp`, gw.pid, fast.pid, token),
       ];
+      const variants: Side[] = [];
+      if (VARIANTS) {
+        const silent = await gateway(gatewayYaml(fast.url, key.jwksFile, true), [], 'silent');
+        const plain = await gateway(gatewayYaml(fast.url, key.jwksFile, false));
+        variants.push(side('gw, log silent', `${silent.url}/mcp`, silent.pid, fast.pid, token));
+        variants.push(side('gw, no policies', `${plain.url}/mcp`, plain.pid, fast.pid, token));
+      }
       const name = 'tools/call, 32 clients (saturation)';
       if (want('saturation')) {
-        const r = await compare(sides, { clients: 32, body: echo, ok: echoOk });
+        const before = Number(await fast.call('connections'));
+        const r = await compare([...sides, ...variants], { clients: 32, body: echo, ok: echoOk });
         addRows(name, r);
+        const conns = Number(await fast.call('connections')) - before;
+        console.log(`  upstream accepted ${conns} connections during the saturation scenario (all sides)`);
         const [b, g] = [r.get('bare proxy') ?? [], r.get('gateway, seed policies') ?? []];
         gatewayRps = med(g, (x) => x.rps);
         ratio(
@@ -500,6 +512,7 @@ async function main(): Promise<void> {
         '—',
       ]);
       if (failed) console.log(`  sessions: ${failed} failed, first: ${firstError}`);
+      ratio(name, 'gateway RSS before the sessions', before / 2 ** 20, '—', true, 'MB');
       ratio(name, 'gateway RSS', after / 2 ** 20, '< 150 MB', after / 2 ** 20 < 150, 'MB');
       ratio(name, 'RSS added per session', (after - before) / Math.max(1, opened), '—', true, 'bytes');
       console.log(`  done: sessions (RSS ${fmt(before / 2 ** 20, 0)} → ${fmt(after / 2 ** 20, 0)} MB)`);

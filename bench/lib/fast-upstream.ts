@@ -4,7 +4,8 @@
  * notifications (202), `ping`, `tools/list` (`echo`, `get-sum`, `get-env` and fillers up to `--tools`,
  * serialized once), `tools/call` (`Echo: <message>`); a session id it never gave is still accepted (the
  * bench measures forwarding, not session bookkeeping). `--delay ms` answers every request that late
- * (the slow target of the multiplexed scenario). Over HTTP (forked by the benches) or stdio (one JSON
+ * (the slow target of the multiplexed scenario); `connections` (a child command) counts the TCP
+ * connections it accepted (keep-alive reuse by the side in front). Over HTTP (forked by the benches) or stdio (one JSON
  * message per line, the stdio scenario's server behind the gateway, mcp-proxy and supergateway):
  *
  *   node --import tsx bench/lib/fast-upstream.ts [--tools 50] [--delay ms] [--name fast]
@@ -104,8 +105,9 @@ export async function serveFast(
   toolCount: number,
   delayMs = 0,
   name = 'fast',
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<{ url: string; connections(): number; close(): Promise<void> }> {
   const answer = responder(toolCount, name);
+  let accepted = 0;
   const reply = (res: ServerResponse, status: number, body: string, sid?: string): void => {
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
@@ -138,10 +140,12 @@ export async function serveFast(
     });
   });
   http.keepAliveTimeout = 60_000;
+  http.on('connection', () => void accepted++);
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const { port } = http.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/mcp`,
+    connections: () => accepted,
     close: async () => {
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));
@@ -181,6 +185,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       num('--delay', 0),
       nameAt === -1 ? 'fast' : argv[nameAt + 1],
     );
-    serveParent(served.url, served.close);
+    serveParent(served.url, served.close, { connections: async () => served.connections() });
   }
 }
