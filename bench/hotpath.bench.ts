@@ -63,7 +63,10 @@ const FIXED_RATE = arg(argv, '--rate');
 const SESSIONS = numArg(argv, '--sessions', 10_000);
 const RELOADS = numArg(argv, '--reloads', quick ? 10 : 20);
 const CPU_PROF = arg(argv, '--cpu-prof');
-/** Saturation also through a gateway with log level silent (no access log) and one with no policies. */
+/**
+ * Saturation also through a gateway with log level silent (no access log), one with no policies, and
+ * lib/minimal-proxy.ts (undici out, bodies buffered: what the gateway's upstream client costs alone).
+ */
 const VARIANTS = argv.includes('--variants');
 const MAX_REQUESTS = 400_000;
 const lib = (f: string): string => fileURLToPath(new URL(`./lib/${f}`, import.meta.url));
@@ -318,6 +321,9 @@ async function main(): Promise<void> {
         const plain = await gateway(gatewayYaml(fast.url, key.jwksFile, false));
         variants.push(side('gw, log silent', `${silent.url}/mcp`, silent.pid, fast.pid, token));
         variants.push(side('gw, no policies', `${plain.url}/mcp`, plain.pid, fast.pid, token));
+        // lib/minimal-proxy.ts: node:http in, an undici Pool out (the gateway's client), buffered bodies.
+        const undici = await service('minimal-proxy.ts', [fast.url]);
+        variants.push(side('undici proxy', `${undici.url}/mcp`, undici.pid, fast.pid, token));
       }
       const name = 'tools/call, 32 clients (saturation)';
       if (want('saturation')) {
