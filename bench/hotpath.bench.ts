@@ -280,9 +280,11 @@ async function main(): Promise<void> {
     return s;
   };
   let n = 0;
-  const gateway = async (yaml: string, flags: string[] = [], logLevel = 'info'): Promise<Service> => {
+  /** A gateway process from `yaml`; with --cpu-prof each one writes a profile (named by its pid). */
+  const gateway = async (yaml: string, logLevel = 'info'): Promise<Service> => {
     const file = join(dir, `config-${++n}.yaml`);
     writeFileSync(file, yaml);
+    const flags = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
     return service('gateway-server.ts', [file, '--log-level', logLevel], flags);
   };
   const side = (label: string, url: string, proxyPid: number, upstreamPid: number, token?: string): Side => {
@@ -306,10 +308,7 @@ async function main(): Promise<void> {
     let gatewayRps = NaN;
     if (want('saturation') || want('open')) {
       const bare = await service('bare-proxy.ts', [new URL(fast.url).origin]);
-      const gw = await gateway(
-        gatewayYaml(fast.url, key.jwksFile, true),
-        CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [],
-      );
+      const gw = await gateway(gatewayYaml(fast.url, key.jwksFile, true));
       const sides = [
         side('direct', fast.url, 0, fast.pid, token),
         side('bare proxy', `${bare.url}/mcp`, bare.pid, fast.pid, token),
@@ -317,7 +316,7 @@ async function main(): Promise<void> {
       ];
       const variants: Side[] = [];
       if (VARIANTS) {
-        const silent = await gateway(gatewayYaml(fast.url, key.jwksFile, true), [], 'silent');
+        const silent = await gateway(gatewayYaml(fast.url, key.jwksFile, true), 'silent');
         const plain = await gateway(gatewayYaml(fast.url, key.jwksFile, false));
         variants.push(side('gw, log silent', `${silent.url}/mcp`, silent.pid, fast.pid, token));
         variants.push(side('gw, no policies', `${plain.url}/mcp`, plain.pid, fast.pid, token));
