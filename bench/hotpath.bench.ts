@@ -2,6 +2,7 @@
  * The MCP hot path against the floors a fast proxy is held to, in the same run (not a test):
  *   npx tsx bench/hotpath.bench.ts [--quick] [--rounds 5] [--duration ms] [--only <scenario word>]
  *     [--rate req/s] [--sessions 10000] [--reloads 20] [--cpu-prof <dir>] [--variants]
+ *     [--heap-snapshot <dir>]   (with `sessions`: then npx tsx bench/lib/heap-top.ts after… before…)
  *
  * The upstream is `lib/fast-upstream.ts` (a raw node:http JSON-RPC responder that answers almost for
  * free), so what stands in front of it is what is measured. Sides, each its own process: `direct` (the
@@ -68,6 +69,8 @@ const CPU_PROF = arg(argv, '--cpu-prof');
  * lib/minimal-proxy.ts (undici out, bodies buffered: what the gateway's upstream client costs alone).
  */
 const VARIANTS = argv.includes('--variants');
+/** Write heap snapshots of the gateway before and after opening the idle sessions into this dir. */
+const HEAP_SNAPSHOT = arg(argv, '--heap-snapshot');
 const MAX_REQUESTS = 400_000;
 const lib = (f: string): string => fileURLToPath(new URL(`./lib/${f}`, import.meta.url));
 const require = createRequire(import.meta.url);
@@ -484,6 +487,8 @@ async function main(): Promise<void> {
       const pool = createPool(u.origin, 32);
       await new Promise((r) => setTimeout(r, 500));
       const before = Number(await gw.call('rss'));
+      const heapBefore = (await gw.call('memory')) as NodeJS.MemoryUsage;
+      if (HEAP_SNAPSHOT) await gw.call(`heapsnapshot:${join(HEAP_SNAPSHOT, 'before.heapsnapshot')}`);
       const t0 = performance.now();
       let opened = 0;
       let failed = 0;
@@ -503,6 +508,8 @@ async function main(): Promise<void> {
       const openMs = performance.now() - t0;
       await new Promise((r) => setTimeout(r, 1000));
       const after = Number(await gw.call('rss'));
+      const heapAfter = (await gw.call('memory')) as NodeJS.MemoryUsage;
+      if (HEAP_SNAPSHOT) await gw.call(`heapsnapshot:${join(HEAP_SNAPSHOT, 'after.heapsnapshot')}`);
       await pool.close();
       const name = `${fmtInt(SESSIONS)} idle sessions, HTTP upstream`;
       rows.push([
@@ -519,6 +526,10 @@ async function main(): Promise<void> {
       if (failed) console.log(`  sessions: ${failed} failed, first: ${firstError}`);
       ratio(name, 'gateway RSS before the sessions', before / 2 ** 20, '—', true, 'MB');
       ratio(name, 'gateway RSS', after / 2 ** 20, '< 150 MB', after / 2 ** 20 < 150, 'MB');
+      const per = (k: 'heapUsed' | 'external' | 'arrayBuffers'): number =>
+        (heapAfter[k] - heapBefore[k]) / Math.max(1, opened);
+      ratio(name, 'JS heap used added per session', per('heapUsed'), '—', true, 'bytes');
+      ratio(name, 'external (buffers) added per session', per('external'), '—', true, 'bytes');
       ratio(name, 'RSS added per session', (after - before) / Math.max(1, opened), '—', true, 'bytes');
       console.log(`  done: sessions (RSS ${fmt(before / 2 ** 20, 0)} → ${fmt(after / 2 ** 20, 0)} MB)`);
     }

@@ -9,6 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { PauseMonitor, type PauseSummary } from './pauses.js';
 
 /** A measured window of the child's PauseMonitor, opened or closed with a `cpu` reading. */
@@ -47,7 +48,10 @@ export interface Service {
   cpu(window?: WindowMark): Promise<CpuUsage>;
   /** GC pauses and event-loop delay in the child over the windows of `key`. */
   pauses(key: string): Promise<PauseSummary>;
-  /** Run the child's command `name` (see `Commands`; `rss` always exists: resident set, bytes). */
+  /**
+   * Run the child's command `name` (see `Commands`); `rss` (resident set, bytes), `memory`
+   * (process.memoryUsage()) and `heapsnapshot:<file>` (v8.writeHeapSnapshot) always exist.
+   */
   call(name: string): Promise<unknown>;
   stop(): Promise<void>;
 }
@@ -135,7 +139,14 @@ export function serveParent(url: string, close: () => Promise<void>, commands: C
       if (m.window?.phase === 'begin') monitor.begin(m.window.key);
     } else if (m.type === 'pauses') send({ type: 'pauses', id: m.id, summary: monitor.summary(m.key) });
     else if (m.type === 'call') {
-      const run = m.name === 'rss' ? async () => process.memoryUsage.rss() : commands[m.name];
+      const run =
+        m.name === 'rss'
+          ? async () => process.memoryUsage.rss()
+          : m.name === 'memory'
+            ? async () => process.memoryUsage()
+            : m.name.startsWith('heapsnapshot:')
+              ? async () => writeHeapSnapshot(m.name.slice('heapsnapshot:'.length))
+              : commands[m.name];
       if (!run) send({ type: 'called', id: m.id, value: undefined, error: 'no such command' });
       else
         run().then(
