@@ -537,7 +537,11 @@ async function main(): Promise<void> {
     if (want('reload')) {
       const file = join(dir, 'routes.yaml');
       writeFileSync(file, manyRoutesYaml(fast.url, key.jwksFile, 100, 0));
-      const gw = await service('gateway-server.ts', [file, '--log-level', 'info']);
+      const gw = await service(
+        'gateway-server.ts',
+        [file, '--log-level', 'info'],
+        CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [],
+      );
       const u = new URL(gw.url);
       const ep = { origin: u.origin, path: '/r0/mcp', headers: { authorization: `Bearer ${token}` } };
       const pool = createPool(u.origin, 8);
