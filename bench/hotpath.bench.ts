@@ -2,7 +2,7 @@
  * The MCP hot path against the floors a fast proxy is held to, in the same run (not a test):
  *   npx tsx bench/hotpath.bench.ts [--quick] [--rounds 5] [--duration ms] [--only <scenario word>]
  *     [--rate req/s] [--sessions 10000] [--reloads 20] [--cpu-prof <dir>] [--variants]
- *     [--heap-snapshot <dir>]   (with `sessions`: then npx tsx bench/lib/heap-top.ts after… before…)
+ *     [--heap-snapshot <dir>] [--mux-clients 4]   (with `sessions`: then npx tsx bench/lib/heap-top.ts after… before…)
  *
  * The upstream is `lib/fast-upstream.ts` (a raw node:http JSON-RPC responder that answers almost for
  * free), so what stands in front of it is what is measured. Sides, each its own process: `direct` (the
@@ -71,6 +71,8 @@ const CPU_PROF = arg(argv, '--cpu-prof');
 const VARIANTS = argv.includes('--variants');
 /** Write heap snapshots of the gateway before and after opening the idle sessions into this dir. */
 const HEAP_SNAPSHOT = arg(argv, '--heap-snapshot');
+/** Clients of the multiplexed scenario (1: latency without queueing in the gateway). */
+const MUX_CLIENTS = numArg(argv, '--mux-clients', 4);
 const MAX_REQUESTS = 400_000;
 const lib = (f: string): string => fileURLToPath(new URL(`./lib/${f}`, import.meta.url));
 const require = createRequire(import.meta.url);
@@ -465,13 +467,13 @@ async function main(): Promise<void> {
       );
       const slowest = targets[2]?.svc as Service;
       const gw = await gateway(multiplexYaml(targets.map((t) => ({ name: t.name, url: t.svc.url }))));
-      const name = 'tools/list, 3 targets (0/1/2 ms), 4 clients';
+      const name = `tools/list, 3 targets (0/1/2 ms), ${MUX_CLIENTS} client${MUX_CLIENTS === 1 ? '' : 's'}`;
       const r = await compare(
         [
           side('slowest target alone', slowest.url, 0, slowest.pid),
           side('gateway, 3 targets', `${gw.url}/mcp`, gw.pid, slowest.pid),
         ],
-        { clients: 4, body: list, ok: (t) => t.includes('get-env') },
+        { clients: MUX_CLIENTS, body: list, ok: (t) => t.includes('get-env') },
       );
       addRows(name, r);
       const [d, g] = [r.get('slowest target alone') ?? [], r.get('gateway, 3 targets') ?? []];
