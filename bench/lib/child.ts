@@ -9,6 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { PauseMonitor, type PauseSummary } from './pauses.js';
 
 /** A measured window of the child's PauseMonitor, opened or closed with a `cpu` reading. */
@@ -20,11 +21,16 @@ export interface WindowMark {
 type ToChild =
   | { type: 'cpu'; id: number; window?: WindowMark }
   | { type: 'pauses'; id: number; key: string }
+  | { type: 'call'; id: number; name: string }
   | { type: 'stop' };
 type ToParent =
   | { type: 'ready'; url: string }
   | { type: 'cpu'; id: number; usage: CpuUsage }
-  | { type: 'pauses'; id: number; summary: PauseSummary };
+  | { type: 'pauses'; id: number; summary: PauseSummary }
+  | { type: 'called'; id: number; value: unknown; error?: string };
+
+/** Named actions a child offers its parent (`Service.call`), e.g. the gateway's timed reload. */
+export type Commands = Readonly<Record<string, () => Promise<unknown>>>;
 
 /** process.cpuUsage() of the child (µs in user space and in the kernel), and its event-loop time (ms). */
 export interface CpuUsage {
@@ -42,6 +48,11 @@ export interface Service {
   cpu(window?: WindowMark): Promise<CpuUsage>;
   /** GC pauses and event-loop delay in the child over the windows of `key`. */
   pauses(key: string): Promise<PauseSummary>;
+  /**
+   * Run the child's command `name` (see `Commands`); `rss` (resident set, bytes), `memory`
+   * (process.memoryUsage()) and `heapsnapshot:<file>` (v8.writeHeapSnapshot) always exist.
+   */
+  call(name: string): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -92,6 +103,11 @@ export async function startService(
     cpu: async (window) =>
       (await ask({ type: 'cpu', id: ++next, ...(window ? { window } : {}) }, 'cpu')).usage,
     pauses: async (key) => (await ask({ type: 'pauses', id: ++next, key }, 'pauses')).summary,
+    call: async (name) => {
+      const r = await ask({ type: 'call', id: ++next, name }, 'called');
+      if (r.error !== undefined) throw new Error(`${entry} ${name}: ${r.error}`);
+      return r.value;
+    },
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -104,7 +120,7 @@ export async function startService(
 }
 
 /** Child side: announce `url`, answer CPU and pause queries, run `close`; exit on `stop` or parent loss. */
-export function serveParent(url: string, close: () => Promise<void>): void {
+export function serveParent(url: string, close: () => Promise<void>, commands: Commands = {}): void {
   const send = (m: ToParent): void => void process.send?.(m);
   const monitor = new PauseMonitor();
   let closing = false;
@@ -122,7 +138,22 @@ export function serveParent(url: string, close: () => Promise<void>): void {
       send({ type: 'cpu', id: m.id, usage: { user, system, loopActive: active, loopIdle: idle } });
       if (m.window?.phase === 'begin') monitor.begin(m.window.key);
     } else if (m.type === 'pauses') send({ type: 'pauses', id: m.id, summary: monitor.summary(m.key) });
-    else if (m.type === 'stop') stop();
+    else if (m.type === 'call') {
+      const run =
+        m.name === 'rss'
+          ? async () => process.memoryUsage.rss()
+          : m.name === 'memory'
+            ? async () => process.memoryUsage()
+            : m.name.startsWith('heapsnapshot:')
+              ? async () => writeHeapSnapshot(m.name.slice('heapsnapshot:'.length))
+              : commands[m.name];
+      if (!run) send({ type: 'called', id: m.id, value: undefined, error: 'no such command' });
+      else
+        run().then(
+          (value) => send({ type: 'called', id: m.id, value }),
+          (e: unknown) => send({ type: 'called', id: m.id, value: undefined, error: String(e) }),
+        );
+    } else if (m.type === 'stop') stop();
   });
   process.on('disconnect', stop);
   send({ type: 'ready', url });
