@@ -79,8 +79,10 @@ export function uiRoutes(
         const known = backend.endpoints().some((e) => e.kind === 'mcp' && e.url === target);
         if (!known)
           throw new AdminError(400, 'url must be one of the MCP endpoints listed by /api/endpoints');
-        const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-        sendJson(res, 200, snippets(target, m?.[1]));
+        // The MCP token to put in the snippets; Authorization carries the admin token, never this.
+        const h = req.headers['x-explain-token'];
+        const token = (Array.isArray(h) ? h[0] : h)?.trim() || undefined;
+        sendJson(res, 200, snippets(target, token));
       },
     },
   };

@@ -157,7 +157,8 @@ export class BindManager {
         continue;
       }
       this.updateTls(ob, b);
-      applyConnectionLimits(ob.server, current.config.static.limits);
+      // TCP binds count their own connections (src/tcp/server.ts), refused ones included.
+      if (!ob.tcp) applyConnectionLimits(ob.server, current.config.static.limits);
     }
     const deadline = current.config.static.connectionTerminationDeadlineMs;
     await Promise.all(closing.map((ob) => this.close(ob, deadline)));

@@ -51,9 +51,11 @@ test('redactYamlText hides every secret and keeps everything else byte for byte'
   for (const s of SECRETS) assert.ok(!shown.includes(s), `${s} is hidden`);
   assert.match(shown, /^# my gateway\n/);
   assert.match(shown, /- port: 3000 # the port\n/);
-  assert.match(shown, /x-trace: keep-me\n/);
-  assert.match(shown, /LOG_LEVEL: debug\n/);
-  assert.match(shown, /host: "https:\/\/bot:\[redacted\]@mcp\.example\/mcp"/);
+  // Redacted by structure: every header-modifier value and every stdio env value, whatever its name.
+  assert.match(shown, /x-trace: "\[redacted\]"\n/);
+  assert.match(shown, /LOG_LEVEL: "\[redacted\]"\n/);
+  assert.match(shown, /issuer: me\n/);
+  assert.match(shown, /host: "https:\/\/\[redacted\]@mcp\.example\/mcp"/);
   assert.match(shown, /key: "\[redacted\]"\n {12}cert: cert\.pem/, 'the block scalar became one line');
   const parsed = parse(shown) as {
     binds: { listeners: { routes: { policies: { jwtAuth: { jwks: string } } }[] }[] }[];
@@ -68,22 +70,23 @@ test('redactYamlText hides every secret and keeps everything else byte for byte'
   const block = a.findIndex((l) => l.includes('key: |'));
   assert.ok(block > 30);
   for (let i = 0; i < block; i++)
-    if (!/jwks|key:|Authorization|GITHUB_TOKEN|host:/.test(a[i]!)) assert.equal(b[i], a[i]);
+    if (!/jwks|key:|Authorization|x-trace|GITHUB_TOKEN|LOG_LEVEL|host:/.test(a[i]!)) assert.equal(b[i], a[i]);
 });
 
 test('restoreYamlSecrets puts each untouched secret back and keeps what the user changed', () => {
   const shown = redactYamlText(FILE);
   const edited = shown
-    .replace('LOG_LEVEL: debug', 'LOG_LEVEL: info')
+    .replace('issuer: me', 'issuer: you')
     .replace('key: "[redacted]"\n            cert', 'key: "[redacted]"\n            cert'); // untouched
   const restored = restoreYamlSecrets(edited, FILE);
   assert.equal(restored.split('\n').length, edited.split('\n').length, 'no line moves');
   assert.deepEqual(
-    withoutLogLevel(parse(restored)),
-    withoutLogLevel(parse(FILE)),
+    withoutIssuer(parse(restored)),
+    withoutIssuer(parse(FILE)),
     'the same config as the file, secrets included',
   );
-  assert.match(restored, /LOG_LEVEL: info/);
+  assert.match(restored, /issuer: you/);
+  assert.match(restored, /LOG_LEVEL: "debug"/);
   assert.match(restored, /^# my gateway\n/);
 });
 
@@ -91,7 +94,7 @@ test('a secret the user replaced is kept as typed; a placeholder at a new path s
   const shown = redactYamlText(FILE);
   const edited = shown
     .replace('GITHUB_TOKEN: "[redacted]"', 'GITHUB_TOKEN: ghp_NEW')
-    .replace('LOG_LEVEL: debug', 'LOG_LEVEL: debug\n                OTHER_TOKEN: "[redacted]"');
+    .replace('LOG_LEVEL: "[redacted]"', 'LOG_LEVEL: "[redacted]"\n                OTHER_TOKEN: "[redacted]"');
   const restored = restoreYamlSecrets(edited, FILE);
   assert.match(restored, /GITHUB_TOKEN: ghp_NEW/);
   assert.ok(!restored.includes('ghp_SECRET'));
@@ -104,6 +107,6 @@ test('text that does not parse: shown never (throws), restored as typed (the loa
   assert.equal(restoreYamlSecrets('a: [1, 2\n', FILE), 'a: [1, 2\n');
 });
 
-function withoutLogLevel(v: unknown): unknown {
-  return JSON.parse(JSON.stringify(v).replace(/"LOG_LEVEL":"(debug|info)"/, '"LOG_LEVEL":"x"')) as unknown;
+function withoutIssuer(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v).replace(/"issuer":"(me|you)"/, '"issuer":"x"')) as unknown;
 }

@@ -167,13 +167,13 @@ binds:
     assert.equal((await raw(gw.adminUrl, `/api/sessions/close?id=${id}`, { method: 'POST' })).status, 404);
   });
 
-  test('GET /api/client-snippets: five clients, the token from Authorization or a placeholder', async () => {
+  test('GET /api/client-snippets: five clients, the token from X-Explain-Token (never the admin Authorization) or a placeholder', async () => {
     const endpoints = json(await raw(gw.adminUrl, '/api/endpoints')) as { url: string }[];
     const url = endpoints[0]!.url;
     const q = `/api/client-snippets?url=${encodeURIComponent(url)}`;
     assert.equal((await raw(gw.adminUrl, '/api/client-snippets?url=http://evil.example/mcp')).status, 400);
     const withToken = json(
-      await raw(gw.adminUrl, q, { headers: { authorization: 'Bearer tok-123' } }),
+      await raw(gw.adminUrl, q, { headers: { 'x-explain-token': 'tok-123' } }),
     ) as ClientSnippet[];
     assert.deepEqual(
       withToken.map((s) => s.name),
@@ -181,11 +181,19 @@ binds:
     );
     for (const s of withToken) {
       assert.ok(s.text.includes(url), `${s.name} names the endpoint`);
-      assert.ok(s.text.includes('Bearer tok-123'), `${s.name} carries the token`);
+      // VS Code asks for the token once (an `inputs` prompt) instead of storing it in the file.
+      if (s.name === 'VS Code') assert.match(s.text, /Bearer \$\{input:portcullis-token\}/);
+      else assert.ok(s.text.includes('Bearer tok-123'), `${s.name} carries the token`);
       if (s.language === 'json') assert.doesNotThrow(() => JSON.parse(s.text), s.name);
       else assert.match(s.text, /^(claude|npx) /, s.name);
     }
     const anonymous = json(await raw(gw.adminUrl, q)) as ClientSnippet[];
-    for (const s of anonymous) assert.ok(s.text.includes('Bearer YOUR_TOKEN'), s.name);
+    for (const s of anonymous.filter((x) => x.name !== 'VS Code'))
+      assert.ok(s.text.includes('Bearer <TOKEN>'), s.name);
+    // An Authorization header (the admin token's place) never ends up in a snippet.
+    const viaAuthorization = json(
+      await raw(gw.adminUrl, q, { headers: { authorization: 'Bearer admin-secret' } }),
+    ) as ClientSnippet[];
+    for (const s of viaAuthorization) assert.ok(!s.text.includes('admin-secret'), s.name);
   });
 });

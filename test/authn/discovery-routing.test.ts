@@ -108,9 +108,11 @@ describe('RFC 9728 discovery under a path-prefix route', () => {
 
   it('a Host that is not a valid host[:port] never becomes part of an advertised URL', async () => {
     const forged = 'ex%61mple.com';
+    // The request entry refuses a Host that is not host[:port] before any policy runs.
     const challenge = await send(gw.port, 'POST', '/mcp', { ...MCP_HEADERS, host: forged });
-    assert.equal(challenge.status, 401);
-    assert.equal(challenge.headers['www-authenticate'], 'Bearer');
+    assert.equal(challenge.status, 400);
+    assert.ok(!String(challenge.headers['www-authenticate'] ?? '').includes('example'));
+    assert.ok(!challenge.body.includes('example'), challenge.body);
     const doc = await send(gw.port, 'GET', '/.well-known/oauth-protected-resource/mcp', { host: forged });
     assert.equal(doc.status, 400);
     assert.ok(!doc.body.includes('example'), doc.body);

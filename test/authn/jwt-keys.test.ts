@@ -326,10 +326,15 @@ describe('a JWKS file that is not a JWKS', () => {
 describe('a JWKS URL in an error message', () => {
   it('shows neither its userinfo nor its query string', async () => {
     const url = 'http://user:S3CRET-PASS@127.0.0.1:9/keys?sig=S3CRET-QUERY';
-    await assert.rejects(compile({ issuer: ISSUER, jwks: { url } }), (e: Error) => {
-      assert.match(e.message, /cannot fetch JWKS from http:\/\/127\.0\.0\.1:9\/keys: /);
-      assert.ok(!e.message.includes('S3CRET'), e.message);
-      return true;
-    });
+    // Unreachable at start-up is a load warning (the gateway starts and retries), never an echo of the URL.
+    const ctx = buildContext();
+    const auth = await compileJwtAuth({ issuer: ISSUER, jwks: { url } }, ctx, AT);
+    try {
+      const text = ctx.warnings.join('\n');
+      assert.match(text, /cannot fetch JWKS from http:\/\/127\.0\.0\.1:9\/keys: /);
+      assert.ok(!text.includes('S3CRET'), text);
+    } finally {
+      auth.close?.();
+    }
   });
 });

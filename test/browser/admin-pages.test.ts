@@ -18,6 +18,8 @@ const SECRET = 'sk-upstream-secret-4711';
 
 function yaml(upstream: string, rule = 'true'): string {
   return `# routes: /good reaches the seed server, /bad a command that does not exist
+config:
+  readiness: {requireTargets: true}
 binds:
 - port: 0
   listeners:
@@ -93,7 +95,7 @@ describe('admin pages: readiness, sessions, YAML config editor (browser)', () =>
     await readiness.getByText('Not ready').waitFor();
     assert.match(
       await readiness.getByRole('list', { name: 'Waiting for' }).innerText(),
-      /target broken: cannot start/,
+      /target broken \([^)]*\): cannot start/,
     );
     const health = readiness.getByRole('table', { name: 'Target health' });
     await health.locator('tr', { hasText: 'seed' }).getByText('ok').waitFor();

@@ -285,7 +285,7 @@ describe('Playground: progress, cancel, search, HTTP bodies, client snippets (br
     assert.ok(inspector.includes(`Authorization: Bearer ${token}`));
     // Without a token: a placeholder, never an empty header.
     await pg.setToken('');
-    await eventually(async () => (await read('Cursor')).includes('YOUR_TOKEN'), 5000);
+    await eventually(async () => (await read('Cursor')).includes('<TOKEN>'), 5000);
     await page.close();
   });
 });

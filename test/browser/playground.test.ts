@@ -178,7 +178,10 @@ describe('Playground (browser)', () => {
         ['configure', true],
       ],
     );
-    assert.match(by.get('add')!.rule, /#3 allow\s+jwt\.sub == "test-user" && mcp\.tool\.name == "add"/);
+    assert.match(
+      by.get('add')!.rule,
+      /rules\[2\] allow\s+jwt\.sub == "test-user" && mcp\.tool\.name == "add"/,
+    );
     assert.match(by.get('printEnv')!.rule, /no rule allowed it/);
     await pg.page.locator('#explain').scrollIntoViewIfNeeded();
     await pg.screenshot('playground-explain');

@@ -114,7 +114,7 @@ describe('portcullis CLI', () => {
       r.stderr,
       /warning: <inline>:1:\d+: .*jwks\.url: cannot fetch JWKS from http:\/\/127\.0\.0\.1:9\/jwks/,
     );
-    assert.equal(r.stdout.trim(), 'Configuration is valid!');
+    assert.equal(r.stdout.trim(), 'Configuration is valid! (1 warning)');
   });
 
   test('-c takes the whole config inline (binds included)', () => {

@@ -12,7 +12,7 @@ import { connect } from '../helpers/mcp-client.js';
 const SET = {
   COMPAT_INHERITED: 'inherited-value',
   PORTCULLIS_ADMIN_TOKEN: 'admin-secret-value',
-  PORTCULLIS_ADMIN_TOKEN_FILE: '/secret/admin-token',
+  PORTCULLIS_REDIS_URL: 'redis://user:redis-secret@127.0.0.1:1',
   PORTCULLIS_SESSION_KEY: 'session-secret-value',
 };
 

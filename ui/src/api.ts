@@ -89,7 +89,7 @@ export const api = {
     request<{ status: string }>(`/api/sessions/close?id=${encodeURIComponent(id)}`, { method: 'POST' }),
   clientSnippets: (url: string, token: string | undefined) =>
     request<ClientSnippet[]>(`/api/client-snippets?url=${encodeURIComponent(url)}`, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
+      headers: token ? { 'x-explain-token': token } : {},
     }),
   /** The config file as YAML text, secrets redacted. */
   configYaml: () => request<string>('/config/yaml', undefined, 'text'),

@@ -11,18 +11,18 @@ const grpcProtocol = z.strictObject({
     metadata: z.record(z.string(), celExpr).nullable().optional(),
   }),
 });
-const httpProtocol = z.strictObject({
-  http: z.strictObject({
-    /** CEL computing the check request's path (default: the request's own path). */
-    path: celExpr.nullable().optional(),
-    /** CEL computing a redirect URL answered (302) instead of a 401/403 denial. */
-    redirect: celExpr.nullable().optional(),
-    /** Authorization-service response headers copied onto the upstream request when allowed. */
-    includeResponseHeaders: z.array(z.string().min(1)).optional(),
-    /** Headers added to the check request, values computed by CEL. */
-    addRequestHeaders: z.record(z.string(), celExpr).optional(),
-  }),
+/** The fields of the HTTP mode (`protocol.http`). */
+export const extAuthzHttp = z.strictObject({
+  /** CEL computing the check request's path (default: the request's own path). */
+  path: celExpr.nullable().optional(),
+  /** CEL computing a redirect URL answered (302) instead of a 401/403 denial. */
+  redirect: celExpr.nullable().optional(),
+  /** Authorization-service response headers copied onto the upstream request when allowed. */
+  includeResponseHeaders: z.array(z.string().min(1)).optional(),
+  /** Headers added to the check request, values computed by CEL. */
+  addRequestHeaders: z.record(z.string(), celExpr).optional(),
 });
+const httpProtocol = z.strictObject({ http: extAuthzHttp });
 
 export const extAuthz = z.strictObject({
   host: serviceHost,

@@ -3,7 +3,7 @@ import { celExpr, duration } from './common.js';
 import { serviceHost } from './service-target.js';
 
 /** `remoteRateLimit` (agentgateway `RemoteRateLimit`): Envoy RateLimitService v3 over gRPC. */
-const descriptor = z.strictObject({
+export const rateLimitDescriptor = z.strictObject({
   /** key → CEL value; a descriptor whose entries fail to evaluate (or are not strings) is skipped. */
   entries: z.array(z.strictObject({ key: z.string().min(1), value: celExpr })).min(1),
   type: z.enum(['requests']).optional(),
@@ -14,7 +14,7 @@ const descriptor = z.strictObject({
 export const remoteRateLimit = z.strictObject({
   host: serviceHost,
   domain: z.string().min(1),
-  descriptors: z.array(descriptor).min(1),
+  descriptors: z.array(rateLimitDescriptor).min(1),
   failureMode: z.enum(['failClosed', 'FailClosed', 'failOpen', 'FailOpen']).optional(),
   /** Beyond agentgateway's schema: the ShouldRateLimit deadline, default 2s. */
   timeout: duration.optional(),

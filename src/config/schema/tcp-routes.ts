@@ -6,11 +6,13 @@ import { serviceHost } from './service-target.js';
  * On a TLS listener without `tls` the connection is passed through and routed by SNI (`hostnames`);
  * with `tls` it is terminated and the plaintext proxied.
  */
+export const tcpBackend = z.strictObject({ host: serviceHost, weight: z.number().int().min(0).optional() });
+
 export const tcpRoute = z.strictObject({
   name: z.string().optional(),
   ruleName: z.string().optional(),
   hostnames: z.array(z.string()).optional(),
-  backends: z.array(z.strictObject({ host: serviceHost, weight: z.number().int().min(0).optional() })).min(1),
+  backends: z.array(tcpBackend).min(1),
 });
 
 export type TcpRouteConfig = z.infer<typeof tcpRoute>;

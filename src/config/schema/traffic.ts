@@ -26,8 +26,10 @@ export const requestRedirect = z.strictObject({
     .optional(),
 });
 
+export const mirrorBackend = z.strictObject({ host: serviceHost });
+
 export const requestMirror = z.strictObject({
-  backend: z.strictObject({ host: serviceHost }),
+  backend: mirrorBackend,
   /** Fraction of matching requests mirrored, 0.0–1.0. */
   percentage: z.number().min(0).max(1),
 });

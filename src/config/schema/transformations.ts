@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { celExpr } from './common.js';
 
 /** `transformations` (agentgateway `LocalTransformationConfig`): CEL-computed headers and bodies. */
-const transform = z.strictObject({
+export const transform = z.strictObject({
   /** header → CEL value, appended. */
   add: z.record(z.string(), celExpr).optional(),
   /** header → CEL value, replaced. */

@@ -29,6 +29,12 @@ import {
   staticTracing,
 } from './root.js';
 import { listener, listenerProtocol, listenerTls } from './route.js';
+import { extAuthz, extAuthzHttp } from './ext-authz.js';
+import { rateLimitDescriptor, remoteRateLimit } from './remote-rate-limit.js';
+import { mirrorBackend } from './traffic.js';
+import { retry } from './retry.js';
+import { transform, transformations } from './transformations.js';
+import { tcpBackend, tcpRoute } from './tcp-routes.js';
 
 export interface UnsupportedNames {
   readonly names: readonly string[];
@@ -130,6 +136,16 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   ],
   [loggingPolicy, { names: ['otlp', 'database'] }],
   [routePolicies, { names: UNSUPPORTED_POLICIES }],
+  [extAuthz, { names: ['backend', 'service', 'cache', 'conditional', 'policies'] }],
+  [extAuthzHttp, { names: ['body', 'metadata'] }],
+  [remoteRateLimit, { names: ['backend', 'service', 'conditional', 'policies'] }],
+  [rateLimitDescriptor, { names: ['limitOverride'] }],
+  [mirrorBackend, { names: ['backend', 'service'] }],
+  [retry, { names: ['condition'] }],
+  [transformations, { names: ['conditional'] }],
+  [transform, { names: ['metadata', 'replace'] }],
+  [tcpRoute, { names: ['namespace', 'policies'] }],
+  [tcpBackend, { names: ['backend', 'service', 'dynamic', 'policies'] }],
   [
     backend,
     { names: ['service', 'dynamic', 'ai', 'aws', 'internal', 'routeGroup', 'invalid'], what: 'backend kind' },

@@ -122,7 +122,7 @@ export function ExplainCard({ token, route }: { token: string; route: string | u
                       {i.rule ? (
                         <>
                           <span className="muted small">
-                            #{i.rule.index + 1} {i.rule.effect}
+                            {i.rule.ref} {i.rule.effect}
                           </span>{' '}
                           <CelCode source={i.rule.source} />
                         </>
