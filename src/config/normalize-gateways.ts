@@ -8,8 +8,8 @@
 import type { PolicyLayer } from './normalize-policies.js';
 import { inlinePolicies } from './normalize-policies.js';
 import { normalizeMcpBackend } from './normalize-backend.js';
-import { defaultMatch, normalizeRoute, resolveOrCollect } from './normalize.js';
-import type { Scope } from './normalize.js';
+import { defaultMatch, normalizeRoute, resolveOrCollect } from './normalize-route.js';
+import type { Scope } from './normalize-route.js';
 import type { GatewayConfig, GatewayListenerConfig, RootConfig } from './schema/index.js';
 import type { ConfigPath, NormalizedBind, NormalizedListener, NormalizedRoute } from './types.js';
 

@@ -1,3 +1,4 @@
+import type { TrafficTelemetry } from '../contracts/traffic-telemetry.js';
 /**
  * Compiled policy contracts. Each policy folder exports a factory `compileX(config, ctx: BuildContext, at)`
  * that validates and precomputes at config load (STYLE §2) and returns one of these. The request pipeline
@@ -219,23 +220,5 @@ export interface CompiledRoutePolicies {
   readonly traffic?: TrafficTelemetry;
 }
 
-/** Counters the traffic policies report (src/telemetry/traffic-metrics.ts implements them). */
-export interface TrafficTelemetry {
-  extAuthz(result: 'allow' | 'deny' | 'error_allow' | 'error_deny'): void;
-  remoteRateLimit(result: 'ok' | 'over_limit' | 'error_allow' | 'error_deny' | 'skipped'): void;
-  credential(policy: 'apiKey' | 'basicAuth', result: 'ok' | 'anonymous' | 'refused' | 'busy'): void;
-  retry(): void;
-  mirror(result: 'sent' | 'failed' | 'dropped'): void;
-  mirrorInFlight(delta: number): void;
-  transformError(): void;
-}
-
-export const NO_TRAFFIC_TELEMETRY: TrafficTelemetry = {
-  extAuthz: () => {},
-  remoteRateLimit: () => {},
-  credential: () => {},
-  retry: () => {},
-  mirror: () => {},
-  mirrorInFlight: () => {},
-  transformError: () => {},
-};
+export { NO_TRAFFIC_TELEMETRY } from '../contracts/traffic-telemetry.js';
+export type { TrafficTelemetry } from '../contracts/traffic-telemetry.js';

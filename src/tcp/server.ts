@@ -9,10 +9,10 @@
  * complete ClientHello (at most 16 KiB) on passthrough binds. One access-log line per connection (on
  * close); metrics `portcullis_tcp_connections_total{listener,result}`, `_active`, `portcullis_tcp_bytes_total`.
  */
+import type { Snapshot } from '../runtime/snapshot.js';
 import { connect, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, createSecureContext, type TLSSocket } from 'node:tls';
 import type { AccessLogFields } from '../server/context.js';
-import type { SnapshotSource } from '../server/listeners.js';
 import type { RuntimeBind } from '../runtime/snapshot.js';
 import { selectListener } from '../server/router.js';
 import type { TcpTelemetry } from '../telemetry/traffic-metrics.js';
@@ -20,7 +20,8 @@ import { pickBackend, selectTcpRoute } from './route.js';
 import { MAX_HELLO_BYTES, parseClientHello } from './sni.js';
 
 export interface TcpBindDeps {
-  readonly snapshots: SnapshotSource;
+  /** Where a new connection gets its snapshot (the listeners' own source). */
+  readonly snapshots: { acquire(): Snapshot; release(s: Snapshot): void };
   readonly telemetry?: TcpTelemetry;
   /** One access-log record per finished connection. */
   readonly onEnd?: (fields: AccessLogFields, ms: number) => void;

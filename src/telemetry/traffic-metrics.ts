@@ -4,7 +4,7 @@
  * from a fixed set, except the TCP listener, which is capped like the HTTP ones.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { TrafficTelemetry } from '../policies/types.js';
+import type { TrafficTelemetry } from '../contracts/traffic-telemetry.js';
 import { CappedLabel } from './label-bounds.js';
 
 export interface TcpTelemetry {
