@@ -25,29 +25,6 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  {
-    // Layering rule: policies and upstreams never import the HTTP server; config never imports runtime.
-    files: ['src/config/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['../server/*', '../mcp/*', '../admin/*', '../runtime/*', '../policies/*'] },
-      ],
-    },
-  },
-  {
-    files: ['src/mcp/upstream/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['../../policies/*', '../../server/*', '../../admin/*'] },
-      ],
-    },
-  },
-  {
-    files: ['src/policies/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['../../mcp/upstream/*', '../../admin/*'] }],
-    },
-  },
+  // The layering rule (which folder may import which) is checked by dependency-cruiser with type-only
+  // imports included: .dependency-cruiser.cjs, `npm run lint:deps`.
 );

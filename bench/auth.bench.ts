@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import type { ConfigPath } from '../src/config/types.js';
 import type { CompiledAuthenticator } from '../src/policies/types.js';
-import type { BuildContext } from '../src/runtime/build-context.js';
+import type { BuildContext } from '../src/contracts/build-context.js';
 import { compileJwtAuth } from '../src/policies/jwt/index.js';
 import { makeKey, signToken, AUDIENCE, ISSUER, type BenchKey } from './lib/keys.js';
 import { fmt, fmtInt, machineLine, median, numArg, summary, table } from './lib/stats.js';

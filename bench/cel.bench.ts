@@ -5,13 +5,13 @@
  *     10-tool list per request, with no token, example2's claims and example1's claims;
  *   - the same rules for single calls (a fresh subject per decision: activation built every time);
  *   - 50 rules (45 allow, 3 deny, 2 require) over a 50-tool list.
- * Goal (issue 5): under 5 µs per item for the seed rules.
+ * Goal: under 5 µs per item for the seed rules.
  */
 import { cpus, loadavg } from 'node:os';
 import type { ConfigPath } from '../src/config/types.js';
-import type { AuthzSubject, McpAuthorizer, McpItem } from '../src/mcp/authorizer.js';
-import type { BuildContext } from '../src/runtime/build-context.js';
-import type { Identity } from '../src/server/context.js';
+import type { AuthzSubject, McpAuthorizer, McpItem } from '../src/contracts/authorization.js';
+import type { BuildContext } from '../src/contracts/build-context.js';
+import type { Identity } from '../src/contracts/request-context.js';
 import type { RuleConfig } from '../src/config/schema/policies.js';
 import { toCelClaims } from '../src/cel/values.js';
 import { compileMcpAuthorization } from '../src/policies/authorization/mcp.js';

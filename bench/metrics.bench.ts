@@ -6,7 +6,7 @@
  * call, median of rounds with [min–max], in one process (no sockets): the steadiest number there is for a
  * cost this small next to the ~1 ms the gateway spends per call (bench/hotpath.bench.ts).
  */
-import type { AccessLogFields } from '../src/server/context.js';
+import type { AccessLogFields } from '../src/contracts/request-context.js';
 import { createMetrics } from '../src/telemetry/metrics.js';
 import { fmt, machineLine, median, numArg, summary, table } from './lib/stats.js';
 

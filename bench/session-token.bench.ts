@@ -1,9 +1,9 @@
 /**
- * Cost of sealing and opening a session id (src/mcp/session-token.ts), per operation, for a session
+ * Cost of sealing and opening a session id (src/mcp/session/session-token.ts), per operation, for a session
  * with 1 and with 5 HTTP targets. Goal: under 10 µs each. Run: `npx tsx bench/session-token.bench.ts`.
  */
 import { randomBytes } from 'node:crypto';
-import { SessionKeyring, type SessionState } from '../src/mcp/session-token.js';
+import { SessionKeyring, type SessionState } from '../src/mcp/session/session-token.js';
 
 const ring = SessionKeyring.fromSource({
   keys: `${randomBytes(32).toString('hex')},${randomBytes(32).toString('hex')}`,

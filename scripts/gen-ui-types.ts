@@ -1,6 +1,6 @@
 /**
  * Generates the UI's config types (ui/src/generated/config.ts) from schema/config.schema.json, so the UI
- * cannot drift from the config schema (STYLE: generate UI types). A small JSON Schema → TypeScript
+ * cannot drift from the config schema (generate UI types). A small JSON Schema → TypeScript
  * translator: type/enum/const/properties/required/additionalProperties/items/prefixItems/anyOf/oneOf/
  * allOf/$ref ($defs and definitions). test/admin/ui-types.test.ts fails when the output is stale.
  *

@@ -39,7 +39,7 @@ function isProject(url: string): boolean {
   return !url.includes('/node_modules/') && /\/(src|dist)\//.test(url);
 }
 
-/** `src/mcp/streamable.ts`, `undici/lib/core/util.js`, `node:internal/…`: short but unambiguous. */
+/** `src/mcp/transport/streamable-http.ts`, `undici/lib/core/util.js`, `node:internal/…`: short but unambiguous. */
 function where(f: CallFrame): string {
   if (!f.url) return '';
   const m = /node_modules\/(.*)$|\/((?:src|dist|bench|test)\/.*)$/.exec(f.url);

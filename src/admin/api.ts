@@ -29,7 +29,7 @@ export interface ReadyState {
   readonly pending: readonly string[];
 }
 
-/** A session as `/api/sessions` shows it (the shape of SessionInfo in src/mcp/types.ts). */
+/** A session as `/api/sessions` shows it (the shape of SessionInfo in src/mcp/backend.ts). */
 export interface SessionView {
   readonly id: string;
   readonly backend: string;

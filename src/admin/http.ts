@@ -1,6 +1,6 @@
 /** Small response/request helpers shared by the admin and readiness servers. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody as readBoundedBody } from '../server/read-body.js';
+import { readBody as readBoundedBody } from '../net/read-body.js';
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',

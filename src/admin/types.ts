@@ -2,7 +2,7 @@
  * The seam between the admin/readiness servers and the running gateway. The app implements
  * `AdminBackend`; the servers only translate HTTP to these calls (and never see the runtime itself).
  */
-import type { SessionInfo } from '../mcp/types.js';
+import type { SessionInfo } from '../mcp/backend.js';
 import type {
   AdminSummary,
   ConfigIssue,

@@ -6,13 +6,13 @@
 import type { Logger } from 'pino';
 import type { ExplainItem, ExplainOptions, ExplainResult } from '../admin/api.js';
 import type { NormalizedTarget } from '../config/types.js';
-import type { McpItemKind } from '../mcp/authorizer.js';
-import { LATEST_LEGACY_VERSION } from '../mcp/protocol.js';
-import { TargetConn, targetFailed, type ConnEvents } from '../mcp/target-conn.js';
-import type { RuntimeMcpBackend, UpstreamFactory } from '../mcp/types.js';
+import type { McpItemKind } from '../contracts/authorization.js';
+import { LATEST_LEGACY_VERSION } from '../mcp/protocol/revisions.js';
+import { TargetConn, targetFailed, type ConnEvents } from '../mcp/connection/target-connection.js';
+import type { RuntimeMcpBackend, UpstreamFactory } from '../mcp/backend.js';
 import { ruleRef } from '../policies/authorization/rule-ref.js';
 import type { Snapshot } from '../runtime/snapshot.js';
-import type { Identity, RequestInfo } from '../server/context.js';
+import type { Identity, RequestInfo } from '../contracts/request-context.js';
 import { NOOP_TELEMETRY } from '../telemetry/hooks.js';
 import { VERSION } from './version.js';
 

@@ -8,13 +8,13 @@ import type { Logger } from 'pino';
 import { loadConfig, readConfigInput, type ConfigInput, type LoadedConfig } from '../config/load.js';
 import type { NormalizedConfig } from '../config/types.js';
 import { createMcpService } from '../mcp/service.js';
-import type { McpService, UpstreamFactory } from '../mcp/types.js';
+import type { McpService, UpstreamFactory } from '../mcp/backend.js';
 import { createUpstreamFactory, type UpstreamFactoryOptions } from '../mcp/upstream/factory.js';
 import { buildSnapshot } from '../runtime/build.js';
 import type { SharedState } from '../redis/shared-state.js';
 import type { Snapshot } from '../runtime/snapshot.js';
 import { createHttpProxy, type HttpProxy } from '../server/http-proxy.js';
-import { NO_SERVER_EVENTS, type ServerEvents } from '../server/events.js';
+import { NO_SERVER_EVENTS, type ServerEvents } from '../contracts/server-events.js';
 import {
   BindManager,
   type BoundAddress,

@@ -12,11 +12,11 @@ import type { Logger } from 'pino';
 import type { NormalizedTarget } from '../config/types.js';
 import { isGatewayError } from '../errors/registry.js';
 import { isUpstreamError, UpstreamError } from '../errors/upstream.js';
-import { LATEST_LEGACY_VERSION } from '../mcp/protocol.js';
-import { TargetConn, type ConnEvents } from '../mcp/target-conn.js';
-import type { UpstreamFactory } from '../mcp/types.js';
+import { LATEST_LEGACY_VERSION } from '../mcp/protocol/revisions.js';
+import { TargetConn, type ConnEvents } from '../mcp/connection/target-connection.js';
+import type { UpstreamFactory } from '../mcp/backend.js';
 import { networkError } from '../mcp/upstream/net-errors.js';
-import type { UpstreamTls } from '../mcp/upstream/types.js';
+import type { UpstreamTls } from '../mcp/upstream/upstream.js';
 import { NOOP_TELEMETRY } from '../telemetry/hooks.js';
 
 export type ProbeResult = { readonly ok: true } | { readonly ok: false; readonly error: UpstreamError };

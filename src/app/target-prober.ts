@@ -11,9 +11,9 @@
 import type { Logger } from 'pino';
 import type { NormalizedTarget } from '../config/types.js';
 import { UpstreamError } from '../errors/upstream.js';
-import type { UpstreamFactory } from '../mcp/types.js';
+import type { UpstreamFactory } from '../mcp/backend.js';
 import type { UpstreamState } from '../mcp/upstream/stdio.js';
-import type { UpstreamTls } from '../mcp/upstream/types.js';
+import type { UpstreamTls } from '../mcp/upstream/upstream.js';
 import type { Snapshot } from '../runtime/snapshot.js';
 import type { TargetHealth, TargetRef } from './target-health.js';
 import { probeTarget, type ProbeResult } from './target-probe.js';

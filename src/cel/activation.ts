@@ -4,7 +4,7 @@
  * config load and cel-js never has to convert a plain object per evaluation. `jwt` is the claims map
  * already converted once per token (Identity.celClaims: integer JSON numbers are CEL ints).
  */
-import type { AuthzSubject, McpItem, McpItemKind } from '../mcp/authorizer.js';
+import type { AuthzSubject, McpItem, McpItemKind } from '../contracts/authorization.js';
 import { canonicalAddress } from './ip.js';
 
 /** `mcp.tool`, `mcp.prompt`, `mcp.resource`: upstream (unprefixed) name or resource URI, and target. */

@@ -1,5 +1,5 @@
 /**
- * agentgateway's CEL extension functions (reference §4.6), registered only where cel-js lacks them.
+ * agentgateway's CEL extension functions, registered only where cel-js lacks them.
  * cel-js 8 already has: `lowerAscii upperAscii trim indexOf lastIndexOf substring split join matches
  * startsWith endsWith contains size`, the macros `has all exists exists_one map filter cel.bind`, and
  * `bytes.base64() bytes.json() bytes.string()`.

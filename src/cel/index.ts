@@ -4,7 +4,7 @@
  */
 import type { Environment } from '@marcbachmann/cel-js';
 import type { ConfigPath } from '../config/types.js';
-import type { BuildContext } from '../runtime/build-context.js';
+import type { BuildContext } from '../contracts/build-context.js';
 import type { CelActivation } from './activation.js';
 import { anonymousForm } from './analysis.js';
 import { caretLines, describeCelError } from './diagnostics.js';

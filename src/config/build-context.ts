@@ -1,6 +1,6 @@
 /**
  * The BuildContext handed to normalization and to every policy compiler (contract:
- * src/runtime/build-context.ts — restated here structurally because config/ may not import runtime/).
+ * src/contracts/build-context.ts — restated here structurally because config/ may not import runtime/).
  * Files named in the config resolve against the working directory first (agentgateway's rule), then
  * against the config file's folder; every file read is recorded for the reload watcher.
  */

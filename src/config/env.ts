@@ -1,5 +1,5 @@
 /**
- * Shell-style environment expansion applied to the config text before parsing (reference §1.2):
+ * Shell-style environment expansion applied to the config text before parsing:
  * `$VAR`, `${VAR}` and `${VAR:-default}`. An unset variable is an error; `$$` is a literal `$`; a `$`
  * followed by anything else (a regex's trailing `$`) stays literal. The editor hint comment
  * `# yaml-language-server: $schema=…` is left alone. The returned map translates offsets in the

@@ -1,5 +1,5 @@
 /**
- * URL of an `mcp`/`sse`/`openapi` target (reference §2.4). Either `host` alone — a URL
+ * URL of an `mcp`/`sse`/`openapi` target. Either `host` alone — a URL
  * (`http://h:p/path`, `https://…`; port defaults 80/443; path taken from the URL, so a URL without a
  * path yields `/`) or `host:port[/path]` without a scheme (http; `/mcp` or `/sse` when no path) — or
  * `host` + `port` + `path` together ("if port or path is set, both must be set").

@@ -1,5 +1,5 @@
 /**
- * MCP backends and their targets: defaults, unique target names, target URLs (reference §2.4) and
+ * MCP backends and their targets: defaults, unique target names, target URLs and
  * OpenAPI schemas read at load.
  */
 import { parse as parseYaml } from 'yaml';

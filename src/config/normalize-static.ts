@@ -1,5 +1,5 @@
 /**
- * The static `config:` section with agentgateway's defaults (reference §1.3). `ADMIN_ADDR`,
+ * The static `config:` section with agentgateway's defaults. `ADMIN_ADDR`,
  * `STATS_ADDR` and `READINESS_ADDR` from the environment take precedence over the file.
  */
 import { durationMs } from './duration.js';

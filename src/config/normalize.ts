@@ -1,6 +1,6 @@
 /**
  * Raw (schema-valid) config → NormalizedConfig: agentgateway's defaults and generated names
- * (reference §2.1), the `mcp:` shorthand expanded (§2.5), and the checks the schema cannot express
+ *, the `mcp:` shorthand expanded, and the checks the schema cannot express
  * (unique ports and names, HTTPS needs tls, MCP policies need exactly one MCP backend, regexes compile).
  * Problems are collected, never thrown one at a time: the caller reports them all.
  */
@@ -144,7 +144,7 @@ function normalizeListener(
   return { key, name, gatewayName, hostname: l.hostname ?? '', protocol, tls, routes, ...tcp, at };
 }
 
-/** The top-level `mcp:` format (reference §2.5) as one bind, listener `mcp`, route `mcp:default`. */
+/** The top-level `mcp:` format as one bind, listener `mcp`, route `mcp:default`. */
 export function normalizeShorthand(
   raw: NonNullable<RootConfig['mcp']>,
   port: number,

@@ -1,5 +1,5 @@
 /**
- * The one error registry (STYLE §5). Every error the gateway returns has a stable code, an HTTP status
+ * The one error registry. Every error the gateway returns has a stable code, an HTTP status
  * and — for MCP — a JSON-RPC code. `toHttp` and `toJsonRpc` in ./respond.ts are the only mappers.
  * docs/errors.md lists every code; a test fails when one is missing there.
  */

@@ -1,10 +1,10 @@
 import { normalizeLimits } from '../config/normalize-limits.js';
 import { isGatewayError } from '../errors/registry.js';
 import { sendHttpError, sendJsonRpcError } from '../errors/respond.js';
-import type { RequestContext } from '../server/context.js';
-import { checkDnsRebinding } from './dns-rebinding.js';
-import type { McpEnv } from './env.js';
-import { bodyLimit } from './env.js';
+import type { RequestContext } from '../contracts/request-context.js';
+import { checkDnsRebinding } from './transport/dns-rebinding.js';
+import type { McpEnv } from './service-context.js';
+import { bodyLimit } from './service-context.js';
 import {
   JSON_TYPE,
   SSE_TYPE,
@@ -12,16 +12,21 @@ import {
   readJsonBody,
   requireAccept,
   requireJsonBody,
-} from './http-io.js';
-import type { ClientMessage } from './jsonrpc.js';
-import { classifyMessage } from './jsonrpc.js';
-import { legacySseGet, legacySsePost } from './legacy-sse.js';
-import { isModernMessage, modernPost } from './modern.js';
-import { McpLimits } from './limits.js';
-import { SessionStore } from './session-store.js';
-import { StatelessPool } from './stateless-pool.js';
-import { streamableAllow, streamableDelete, streamableGet, streamablePost } from './streamable.js';
-import type { McpService, McpServiceDeps, RuntimeMcpBackend, SessionInfo } from './types.js';
+} from './protocol/http-io.js';
+import type { ClientMessage } from './protocol/messages.js';
+import { classifyMessage } from './protocol/messages.js';
+import { legacySseGet, legacySsePost } from './transport/legacy-sse.js';
+import { isModernMessage, modernPost } from './transport/stateless.js';
+import { McpLimits } from './session/limits.js';
+import { SessionStore } from './session/session-store.js';
+import { StatelessPool } from './session/shared-connections.js';
+import {
+  streamableAllow,
+  streamableDelete,
+  streamableGet,
+  streamablePost,
+} from './transport/streamable-http.js';
+import type { McpService, McpServiceDeps, RuntimeMcpBackend, SessionInfo } from './backend.js';
 import { gatewayVersion } from './version.js';
 
 /**

@@ -1,13 +1,13 @@
 import type { TrafficTelemetry } from '../contracts/traffic-telemetry.js';
 /**
  * Compiled policy contracts. Each policy folder exports a factory `compileX(config, ctx: BuildContext, at)`
- * that validates and precomputes at config load (STYLE §2) and returns one of these. The request pipeline
+ * that validates and precomputes at config load and returns one of these. The request pipeline
  * (src/server/pipeline.ts) calls them in the fixed phase order; policies never see transports.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AuthzSubject, Decision, McpAuthorizer } from '../mcp/authorizer.js';
-import type { UpstreamTls } from '../mcp/upstream/types.js';
-import type { AccessLogFields, Identity, RequestContext } from '../server/context.js';
+import type { AuthzSubject, Decision, McpAuthorizer } from '../contracts/authorization.js';
+import type { UpstreamTls } from '../contracts/upstream-tls.js';
+import type { AccessLogFields, Identity, RequestContext } from '../contracts/request-context.js';
 
 /** Phase 1 — CORS. */
 export interface CompiledCors {

@@ -2,16 +2,16 @@
  * Runs policy test cases against a compiled config, without any upstream: each case goes through the
  * route's policies in the gateway's order — authentication (jwtAuth, mcpAuthentication), HTTP
  * `authorization`, the target's static tools filter, then the route's `McpAuthorizer` — exactly the
- * objects the gateway itself asks (src/server/pipeline.ts, src/mcp/authz.ts).
+ * objects the gateway itself asks (src/server/pipeline.ts, src/mcp/authz/item-filter.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { toCelClaims } from '../cel/index.js';
 import type { NormalizedTarget } from '../config/types.js';
-import type { AuthzSubject, Decision, McpItemKind } from '../mcp/authorizer.js';
+import type { AuthzSubject, Decision, McpItemKind } from '../contracts/authorization.js';
 import { ruleRef } from '../policies/authorization/rule-ref.js';
 import type { RuntimeRoute, Snapshot } from '../runtime/snapshot.js';
-import type { Identity, RequestInfo } from '../server/context.js';
+import type { Identity, RequestInfo } from '../contracts/request-context.js';
 import type { PolicyTestCase } from './cases.js';
 
 export type Outcome = 'allow' | 'deny' | 'unauthenticated';

@@ -18,7 +18,7 @@ import { compileTransformations } from '../policies/transformations/index.js';
 import type { CompiledRoutePolicies, TrafficTelemetry } from '../policies/types.js';
 import { NO_TRAFFIC_TELEMETRY } from '../policies/types.js';
 import { compileUrlRewrite } from '../policies/url-rewrite/index.js';
-import type { BuildContext } from './build-context.js';
+import type { BuildContext } from '../contracts/build-context.js';
 
 export interface TrafficCollector {
   run<T>(fn: () => T | Promise<T>): Promise<T | undefined>;

@@ -1,14 +1,14 @@
 /**
  * NormalizedConfig → Snapshot: compiles every policy (CEL, JWKS, CORS strings…) and every route matcher
- * at load (STYLE §2). Nothing here runs per request. All errors of all policies are collected, so one
+ * at load. Nothing here runs per request. All errors of all policies are collected, so one
  * reload reports every problem at once.
  */
 import { createHash } from 'node:crypto';
 import type { ConfigPath, NormalizedBind, NormalizedMcpBackend, NormalizedRoute } from '../config/types.js';
 import type { RoutePoliciesConfig } from '../config/schema/index.js';
 import { isLoopback } from '../net/loopback.js';
-import { ALLOW_ALL } from '../mcp/authorizer.js';
-import type { RuntimeMcpBackend } from '../mcp/types.js';
+import { ALLOW_ALL } from '../contracts/authorization.js';
+import type { RuntimeMcpBackend } from '../mcp/backend.js';
 import { compileMcpAuthorization } from '../policies/authorization/mcp.js';
 import { warnPrefixedNames } from '../policies/authorization/prefixed-names.js';
 import { compileHttpAuthorization } from '../policies/authorization/http.js';
@@ -28,8 +28,8 @@ import { compileTrafficPolicies } from './build-traffic.js';
 import { MirrorBudget } from '../policies/mirror/budget.js';
 import type { NormalizedLimits } from '../config/types.js';
 import type { AuthnLogger } from '../policies/jwt/deps.js';
-import { compileRouteMatcher } from '../server/router.js';
-import type { BuildContext } from './build-context.js';
+import { compileRouteMatcher } from './router.js';
+import type { BuildContext } from '../contracts/build-context.js';
 import type { SharedState } from '../redis/shared-state.js';
 import { formatPath } from '../config/path.js';
 import { compileMcpBackend } from './mcp-backend.js';

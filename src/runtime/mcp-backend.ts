@@ -3,8 +3,8 @@
  * built here once per load, so no request reads the backend's config object or compiles a filter.
  */
 import type { NormalizedMcpBackend } from '../config/types.js';
-import { createNaming } from '../mcp/naming.js';
-import type { RuntimeMcpBackend } from '../mcp/types.js';
+import { createNaming } from '../mcp/routing/naming.js';
+import type { RuntimeMcpBackend } from '../mcp/backend.js';
 import { compileToolFilter } from '../policies/authorization/tool-filter.js';
 
 export type McpBackendParts = Pick<

@@ -1,5 +1,5 @@
 /**
- * The immutable runtime snapshot the request path reads (STYLE §4). Built completely by build.ts
+ * The immutable runtime snapshot the request path reads. Built completely by build.ts
  * before it replaces the previous one; a request reads `gateway.snapshot` once and uses that object
  * throughout, so it sees either the old or the new config, never a mix.
  */
@@ -9,9 +9,9 @@ import type {
   NormalizedListener,
   NormalizedRoute,
 } from '../config/types.js';
-import type { RuntimeMcpBackend } from '../mcp/types.js';
+import type { RuntimeMcpBackend } from '../mcp/backend.js';
 import type { CompiledRoutePolicies } from '../policies/types.js';
-import type { CompiledRouteMatcher } from '../server/router.js';
+import type { CompiledRouteMatcher } from './router.js';
 
 export type RuntimeBackend =
   | { readonly kind: 'mcp'; readonly mcp: RuntimeMcpBackend }

@@ -9,7 +9,7 @@ import { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ERRORS } from '../errors/registry.js';
-import type { ServerEvents } from './events.js';
+import type { ServerEvents } from '../contracts/server-events.js';
 
 export interface ConnectionLimits {
   readonly requestHeaderTimeoutMs: number;

@@ -7,7 +7,7 @@
  */
 import { discoveryResourcePath } from '../policies/mcp-authentication/metadata.js';
 import type { RuntimeRoute } from '../runtime/snapshot.js';
-import { selectRoute, type RequestShape } from './router.js';
+import { selectRoute, type RequestShape } from '../runtime/router.js';
 
 export function selectRouteWithDiscovery(
   routes: readonly RuntimeRoute[],

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { GatewayError } from '../errors/registry.js';
 import { sendHttpError, sendJsonRpcError } from '../errors/respond.js';
-import type { ServerEvents } from './events.js';
+import type { ServerEvents } from '../contracts/server-events.js';
 import type { MutableRequestContext } from './request-context.js';
 
 export interface InFlight {

@@ -3,18 +3,18 @@
  * context creation, listener and route selection, the body deadline). A never-throws boundary: a
  * malformed request is a 400, a bug here is a 500, and neither escapes to stop the process.
  */
-import type { AccessLogFields } from './context.js';
+import type { AccessLogFields } from '../contracts/request-context.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { GatewayError, type ErrorCode } from '../errors/registry.js';
 import { sendHttpError, sendJsonRpcError } from '../errors/respond.js';
 import type { Snapshot } from '../runtime/snapshot.js';
 import { InFlightSet, type InFlight } from './drain.js';
-import type { ServerEvents } from './events.js';
+import type { ServerEvents } from '../contracts/server-events.js';
 import { runPipeline, type PipelineDeps } from './pipeline.js';
 import { createRequestContext, type MutableRequestContext } from './request-context.js';
 import { isValidHost, parseRequestTarget, type RequestTarget } from './request-target.js';
-import { requestHost, selectListener } from './router.js';
+import { requestHost, selectListener } from '../runtime/router.js';
 import { selectRouteWithDiscovery } from './discovery-route.js';
 
 export interface RequestObserver {

@@ -1,5 +1,5 @@
 /**
- * Which downstream request headers reach HTTP upstreams (issue 6 item 5; reference §7.6, [HEAD]).
+ * Which downstream request headers reach HTTP upstreams.
  * Everything is copied — custom headers, cookies, `traceparent` — except:
  * - hop-by-hop fields (RFC 9110 §7.6.1) and any field named in `Connection`;
  * - framing the upstream client computes itself: `host`, `content-length`, `expect`,

@@ -8,7 +8,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors/registry.js';
 import { isHopByHop } from '../policies/headers/names.js';
 import type { CompiledBackendAuth, CompiledBackendTls } from '../policies/types.js';
-import type { RequestContext } from './context.js';
+import type { RequestContext } from '../contracts/request-context.js';
 import { pumpBody } from './stream-pump.js';
 
 export interface HttpProxy {

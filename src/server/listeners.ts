@@ -15,10 +15,10 @@ import { applyConnectionLimits, checkingIntervalMs, installConnectionGuards } fr
 import { InFlightSet, drainServer } from './drain.js';
 import { handleRequest, type EntryDeps } from './entry.js';
 import { describeListenError } from './listen-error.js';
-import { selectListener } from './router.js';
+import { selectListener } from '../runtime/router.js';
 import { createTcpBind, type TcpBind } from '../tcp/server.js';
 import type { TcpTelemetry } from '../telemetry/traffic-metrics.js';
-import type { AccessLogFields } from './context.js';
+import type { AccessLogFields } from '../contracts/request-context.js';
 
 export type { RequestObserver, SnapshotSource } from './entry.js';
 

@@ -4,7 +4,7 @@
  */
 import { isGatewayError } from '../errors/registry.js';
 import type { CompiledCredentialAuth, TrafficTelemetry } from '../policies/types.js';
-import type { RequestContext } from './context.js';
+import type { RequestContext } from '../contracts/request-context.js';
 
 export async function authenticateCredential(
   ctx: RequestContext,

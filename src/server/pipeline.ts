@@ -1,18 +1,18 @@
 /**
- * The fixed policy phase order (STYLE §3). Config cannot reorder it: the order of keys in YAML is
+ * The fixed policy phase order. Config cannot reorder it: the order of keys in YAML is
  * irrelevant. Each constraint carries its "why". docs/architecture.md draws the same sequence.
  */
 import type { Logger } from 'pino';
 import { GatewayError, isGatewayError } from '../errors/registry.js';
 import { sendHttpError, sendJsonRpcError } from '../errors/respond.js';
-import type { McpService } from '../mcp/types.js';
+import type { McpService } from '../mcp/backend.js';
 import { describeRule } from '../policies/authorization/rule-ref.js';
 import { writeRateLimitHeaders } from '../policies/rate-limit/index.js';
 import type { RuntimeRoute } from '../runtime/snapshot.js';
 import { upstreamHeadersFrom } from './header-hygiene.js';
 import type { HttpProxy } from './http-proxy.js';
 import type { MutableRequestContext } from './request-context.js';
-import { NO_TRACE } from './context.js';
+import { NO_TRACE } from '../contracts/request-context.js';
 import { authenticateCredential } from './pipeline-credentials.js';
 import { backendOrigin } from './http-proxy.js';
 import { forwardWithTraffic } from './traffic-forward.js';

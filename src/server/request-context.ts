@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { NO_TRACE, type RequestContext } from './context.js';
+import { NO_TRACE, type RequestContext } from '../contracts/request-context.js';
 import { parseRequestTarget, type RequestTarget } from './request-target.js';
 
 const ROOT: RequestTarget = { path: '/', search: '', authority: undefined };

@@ -9,8 +9,8 @@ import { request } from 'undici';
 import { GatewayError, isGatewayError } from '../errors/registry.js';
 import { isHopByHop } from '../policies/headers/names.js';
 import type { CompiledBackendAuth, CompiledRoutePolicies, TrafficTelemetry } from '../policies/types.js';
-import type { RequestContext } from './context.js';
-import { readBody } from './read-body.js';
+import type { RequestContext } from '../contracts/request-context.js';
+import { readBody } from '../net/read-body.js';
 
 export interface TrafficForwardDeps {
   readonly dispatcher: Dispatcher;

@@ -1,7 +1,7 @@
 /** TCP route selection: listener by SNI (exact > wildcard > any), route by hostnames, backend by weight. */
 import type { NormalizedTcpRoute } from '../config/types.js';
 import type { RuntimeBind, RuntimeListener } from '../runtime/snapshot.js';
-import { selectListener } from '../server/router.js';
+import { selectListener } from '../runtime/router.js';
 
 function hostMatches(pattern: string, name: string): boolean {
   if (pattern.startsWith('*.')) return name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1;

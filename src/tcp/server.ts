@@ -12,9 +12,9 @@
 import type { Snapshot } from '../runtime/snapshot.js';
 import { connect, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, createSecureContext, type TLSSocket } from 'node:tls';
-import type { AccessLogFields } from '../server/context.js';
+import type { AccessLogFields } from '../contracts/request-context.js';
 import type { RuntimeBind } from '../runtime/snapshot.js';
-import { selectListener } from '../server/router.js';
+import { selectListener } from '../runtime/router.js';
 import type { TcpTelemetry } from '../telemetry/traffic-metrics.js';
 import { pickBackend, selectTcpRoute } from './route.js';
 import { MAX_HELLO_BYTES, parseClientHello } from './sni.js';

@@ -1,5 +1,5 @@
 /**
- * The access log: one line per HTTP request, message `request` (agentgateway §8.2), at the level of
+ * The access log: one line per HTTP request, message `request`, at the level of
  * its outcome (`outcomeLevel`). For
  * Streamable HTTP one POST carries one JSON-RPC message and for the SSE transport each message is one
  * POST to the message endpoint, so this is also one line per MCP message.
@@ -21,8 +21,8 @@ import {
   type CelActivation,
 } from '../cel/index.js';
 import type { ConfigPath } from '../config/types.js';
-import type { BuildContext } from '../runtime/build-context.js';
-import type { AccessLogFields, RequestContext } from '../server/context.js';
+import type { BuildContext } from '../contracts/build-context.js';
+import type { AccessLogFields, RequestContext } from '../contracts/request-context.js';
 import { redactTokens } from './redact.js';
 
 export { redactTokens } from './redact.js';

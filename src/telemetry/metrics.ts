@@ -5,7 +5,7 @@
  * must not be able to create time series at will.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AccessLogFields } from '../server/context.js';
+import type { AccessLogFields } from '../contracts/request-context.js';
 import type { McpLimitName, McpRequestEvent, McpTelemetry } from './hooks.js';
 import { CappedLabel, ResourceLabels, UNKNOWN, httpMethodLabel, mcpMethodLabel } from './label-bounds.js';
 

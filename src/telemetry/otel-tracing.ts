@@ -29,7 +29,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AccessLogFields } from '../server/context.js';
+import type { AccessLogFields } from '../contracts/request-context.js';
 import { redactTokens } from './redact.js';
 import {
   tracesUrl,

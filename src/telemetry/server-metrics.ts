@@ -1,10 +1,10 @@
 /**
- * Prometheus counters for the listener layer (src/server/events.ts): request timeouts, refused
+ * Prometheus counters for the listener layer (src/contracts/server-events.ts): request timeouts, refused
  * connections, malformed requests and requests cut by shutdown. Registered on the gateway's own
  * registry (./metrics.ts), zero-valued from the start so alerts work before the first event.
  */
 import { Counter, type Registry } from 'prom-client';
-import type { MalformedReason, ServerEvents, TimeoutPhase } from '../server/events.js';
+import type { MalformedReason, ServerEvents, TimeoutPhase } from '../contracts/server-events.js';
 import { CappedLabel } from './label-bounds.js';
 
 export function createServerMetrics(registry: Registry): ServerEvents {

@@ -10,7 +10,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { NormalizedStatic } from '../config/types.js';
-import type { AccessLogFields } from '../server/context.js';
+import type { AccessLogFields } from '../contracts/request-context.js';
 
 export type TracingConfig = NonNullable<NormalizedStatic['tracing']>;
 

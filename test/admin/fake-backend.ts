@@ -1,5 +1,5 @@
 /** A fake AdminBackend for the admin server tests: canned answers plus a record of calls. */
-import type { SessionInfo } from '../../src/mcp/types.js';
+import type { SessionInfo } from '../../src/mcp/backend.js';
 import { redactSecrets } from '../../src/admin/redact.js';
 import {
   AdminError,

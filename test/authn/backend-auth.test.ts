@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compileBackendAuth } from '../../src/policies/backend-auth/index.js';
-import type { Identity } from '../../src/server/context.js';
+import type { Identity } from '../../src/contracts/request-context.js';
 import { buildContext } from './helpers.js';
 
 const AT = ['binds', 0, 'listeners', 0, 'routes', 0, 'policies', 'backendAuth'] as const;

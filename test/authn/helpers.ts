@@ -13,9 +13,9 @@ import {
   type JWTPayload,
 } from 'jose';
 import type { ConfigPath } from '../../src/config/types.js';
-import type { BuildContext } from '../../src/runtime/build-context.js';
+import type { BuildContext } from '../../src/contracts/build-context.js';
 import type { AuthnLogger } from '../../src/policies/jwt/deps.js';
-import type { AccessLogFields, RequestContext } from '../../src/server/context.js';
+import type { AccessLogFields, RequestContext } from '../../src/contracts/request-context.js';
 
 export const ISSUER = 'https://issuer.test';
 export const AUDIENCE = 'portcullis.test';

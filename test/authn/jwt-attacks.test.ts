@@ -1,5 +1,5 @@
 /**
- * The attack table (issue 4): every token here must be refused with 401, the exact reason as the body,
+ * The attack table: every token here must be refused with 401, the exact reason as the body,
  * the RFC 6750 challenge, the reason in the access-log fields and the logger — and never the token.
  */
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { SignJWT } from 'jose';
 import { compileJwtAuth } from '../../src/policies/jwt/index.js';
 import { AuthnError } from '../../src/policies/jwt/reasons.js';
 import type { CompiledAuthenticator } from '../../src/policies/types.js';
-import type { AccessLogFields } from '../../src/server/context.js';
+import type { AccessLogFields } from '../../src/contracts/request-context.js';
 import {
   AT,
   AUDIENCE,

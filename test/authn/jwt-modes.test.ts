@@ -1,5 +1,5 @@
 /**
- * Modes × (no token, bad token, good token) as reference §3.5 says, the bearer scheme, clock skew, and
+ * Modes × (no token, bad token, good token) as docs/authentication.md describes them, the bearer scheme, clock skew, and
  * the verified-token cache (a hit re-checks exp; a key that disappears invalidates its entries).
  */
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import type { JwtAuthConfig } from '../../src/config/schema/policies.js';
 import { compileJwtAuth } from '../../src/policies/jwt/index.js';
 import { AuthnError } from '../../src/policies/jwt/reasons.js';
 import type { JwtAuthDeps } from '../../src/policies/jwt/deps.js';
-import type { AccessLogFields } from '../../src/server/context.js';
+import type { AccessLogFields } from '../../src/contracts/request-context.js';
 import {
   AT,
   AUDIENCE,

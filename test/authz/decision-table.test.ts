@@ -1,12 +1,12 @@
 /**
  * mcpAuthorization decisions, one row each: rules × claims × item → allowed?, which rule decided, why.
- * Decision algorithm (issue 5 item 1): deny true → deny; require not true → deny; allow true → allow;
+ * Decision algorithm: deny true → deny; require not true → deny; allow true → allow;
  * no allow rules → allow; else deny. An erroring rule is "not matched".
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RuleConfig } from '../../src/config/schema/policies.js';
-import type { McpItem } from '../../src/mcp/authorizer.js';
+import type { McpItem } from '../../src/contracts/authorization.js';
 import { compileMcpAuthorization } from '../../src/policies/authorization/mcp.js';
 import type { DenyRuleErrorEvent } from '../../src/policies/authorization/options.js';
 import { AT, buildContext, identity, item, SEED_RULES, subject, tool } from './helpers.js';

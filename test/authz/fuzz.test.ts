@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RuleConfig } from '../../src/config/schema/policies.js';
-import type { McpItem } from '../../src/mcp/authorizer.js';
+import type { McpItem } from '../../src/contracts/authorization.js';
 import { createBaseEnvironment, toCelClaims } from '../../src/cel/index.js';
 import { compileMcpAuthorization } from '../../src/policies/authorization/mcp.js';
 import { ruleOf } from '../../src/policies/authorization/rules.js';

@@ -1,9 +1,9 @@
 /** Shared scaffolding for the CEL / authorization tests: a recording BuildContext, subjects, identities. */
 import { readFileSync } from 'node:fs';
 import type { ConfigPath } from '../../src/config/types.js';
-import type { AuthzSubject, McpItem, McpItemKind } from '../../src/mcp/authorizer.js';
-import type { BuildContext } from '../../src/runtime/build-context.js';
-import type { Identity } from '../../src/server/context.js';
+import type { AuthzSubject, McpItem, McpItemKind } from '../../src/contracts/authorization.js';
+import type { BuildContext } from '../../src/contracts/build-context.js';
+import type { Identity } from '../../src/contracts/request-context.js';
 import { toCelClaims } from '../../src/cel/values.js';
 
 export interface LocatedError extends Error {
@@ -75,7 +75,7 @@ export function seedClaims(name: 'example1' | 'example2'): Record<string, unknow
   return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-/** The seed's three rules (../shared/seed/authorization-config.yaml). */
+/** The seed's three rules (examples/authorization/config.yaml has them too). */
 export const SEED_RULES = [
   'mcp.tool.name == "echo"',
   'jwt.sub == "test-user" && mcp.tool.name == "add"',

@@ -10,7 +10,7 @@ import { ConfigError } from '../../src/config/errors.js';
 import { compileHttpAuthorization } from '../../src/policies/authorization/http.js';
 import { compileMcpAuthorization } from '../../src/policies/authorization/mcp.js';
 import { compileCelExpression } from '../../src/cel/index.js';
-import type { BuildContext } from '../../src/runtime/build-context.js';
+import type { BuildContext } from '../../src/contracts/build-context.js';
 import { AT, buildContext, type LocatedError } from './helpers.js';
 
 interface Bad {

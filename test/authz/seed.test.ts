@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Identity } from '../../src/server/context.js';
+import type { Identity } from '../../src/contracts/request-context.js';
 import { compileMcpAuthorization } from '../../src/policies/authorization/mcp.js';
 import { compileHttpAuthorization } from '../../src/policies/authorization/http.js';
 import { AT, buildContext, identity, seedClaims, SEED_RULES, subject, tool, item } from './helpers.js';

@@ -1,5 +1,5 @@
 /**
- * CORS in a real browser (issue 6): headless Chromium loads a page from another origin (a tiny node:http
+ * CORS in a real browser: headless Chromium loads a page from another origin (a tiny node:http
  * server on another port) whose script calls the gateway's `/mcp` with `fetch` and an
  * `Authorization: Bearer` header — initialize, read `Mcp-Session-Id`, `notifications/initialized`,
  * `tools/list` — with the seed's cors config (`allowOrigins: ["*"], allowHeaders: ["*"]`) plus jwtAuth

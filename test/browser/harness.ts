@@ -39,7 +39,7 @@ interface Rule {
   readonly test: (tool: string, claims: Claims | null) => boolean;
 }
 
-/** The seed example's rules (reference §12), evaluated in JS for the stand-in. */
+/** The seed example's rules, evaluated in JS for the stand-in. */
 export const RULES: readonly Rule[] = [
   { source: 'mcp.tool.name == "echo"', test: (t) => t === 'echo' },
   {

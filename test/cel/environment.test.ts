@@ -14,7 +14,7 @@ import {
 import { anonymousForm } from '../../src/cel/analysis.js';
 import { celEnvironment } from '../../src/cel/environment.js';
 import { celToJson } from '../../src/cel/extensions.js';
-import type { McpItem } from '../../src/mcp/authorizer.js';
+import type { McpItem } from '../../src/contracts/authorization.js';
 import { identity, subject, tool } from '../authz/helpers.js';
 
 const CLAIMS = {

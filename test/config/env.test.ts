@@ -1,4 +1,4 @@
-/** `$VAR` / `${VAR}` expansion before parsing (reference §1.2), and positions that survive it. */
+/** `$VAR` / `${VAR}` expansion before parsing, and positions that survive it. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { expandEnv } from '../../src/config/env.js';

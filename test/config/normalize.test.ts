@@ -7,7 +7,7 @@ import { loadText } from './helpers.js';
 
 const SHORTHAND = 'mcp:\n  targets:\n  - name: a\n    stdio: {cmd: node}\n';
 
-describe('defaults and generated names (reference §2.1, §1.3)', () => {
+describe('defaults and generated names', () => {
   test('names, keys and the default match', () => {
     const { config } = loadText(
       'binds:\n- port: 3000\n  listeners:\n  - routes:\n    - {}\n    - name: named\n  - name: second\n    hostname: a.example.com\n    routes: []\n',
@@ -78,7 +78,7 @@ describe('defaults and generated names (reference §2.1, §1.3)', () => {
   });
 });
 
-describe('the mcp: shorthand (reference §2.5)', () => {
+describe('the mcp: shorthand', () => {
   test('becomes bind/<port>, listener mcp, route mcp:default, backend mcp', () => {
     const { config } = loadText(`${SHORTHAND}  policies:\n    cors: {allowOrigins: ["*"]}\n`);
     const bind = config.binds[0]!;
@@ -131,7 +131,7 @@ describe('environment overrides', () => {
   });
 });
 
-describe('MCP target URLs (reference §2.4)', () => {
+describe('MCP target URLs', () => {
   const cases: [
     kind: 'mcp' | 'sse',
     host: string,

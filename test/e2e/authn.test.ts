@@ -190,7 +190,7 @@ describe('jwtAuth through the gateway (real upstream)', () => {
     }
   });
 
-  test('without any authentication policy the client Authorization is forwarded (reference §6.1)', async () => {
+  test('without any authentication policy the client Authorization is forwarded', async () => {
     const session = await openSession(url('noauth'), bearer('opaque-client-token'));
     const seen = reportedHeaders(await callTool(url('noauth'), session, 'get_headers'));
     assert.equal(seen.authorization, 'Bearer opaque-client-token');
@@ -485,7 +485,7 @@ describe('mcpAuthentication through the gateway: the SDK client discovers the OA
           issuer: ${issuer}
           audience: ${AUD}
           scopesSupported: [mcp:tools]
-        # landscape #1148: mcpAuthentication + mcpAuthorization must see the claims before list filtering.
+        # mcpAuthentication + mcpAuthorization must see the claims before list filtering.
         mcpAuthorization:
           rules: ['jwt.sub == "oauth-user"']
 ${mcpBackendYaml(upstream.url)}`,

@@ -1,5 +1,5 @@
 /**
- * DNS-rebinding protection is on by default when a bind listens on loopback only (issue 3 item 8), and
+ * DNS-rebinding protection is on by default when a bind listens on loopback only, and
  * off for an all-interfaces bind unless configured.
  */
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * Observability through the real gateway (issue 9): access-log lines asserted field by field for an
+ * Observability through the real gateway: access-log lines asserted field by field for an
  * allowed and a denied call; /metrics scraped after a scripted set of calls with exact counter values.
  */
 import { after, before, describe, test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * Live reload (issue 7): edits apply within 2 s; broken edits keep the old config serving and are
+ * Live reload: edits apply within 2 s; broken edits keep the old config serving and are
  * reported; nothing in flight fails during reloads; binds open and close; removed stdio targets end.
  */
 import { after, describe, test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * Tracing through the real gateway (issue 9): spans exported over OTLP/HTTP protobuf to a real receiver;
+ * Tracing through the real gateway: spans exported over OTLP/HTTP protobuf to a real receiver;
  * the incoming traceparent is honoured; authentication, authorization and each upstream call are child
  * spans; the upstream receives a traceparent naming the upstream-call span.
  */

@@ -1,4 +1,4 @@
-import type { AuthzSubject, Decision, McpAuthorizer, McpItem } from '../../src/mcp/authorizer.js';
+import type { AuthzSubject, Decision, McpAuthorizer, McpItem } from '../../src/contracts/authorization.js';
 
 export interface TestAuthorizer extends McpAuthorizer {
   /** Every item the authorizer was asked about. */

@@ -1,4 +1,4 @@
-/** DNS-rebinding protection (reference §7.7): Host and Origin must be loopback, else 403 plain text. */
+/** DNS-rebinding protection: Host and Origin must be loopback, else 403 plain text. */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';

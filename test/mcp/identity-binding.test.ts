@@ -1,8 +1,8 @@
-/** The one definition of "the same caller" (src/mcp/identity-binding.ts), as a pure function. */
+/** The one definition of "the same caller" (src/mcp/session/identity-binding.ts), as a pure function. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { callerKey, identityKey } from '../../src/mcp/identity-binding.js';
-import type { Identity } from '../../src/server/context.js';
+import { callerKey, identityKey } from '../../src/mcp/session/identity-binding.js';
+import type { Identity } from '../../src/contracts/request-context.js';
 
 function id(claims: Record<string, unknown>, issuer = 'https://a.test'): Identity {
   return {

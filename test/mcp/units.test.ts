@@ -2,13 +2,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IncomingMessage } from 'node:http';
-import { decodeCursor, encodeCursor } from '../../src/mcp/cursor.js';
-import { prefersEventStream } from '../../src/mcp/http-io.js';
-import { mergeCapabilities, mergeInitialize } from '../../src/mcp/initialize.js';
-import { classifyMessage } from '../../src/mcp/jsonrpc.js';
-import { decodeHeaderValue } from '../../src/mcp/modern-headers.js';
-import { createNaming } from '../../src/mcp/naming.js';
-import { isModernVersion, lowestVersion } from '../../src/mcp/protocol.js';
+import { decodeCursor, encodeCursor } from '../../src/mcp/routing/cursor.js';
+import { prefersEventStream } from '../../src/mcp/protocol/http-io.js';
+import { mergeCapabilities, mergeInitialize } from '../../src/mcp/routing/initialize-result.js';
+import { classifyMessage } from '../../src/mcp/protocol/messages.js';
+import { decodeHeaderValue } from '../../src/mcp/transport/stateless-headers.js';
+import { createNaming } from '../../src/mcp/routing/naming.js';
+import { isModernVersion, lowestVersion } from '../../src/mcp/protocol/revisions.js';
 
 describe('naming', () => {
   const n = createNaming(['a', 'bee'], 'conditional');

@@ -9,7 +9,7 @@ import type { CompiledCors } from '../../src/policies/types.js';
 import { afterTest, AT, buildContext, located, send, serve } from './helpers.js';
 
 const POLICIES: Record<string, CorsConfig> = {
-  // tests/tests/cors.rs's policy (reference §5.4)
+  // tests/tests/cors.rs's policy
   basic: {
     allowCredentials: false,
     allowHeaders: ['*'],

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { HeaderModifierConfig } from '../../src/config/schema/policies.js';
 import { compileHeaderModifier } from '../../src/policies/headers/index.js';
 import type { CompiledHeaderModifier } from '../../src/policies/types.js';
-import type { RequestContext } from '../../src/server/context.js';
+import type { RequestContext } from '../../src/contracts/request-context.js';
 import { afterTest, AT, buildContext, located, send, serve } from './helpers.js';
 
 const compile = (cfg: HeaderModifierConfig): CompiledHeaderModifier =>

@@ -3,8 +3,8 @@ import { createServer, request, type IncomingMessage, type ServerResponse } from
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import type { ConfigPath } from '../../src/config/types.js';
-import type { BuildContext } from '../../src/runtime/build-context.js';
-import type { Identity, RequestContext } from '../../src/server/context.js';
+import type { BuildContext } from '../../src/contracts/build-context.js';
+import type { Identity, RequestContext } from '../../src/contracts/request-context.js';
 import { createRequestContext } from '../../src/server/request-context.js';
 
 export interface RecordingBuildContext extends BuildContext {

@@ -9,7 +9,7 @@ import {
   keyString,
   writeRateLimitHeaders,
 } from '../../src/policies/rate-limit/index.js';
-import type { Identity, RequestContext } from '../../src/server/context.js';
+import type { Identity, RequestContext } from '../../src/contracts/request-context.js';
 import type { RateLimitResult } from '../../src/policies/types.js';
 import { afterTest, AT, buildContext, identity, located, send, serve } from './helpers.js';
 

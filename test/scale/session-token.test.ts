@@ -5,7 +5,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { SessionKeyring, MAX_SESSION_ID_CHARS, type SessionState } from '../../src/mcp/session-token.js';
+import {
+  SessionKeyring,
+  MAX_SESSION_ID_CHARS,
+  type SessionState,
+} from '../../src/mcp/session/session-token.js';
 
 const state = (over: Partial<SessionState> = {}): SessionState => ({
   b: 'iss=https://issuer.test|sub=alice',

@@ -7,7 +7,7 @@ import {
   selectListener,
   selectRoute,
   type RequestShape,
-} from '../../src/server/router.js';
+} from '../../src/runtime/router.js';
 
 const m = (path: NormalizedMatch['path'], extra: Partial<NormalizedMatch> = {}): NormalizedMatch => ({
   path,

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { ConfigPath } from '../../src/config/types.js';
-import type { BuildContext } from '../../src/runtime/build-context.js';
-import type { Identity, RequestInfo } from '../../src/server/context.js';
+import type { BuildContext } from '../../src/contracts/build-context.js';
+import type { Identity, RequestInfo } from '../../src/contracts/request-context.js';
 import {
   celLogCompiler,
   createAccessLog,

@@ -7,7 +7,7 @@ import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage } from '@modelcontextproto
 import { pino, type Logger } from 'pino';
 import type { NormalizedTarget } from '../../src/config/types.js';
 import { isUpstreamError } from '../../src/errors/upstream.js';
-import type { Upstream, UpstreamSendOptions } from '../../src/mcp/upstream/types.js';
+import type { Upstream, UpstreamSendOptions } from '../../src/mcp/upstream/upstream.js';
 import type { McpTelemetry } from '../../src/telemetry/hooks.js';
 
 export type Json = Record<string, unknown>;

@@ -15,7 +15,7 @@ const toolFilter = z.strictObject({
 });
 
 const targetCommon = {
-  /** Also the tool-name prefix when multiplexing (`<name>_<tool>`); see src/mcp/naming.ts for `_`. */
+  /** Also the tool-name prefix when multiplexing (`<name>_<tool>`); see src/mcp/routing/naming.ts for `_`. */
   name: z.string().min(1),
   tools: toolFilter.optional(),
   connectTimeout: duration.optional(),

@@ -9,7 +9,7 @@ import { retry } from './retry.js';
 import { requestMirror, requestRedirect, urlRewrite } from './traffic.js';
 import { transformations } from './transformations.js';
 
-// ---- jwtAuth (reference §3) ----
+// ---- jwtAuth ----
 export const jwksSource = z.union([
   fileRef,
   z.strictObject({ url: z.url({ protocol: /^https?$/ }) }),
@@ -42,7 +42,7 @@ export const jwtAuth = z.union([
   }),
 ]);
 
-// ---- mcpAuthentication (reference §6.2) ----
+// ---- mcpAuthentication ----
 export const mcpProvider = z.union([
   z.strictObject({ auth0: z.strictObject({}) }),
   z.strictObject({ keycloak: z.strictObject({}) }),
@@ -60,7 +60,7 @@ export const mcpAuthentication = z.strictObject({
   scopesSupported: z.array(z.string()).optional(),
 });
 
-// ---- authorization rules (reference §4) ----
+// ---- authorization rules ----
 export const rule = z.union([
   celExpr,
   z.strictObject({ allow: celExpr }),
@@ -69,7 +69,7 @@ export const rule = z.union([
 ]);
 export const rules = z.strictObject({ rules: z.array(rule) });
 
-// ---- cors (reference §5) ----
+// ---- cors ----
 export const cors = z.strictObject({
   allowCredentials: z.boolean().optional(),
   allowHeaders: z.array(z.string()).optional(),
@@ -79,13 +79,13 @@ export const cors = z.strictObject({
   maxAge: duration.optional(),
 });
 
-// ---- csrf (reference §2.2) ----
+// ---- csrf ----
 export const csrf = z.strictObject({
   /** Cross-site origins (`scheme://host[:port]`) allowed besides the request's own. */
   additionalOrigins: z.array(z.string().min(1)).optional(),
 });
 
-// ---- backendAuth (reference §6.1) ----
+// ---- backendAuth ----
 const secret = z.union([z.string().min(1), fileRef]);
 export const backendAuth = z.union([
   z.strictObject({ passthrough: z.strictObject({ location: authLocation.optional() }) }),
@@ -98,7 +98,7 @@ export const backendAuth = z.union([
   }),
 ]);
 
-// ---- backendTLS (reference §2.2): TLS origination options for HTTPS upstreams ----
+// ---- backendTLS: TLS origination options for HTTPS upstreams ----
 const pemFile = z
   .string()
   .min(1)
@@ -116,7 +116,7 @@ export const backendTLS = z.strictObject({
   alpn: z.array(z.string().min(1)).optional(),
 });
 
-// ---- header modifiers, timeout, direct response, rate limit (reference §6.3) ----
+// ---- header modifiers, timeout, direct response, rate limit ----
 export const headerModifier = z.strictObject({
   add: stringMap.optional(),
   set: stringMap.optional(),

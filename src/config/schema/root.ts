@@ -69,7 +69,7 @@ export const staticConfig = z.strictObject({
   readiness: readinessConfig.optional(),
 });
 
-/** The simplified top-level `mcp:` format (reference §2.5). */
+/** The simplified top-level `mcp:` format. */
 export const mcpShorthand = z.strictObject({
   /** Serve on these gateways' listeners instead of a port of its own (the `gateways:` format). */
   gateways: gatewayRefs.optional(),

@@ -1,15 +1,14 @@
 import type { Logger } from 'pino';
 import type { NormalizedTarget } from '../../config/types.js';
 import type { McpTelemetry } from '../../telemetry/hooks.js';
-import type { UpstreamFactory } from '../types.js';
 import { OpenApiUpstream } from './openapi.js';
 import { openApiTools, type OpenApiTool } from './openapi-tools.js';
 import { HttpPools } from './pools.js';
 import { ProcessGroups } from './process-groups.js';
 import { SseUpstream } from './sse.js';
 import { StdioUpstream, type UpstreamState } from './stdio.js';
-import { StreamableHttpUpstream } from './streamable.js';
-import type { Upstream, UpstreamTls } from './types.js';
+import { StreamableHttpUpstream } from './streamable-http.js';
+import type { Upstream, UpstreamTls, UpstreamFactory } from './upstream.js';
 
 export interface UpstreamFactoryOptions {
   readonly telemetry: McpTelemetry;

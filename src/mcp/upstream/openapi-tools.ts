@@ -1,5 +1,5 @@
 /**
- * OpenAPI 3 → MCP tools (agentgateway behaviour §2.4/§7.5): every operation with an `operationId` is a
+ * OpenAPI 3 → MCP tools: every operation with an `operationId` is a
  * tool of that name; its input schema has the top-level keys `path`, `query`, `header` (one property per
  * parameter) and `body` (the `application/json` request body). Local `$ref`s are inlined; a recursive
  * reference becomes `{}` (any value). Built once per schema document and cached by the factory, with

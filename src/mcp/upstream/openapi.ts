@@ -4,17 +4,17 @@ import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/t
 import {
   LATEST_LEGACY_VERSION as LATEST_PROTOCOL_VERSION,
   LEGACY_VERSIONS as SUPPORTED_PROTOCOL_VERSIONS,
-} from '../protocol.js';
+} from '../protocol/revisions.js';
 import type { Logger } from 'pino';
 import type { Agent } from 'undici';
 import { ERRORS } from '../../errors/registry.js';
 import { API_RESERVED, mergeHeaders } from './headers.js';
 import { UpstreamError } from '../../errors/upstream.js';
-import { errorResponse, isNotification, isRequest, type RequestId } from './jsonrpc.js';
+import { errorResponse, isNotification, isRequest, type RequestId } from './rpc-client.js';
 import { isAbortError, networkError, type TimeoutInfo } from './net-errors.js';
 import { buildRequest } from './openapi-request.js';
 import type { OpenApiTool } from './openapi-tools.js';
-import type { Upstream, UpstreamSendOptions } from './types.js';
+import type { Upstream, UpstreamSendOptions } from './upstream.js';
 
 export interface OpenApiUpstreamOptions {
   readonly target: string;

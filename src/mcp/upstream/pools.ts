@@ -1,5 +1,5 @@
 import { Agent } from 'undici';
-import type { UpstreamTls } from './types.js';
+import type { UpstreamTls } from './upstream.js';
 
 export interface PoolOptions {
   /** How long an idle keep-alive connection is kept open. */

@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import type { Agent, Dispatcher } from 'undici';
 import { mergeHeaders, MCP_RESERVED } from './headers.js';
 import { UpstreamError, isUpstreamError } from '../../errors/upstream.js';
-import { asMessage } from './jsonrpc.js';
+import { asMessage } from './rpc-client.js';
 import { isAbortError, networkError, statusError, type TimeoutInfo } from './net-errors.js';
 import { readSse, SseParser } from './sse-parser.js';
-import type { Upstream, UpstreamSendOptions } from './types.js';
+import type { Upstream, UpstreamSendOptions } from './upstream.js';
 
 export interface SseUpstreamOptions {
   readonly target: string;

@@ -3,10 +3,10 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { UpstreamError } from '../../errors/upstream.js';
 import type { McpTelemetry } from '../../telemetry/hooks.js';
-import { asMessage } from './jsonrpc.js';
+import { asMessage } from './rpc-client.js';
 import { LineSplitter } from './lines.js';
 import { killGroup, type ProcessGroups } from './process-groups.js';
-import type { Upstream } from './types.js';
+import type { Upstream } from './upstream.js';
 
 export interface StdioUpstreamOptions {
   readonly target: string;

@@ -1,5 +1,5 @@
 /**
- * The decision algorithm (issue 5 item 1; reference §4.1, v1.1+ semantics). Rule order in the config
+ * The decision algorithm (v1.1+ semantics). Rule order in the config
  * does not matter — effects are checked in this fixed order:
  *   1. no rules                         → allow
  *   2. any deny rule is true            → deny  (that rule)
@@ -10,7 +10,7 @@
  * A rule that errors (missing claim, no token, non-bool result) is "not matched". For an allow rule that
  * is the safe outcome; for a deny rule it opens access, so it is reported through `onDenyRuleError`.
  */
-import type { DecidingRule, Decision } from '../../mcp/authorizer.js';
+import type { DecidingRule, Decision } from '../../contracts/authorization.js';
 import { evaluateBool, type CelActivation } from '../../cel/index.js';
 import type { CompiledRuleSet } from './rules.js';
 

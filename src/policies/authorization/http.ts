@@ -1,12 +1,12 @@
 /**
- * HTTP-level `authorization` (reference §4.5): the same rule language over `request`, `jwt`, `source`
+ * HTTP-level `authorization`: the same rule language over `request`, `jwt`, `source`
  * (and `now`), evaluated once per request after authentication. A deny → the pipeline answers
  * 403 `authorization failed` (GatewayError AUTHZ_FAILED).
  */
 import type { RuleConfig } from '../../config/schema/policies.js';
 import type { ConfigPath } from '../../config/types.js';
-import type { AuthzSubject, DecidingRule, Decision } from '../../mcp/authorizer.js';
-import type { BuildContext } from '../../runtime/build-context.js';
+import type { AuthzSubject, DecidingRule, Decision } from '../../contracts/authorization.js';
+import type { BuildContext } from '../../contracts/build-context.js';
 import { buildBaseActivation } from '../../cel/index.js';
 import type { CompiledHttpAuthorization } from '../types.js';
 import { decideRules } from './decide.js';

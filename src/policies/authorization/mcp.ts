@@ -1,5 +1,5 @@
 /**
- * `mcpAuthorization` (reference §4; issue 5): the one authorizer the MCP layer asks for list filtering,
+ * `mcpAuthorization`: the one authorizer the MCP layer asks for list filtering,
  * call denial and `explain`. Rules are compiled at config load; a decision only evaluates them.
  *
  * The jwt/request/source part of the CEL activation is built once per subject (one request): the
@@ -11,8 +11,14 @@
  */
 import type { RuleConfig } from '../../config/schema/policies.js';
 import type { ConfigPath } from '../../config/types.js';
-import type { AuthzSubject, DecidingRule, Decision, McpAuthorizer, McpItem } from '../../mcp/authorizer.js';
-import type { BuildContext } from '../../runtime/build-context.js';
+import type {
+  AuthzSubject,
+  DecidingRule,
+  Decision,
+  McpAuthorizer,
+  McpItem,
+} from '../../contracts/authorization.js';
+import type { BuildContext } from '../../contracts/build-context.js';
 import { buildBaseActivation, withMcp, type CelActivation } from '../../cel/index.js';
 import { decideRules, NO_RULES } from './decide.js';
 import type { AuthorizationOptions } from './options.js';

@@ -2,8 +2,8 @@
  * What the authorization compilers accept besides the config: a sink for "deny rule failed" warnings and
  * a clock. Both injectable (no globals); the runtime builder passes the gateway logger.
  */
-import type { DecidingRule } from '../../mcp/authorizer.js';
-import type { AuthzSubject, McpItem } from '../../mcp/authorizer.js';
+import type { DecidingRule } from '../../contracts/authorization.js';
+import type { AuthzSubject, McpItem } from '../../contracts/authorization.js';
 import { ruleRef } from './rule-ref.js';
 
 export interface DenyRuleErrorEvent {
@@ -16,7 +16,7 @@ export interface DenyRuleErrorEvent {
 
 export interface AuthorizationOptions {
   /**
-   * Called when a deny rule errors at evaluation (it then does not deny — fail-open, reference §4.1).
+   * Called when a deny rule errors at evaluation (it then does not deny — fail-open).
    * Default: nothing. `denyRuleWarner(logger)` logs a warning.
    */
   readonly onDenyRuleError?: (event: DenyRuleErrorEvent) => void;

@@ -8,7 +8,7 @@ import { comparedNames } from '../../cel/analysis.js';
 import { celEnvironment } from '../../cel/environment.js';
 import type { RuleConfig } from '../../config/schema/policies.js';
 import type { ConfigPath, NormalizedMcpBackend } from '../../config/types.js';
-import type { BuildContext } from '../../runtime/build-context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
 import { ruleRef } from './rule-ref.js';
 import { ruleOf } from './rules.js';
 

@@ -2,7 +2,7 @@
  * The one numbering of rules, everywhere (CLI, access log, metrics, admin API, docs): `rules[N]`,
  * 0-based, exactly as the config path to the rule shows it (`...mcpAuthorization.rules[1]`).
  */
-import type { DecidingRule } from '../../mcp/authorizer.js';
+import type { DecidingRule } from '../../contracts/authorization.js';
 
 export function ruleRef(index: number): string {
   return `rules[${index}]`;

@@ -1,13 +1,13 @@
 /**
- * Rule compilation for `authorization` and `mcpAuthorization` (reference §4.1): every rule is parsed and
+ * Rule compilation for `authorization` and `mcpAuthorization`: every rule is parsed and
  * type-checked at config load; ALL bad rules are reported at once, each at its own file:line:col with
  * the expression and a caret under the bad spot.
  */
 import type { RuleConfig } from '../../config/schema/policies.js';
 import type { ConfigPath } from '../../config/types.js';
 import { isConfigError, ConfigError } from '../../config/errors.js';
-import type { DecidingRule, Decision } from '../../mcp/authorizer.js';
-import type { BuildContext } from '../../runtime/build-context.js';
+import type { DecidingRule, Decision } from '../../contracts/authorization.js';
+import type { BuildContext } from '../../contracts/build-context.js';
 import { oneLine, ruleRef } from './rule-ref.js';
 import { tryCompileCel, type CelVariableSet, type CompiledCel } from '../../cel/index.js';
 

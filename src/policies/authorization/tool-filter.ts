@@ -1,5 +1,5 @@
 /**
- * Static per-target shaping (issue 5 item 6; agentgateway #95/#772): `tools: {include, exclude}` globs on
+ * Static per-target shaping: `tools: {include, exclude}` globs on
  * a target hide tools for everyone, before any CEL rule runs. Names are the upstream's (unprefixed) names.
  *
  * - no `include` → every tool is included; otherwise only names matching one of its globs

@@ -1,5 +1,5 @@
 /**
- * backendAuth (reference §6.1): the credential sent on every HTTP call to `mcp`/`sse` targets.
+ * backendAuth: the credential sent on every HTTP call to `mcp`/`sse` targets.
  * - `passthrough: {}` — the caller's verified token again (jwtAuth stripped it); nothing without identity.
  * - `key: "<secret>"` / `key: {file}` / `key: {value: "<secret>" | {file}}` — a fixed secret, read
  *   (and trimmed) at config load.
@@ -9,8 +9,8 @@
 import type { AuthLocationConfig } from '../../config/schema/auth-location.js';
 import type { BackendAuthConfig } from '../../config/schema/policies.js';
 import type { ConfigPath } from '../../config/types.js';
-import type { BuildContext } from '../../runtime/build-context.js';
-import type { Identity } from '../../server/context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
+import type { Identity } from '../../contracts/request-context.js';
 import type { CompiledBackendAuth } from '../types.js';
 
 /** Visible ASCII (and inner spaces) only: anything else would break or split the header. */

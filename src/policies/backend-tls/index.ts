@@ -1,5 +1,5 @@
 /**
- * backendTLS (reference §2.2): TLS options for the HTTPS calls to a route's upstreams (`mcp`/`sse`/
+ * backendTLS: TLS options for the HTTPS calls to a route's upstreams (`mcp`/`sse`/
  * `openapi` targets over https, `host` backends). Files are read and checked once per build; the result
  * is a set of `tls.connect` options plus a key that is equal for equal settings and file contents, so
  * connection pools keyed by it never share a connection between two different trust settings.
@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { BackendTlsConfig } from '../../config/schema/policies.js';
 import type { ConfigPath } from '../../config/types.js';
-import type { BuildContext } from '../../runtime/build-context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
 import type { BackendTlsConnect, CompiledBackendTls } from '../types.js';
 import { parseCertificates, parsePrivateKey } from './pem.js';
 

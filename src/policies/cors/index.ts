@@ -1,5 +1,5 @@
 /**
- * `cors` policy (reference §5, [HEAD] semantics). Runs first in the pipeline — before authentication —
+ * `cors` policy. Runs first in the pipeline — before authentication —
  * so preflights are never auth-gated and every response, errors included, carries the CORS headers.
  *
  * - Preflight = `OPTIONS` + non-empty `Access-Control-Request-Method` + `Origin`: answered here with 204;
@@ -15,8 +15,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { ConfigPath } from '../../config/types.js';
 import type { CorsConfig } from '../../config/schema/policies.js';
-import type { BuildContext } from '../../runtime/build-context.js';
-import type { RequestContext } from '../../server/context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
+import type { RequestContext } from '../../contracts/request-context.js';
 import type { CompiledCors } from '../types.js';
 import { isToken, splitList } from '../headers/names.js';
 import { parseDurationMs } from '../../config/duration.js';

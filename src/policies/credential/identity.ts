@@ -4,7 +4,7 @@
  * names the caller. `jwt` stays null for them in CEL. When jwtAuth also verified a token, the JWT
  * identity is kept and the apiKey/basicAuth fields are added to it.
  */
-import type { Identity } from '../../server/context.js';
+import type { Identity } from '../../contracts/request-context.js';
 
 export function withApiKey(
   prev: Identity | null,

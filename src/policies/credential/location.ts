@@ -5,8 +5,8 @@
  */
 import type { CredentialLocationConfig } from '../../config/schema/credential-location.js';
 import type { ConfigPath } from '../../config/types.js';
-import type { BuildContext } from '../../runtime/build-context.js';
-import type { RequestContext } from '../../server/context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
+import type { RequestContext } from '../../contracts/request-context.js';
 import { buildBaseActivation, compileCelExpression } from '../../cel/index.js';
 
 export interface CredentialLocation {

@@ -1,5 +1,5 @@
 /**
- * `csrf` policy (reference §2.2): refuse cross-site state-changing requests from browsers.
+ * `csrf` policy: refuse cross-site state-changing requests from browsers.
  * - Safe methods (GET, HEAD, OPTIONS) pass.
  * - `Sec-Fetch-Site: same-origin` or `none` (typed URL, bookmark) pass.
  * - Otherwise a present `Origin` must be the request's own origin (scheme://host[:port] as received) or
@@ -9,8 +9,8 @@
  */
 import type { ConfigPath } from '../../config/types.js';
 import type { CsrfConfig } from '../../config/schema/policies.js';
-import type { BuildContext } from '../../runtime/build-context.js';
-import type { RequestContext } from '../../server/context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
+import type { RequestContext } from '../../contracts/request-context.js';
 import type { CompiledCsrf } from '../types.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -1,5 +1,5 @@
 /**
- * `directResponse` policy (reference §6.3): the route answers by itself with a status and a
+ * `directResponse` policy: the route answers by itself with a status and a
  * `text/plain` body; no backend is called. A fixed body is encoded once at load; agentgateway's
  * `bodyExpression` (CEL, compiled at load) is evaluated per request. The conditional form
  * (`conditional: [{condition, status, body|bodyExpression}, …]`) answers with the first entry whose
@@ -9,8 +9,8 @@ import { buildBaseActivation, compileCelExpression, evaluateBool } from '../../c
 import type { CompiledCel } from '../../cel/index.js';
 import type { ConfigPath } from '../../config/types.js';
 import type { DirectResponseConfig } from '../../config/schema/policies.js';
-import type { BuildContext } from '../../runtime/build-context.js';
-import type { RequestContext } from '../../server/context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
+import type { RequestContext } from '../../contracts/request-context.js';
 import type { CompiledDirectResponse } from '../types.js';
 
 /** Statuses whose responses never carry a body (RFC 9110 §6.4.1). */

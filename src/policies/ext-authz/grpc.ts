@@ -7,7 +7,7 @@
  * `envoy.filters.http.jwt_authn` (`jwt_payload`), as Envoy's jwt_authn filter would hand them over.
  */
 import { randomBytes } from 'node:crypto';
-import type { RequestContext } from '../../server/context.js';
+import type { RequestContext } from '../../contracts/request-context.js';
 import { buildBaseActivation, type CompiledCel } from '../../cel/index.js';
 import { toPbStruct, toPbValue, type PbStruct } from '../../grpc/struct.js';
 import type { PbHeaderValueOption } from './header-ops.js';

@@ -6,7 +6,7 @@
  * configured becomes a 302 to the computed URL; any other answer is returned to the client as is.
  */
 import { Agent, request } from 'undici';
-import type { RequestContext } from '../../server/context.js';
+import type { RequestContext } from '../../contracts/request-context.js';
 import { buildBaseActivation, type CompiledCel } from '../../cel/index.js';
 import { pseudoHeaders } from './grpc.js';
 

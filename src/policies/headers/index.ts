@@ -1,5 +1,5 @@
 /**
- * `requestHeaderModifier` / `responseHeaderModifier` (reference §6.3): `add` appends, `set` replaces,
+ * `requestHeaderModifier` / `responseHeaderModifier`: `add` appends, `set` replaces,
  * `remove` deletes — applied in that order (agentgateway's), so `remove` wins over both.
  *
  * Request side: `applyTo(ctx.upstreamHeaders)` after header hygiene.
@@ -11,7 +11,7 @@ import type { ServerResponse } from 'node:http';
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
 import type { ConfigPath } from '../../config/types.js';
 import type { HeaderModifierConfig } from '../../config/schema/policies.js';
-import type { BuildContext } from '../../runtime/build-context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
 import type { CompiledHeaderModifier } from '../types.js';
 import { isManagedByGateway, isToken, isValidHeaderValue } from './names.js';
 

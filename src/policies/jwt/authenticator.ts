@@ -1,5 +1,5 @@
 /**
- * The request-time half of jwtAuth: extract → (cache | verify) → mode decision (reference §3.5).
+ * The request-time half of jwtAuth: extract → (cache | verify) → mode decision.
  *
  * | situation                   | strict | optional (default) | permissive      |
  * |-----------------------------|--------|--------------------|-----------------|
@@ -9,7 +9,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { toCelClaims } from '../../cel/values.js';
-import type { AccessLogFields, Identity } from '../../server/context.js';
+import type { AccessLogFields, Identity } from '../../contracts/request-context.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthnRequest, CompiledAuthenticator } from '../types.js';
 import type { AuthnLogger } from './deps.js';

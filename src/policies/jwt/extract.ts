@@ -1,5 +1,5 @@
 /**
- * Reading the bearer token from a request (reference §3.4, RFC 6750 §2.1). Only the `Authorization`
+ * Reading the bearer token from a request (RFC 6750 §2.1). Only the `Authorization`
  * header is read; the scheme is matched case-insensitively (the seed sends `bearer`).
  */
 import type { IncomingHttpHeaders } from 'node:http';

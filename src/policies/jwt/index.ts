@@ -1,11 +1,11 @@
 /**
- * jwtAuth (reference §3, issue 4): config → key sources (imported at load) → authenticator. Both config
+ * jwtAuth: config → key sources (imported at load) → authenticator. Both config
  * shapes — `{issuer, audiences, jwks}` and `{providers: […]}` — become a list of providers.
  */
 import type { AuthLocationConfig } from '../../config/schema/auth-location.js';
 import type { ConfigPath } from '../../config/types.js';
 import type { JwksSourceConfig, JwtAuthConfig } from '../../config/schema/policies.js';
-import type { BuildContext } from '../../runtime/build-context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
 import type { CompiledAuthenticator } from '../types.js';
 import { createAuthenticator, type JwtMode } from './authenticator.js';
 import { DEFAULT_REMOTE_JWKS_TIMING, SILENT_LOGGER, type JwtAuthDeps } from './deps.js';

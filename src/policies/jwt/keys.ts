@@ -1,5 +1,5 @@
 /**
- * JWKS → imported verification keys (reference §3.2). Runs at config load and on remote refresh, never
+ * JWKS → imported verification keys. Runs at config load and on remote refresh, never
  * per request. Each key is imported once per algorithm it allows (WebCrypto binds a key to one
  * algorithm), so a request only looks a key up.
  */

@@ -1,5 +1,5 @@
 /**
- * A JWKS fetched from a URL (reference §3.2, [HEAD] behaviour): fetched at load, refreshed after
+ * A JWKS fetched from a URL: fetched at load, refreshed after
  * `Cache-Control: max-age` (default 15 min, at least 60 s), refetched early when a token names an
  * unknown kid (at most once per 30 s). A failed refresh keeps the last good keys, logs a warning and
  * retries after 15 s. When the first fetch fails the gateway still starts: the source has no keys and

@@ -1,5 +1,5 @@
 /**
- * One token → verified claims or the reason it was refused (reference §3.3, issue 4 item 4). The order
+ * One token → verified claims or the reason it was refused. The order
  * is fixed: size → shape → algorithm → key → signature → claims. Nothing in the token is trusted before
  * the signature check except `alg` and `kid`, which only select among keys loaded at config time
  * (`jku`, `x5u`, embedded `jwk` are ignored: keys never come from the token).

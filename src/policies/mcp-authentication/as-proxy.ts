@@ -1,14 +1,14 @@
 /**
  * The gateway as a stand-in authorization server for providers whose metadata MCP clients cannot use
- * as is (reference §6.2 items 4–5):
+ * as is:
  * - Auth0: `authorization_endpoint` gets `audience=<audience>` (else Auth0 issues an opaque token).
  * - Keycloak: `registration_endpoint` points back at the gateway, which forwards the registration to
  *   `<issuer>/clients-registrations/openid-connect` (Keycloak's own endpoint is not CORS-enabled).
  * The upstream document is cached for a few minutes; failures are not cached.
  */
 import type { Dispatcher } from 'undici';
-import type { RequestContext } from '../../server/context.js';
-import { readBody } from '../../server/read-body.js';
+import type { RequestContext } from '../../contracts/request-context.js';
+import { readBody } from '../../net/read-body.js';
 import type { AuthnLogger } from '../jwt/deps.js';
 import { describeError, smallRequest } from '../jwt/http.js';
 import { AUTHORIZATION_SERVER, REGISTRATION_SUFFIX } from './metadata.js';

@@ -1,6 +1,6 @@
 /**
  * mcpAuthentication — the gateway as an OAuth 2.0 protected resource for MCP clients (RFC 9728,
- * reference §6.2 with the [v0.11]/[HEAD] fields). It bundles:
+ * agentgateway's fields of every version). It bundles:
  * - an authenticator (jwtAuth semantics; mode default `strict`; JWKS from `jwks`, `jwksUrl` or the
  *   issuer's conventional location),
  * - the public discovery endpoints (`handleWellKnown`), answered before authentication,
@@ -8,8 +8,8 @@
  */
 import type { McpAuthenticationConfig, JwksSourceConfig } from '../../config/schema/policies.js';
 import type { ConfigPath } from '../../config/types.js';
-import type { BuildContext } from '../../runtime/build-context.js';
-import type { RequestContext } from '../../server/context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
+import type { RequestContext } from '../../contracts/request-context.js';
 import { buildAuthenticator } from '../jwt/index.js';
 import { DEFAULT_REMOTE_JWKS_TIMING, SILENT_LOGGER, type JwtAuthDeps } from '../jwt/deps.js';
 import { extractBearer } from '../jwt/extract.js';

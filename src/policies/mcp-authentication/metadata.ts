@@ -1,9 +1,9 @@
 /**
  * RFC 9728 protected-resource metadata and the URLs derived from the gateway's public address
- * (reference §6.2 items 2–3).
+ *.
  */
 import { isValidHostHeader } from '../../net/host-header.js';
-import type { RequestContext } from '../../server/context.js';
+import type { RequestContext } from '../../contracts/request-context.js';
 
 export const PROTECTED_RESOURCE = '/.well-known/oauth-protected-resource';
 export const AUTHORIZATION_SERVER = '/.well-known/oauth-authorization-server';

@@ -12,7 +12,7 @@
 import { Agent, request } from 'undici';
 import type { RequestMirrorConfig } from '../../config/schema/traffic.js';
 import type { ConfigPath } from '../../config/types.js';
-import type { BuildContext } from '../../runtime/build-context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
 import type { CompiledMirror, TrafficTelemetry } from '../types.js';
 import { NO_TRAFFIC_TELEMETRY } from '../types.js';
 import type { MirrorBudget } from './budget.js';

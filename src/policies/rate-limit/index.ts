@@ -1,5 +1,5 @@
 /**
- * `localRateLimit` (reference §6.3): a list of token buckets that must all allow a request. Without
+ * `localRateLimit`: a list of token buckets that must all allow a request. Without
  * `key` a bucket is shared by every caller of the route (agentgateway). With `key` — a CEL expression
  * over `jwt`, `request`, `source`, e.g. `jwt.sub` — each distinct value gets its own bucket, so two
  * identities never starve each other. A key that fails to evaluate, is null or is empty falls into one
@@ -12,8 +12,8 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { ConfigPath } from '../../config/types.js';
 import type { LocalRateLimitBucketConfig, LocalRateLimitConfig } from '../../config/schema/policies.js';
-import type { BuildContext } from '../../runtime/build-context.js';
-import type { RequestContext } from '../../server/context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
+import type { RequestContext } from '../../contracts/request-context.js';
 import {
   buildBaseActivation,
   compileCelExpression,

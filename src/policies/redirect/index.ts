@@ -6,7 +6,7 @@
  */
 import type { RequestRedirectConfig } from '../../config/schema/traffic.js';
 import type { ConfigPath, NormalizedMatch } from '../../config/types.js';
-import type { BuildContext } from '../../runtime/build-context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
 import type { CompiledRedirect } from '../types.js';
 import {
   compileAuthorityRewrite,

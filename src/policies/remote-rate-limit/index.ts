@@ -20,8 +20,8 @@ import { parseDurationMs } from '../../config/duration.js';
 import type { ConfigPath } from '../../config/types.js';
 import { GatewayError } from '../../errors/registry.js';
 import { abortedError } from '../aborted.js';
-import type { BuildContext } from '../../runtime/build-context.js';
-import type { RequestContext } from '../../server/context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
+import type { RequestContext } from '../../contracts/request-context.js';
 import {
   buildBaseActivation,
   compileCelExpression,

@@ -11,7 +11,7 @@
 import type { RetryConfig } from '../../config/schema/retry.js';
 import { parseDurationMs } from '../../config/duration.js';
 import type { ConfigPath } from '../../config/types.js';
-import type { BuildContext } from '../../runtime/build-context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
 import { buildBaseActivation, compileCelExpression, evaluateBool } from '../../cel/index.js';
 import type { CompiledRetry } from '../types.js';
 import { mcpIdempotency } from './idempotent.js';

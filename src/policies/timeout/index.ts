@@ -1,11 +1,11 @@
 /**
- * `timeout` policy (reference §6.3): `requestTimeout` bounds the whole request, `backendRequestTimeout`
+ * `timeout` policy: `requestTimeout` bounds the whole request, `backendRequestTimeout`
  * each upstream call. The pipeline turns them into an abort of `ctx.signal` and 504 `request timeout`
  * (a JSON-RPC error on MCP routes). A zero duration disables that timeout (Envoy / Gateway API meaning).
  */
 import type { ConfigPath } from '../../config/types.js';
 import type { TimeoutConfig } from '../../config/schema/policies.js';
-import type { BuildContext } from '../../runtime/build-context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
 import type { CompiledTimeout } from '../types.js';
 import { parseDurationMs } from '../../config/duration.js';
 

@@ -15,8 +15,8 @@
 import type { ServerResponse } from 'node:http';
 import type { TransformConfig, TransformationsConfig } from '../../config/schema/transformations.js';
 import type { ConfigPath } from '../../config/types.js';
-import type { BuildContext } from '../../runtime/build-context.js';
-import type { RequestContext } from '../../server/context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
+import type { RequestContext } from '../../contracts/request-context.js';
 import {
   buildBaseActivation,
   compileCelExpression,

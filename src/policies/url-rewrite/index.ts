@@ -6,7 +6,7 @@
  */
 import type { UrlRewriteConfig } from '../../config/schema/traffic.js';
 import type { ConfigPath, NormalizedMatch } from '../../config/types.js';
-import type { BuildContext } from '../../runtime/build-context.js';
+import type { BuildContext } from '../../contracts/build-context.js';
 import type { CompiledUrlRewrite } from '../types.js';
 import { compileAuthorityRewrite, compilePathRewrite, routePrefixes } from './path.js';
 
