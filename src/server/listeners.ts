@@ -7,7 +7,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { formatPath } from '../config/path.js';
 import type { NormalizedLimits } from '../config/types.js';
 import type { RuntimeBind, Snapshot } from '../runtime/snapshot.js';
@@ -237,26 +237,7 @@ export class BindManager {
     server.requestTimeout = 0;
     applyConnectionLimits(server, limits);
     installConnectionGuards(server, key, this.d.events);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ port: b.port, host: b.address, ipv6Only: false }, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-    } catch (e) {
-      const at = formatPath(b.config.at);
-      const index = b.config.at[b.config.at.length - 1];
-      throw describeListenError(e, {
-        label: `bind ${typeof index === 'number' ? index : b.key}`,
-        address: b.address,
-        port: b.port,
-        portSetting: `${at}.port`,
-        addressSetting: `${at}.address`,
-        source: this.source(),
-      });
-    }
+    await this.bindTo(server, b);
     server.on('error', (e) => this.d.logger.error({ err: e, bind: key }, 'listener error'));
     const port = (server.address() as AddressInfo).port;
     return {
@@ -281,6 +262,24 @@ export class BindManager {
       ...(observer.tcpEnd ? { onEnd: (f: AccessLogFields, ms: number) => observer.tcpEnd?.(f, ms) } : {}),
     });
     const server = tcp.server;
+    await this.bindTo(server, b);
+    return {
+      key: b.key,
+      identity: bindIdentity(b),
+      bind: b,
+      limits,
+      server: server as Server,
+      port: (server.address() as AddressInfo).port,
+      scheme: b.protocol === 'TLS' ? 'tls' : 'tcp',
+      tlsFingerprint: '',
+      sni: new SniTable(),
+      inflight: new InFlightSet(),
+      tcp,
+    };
+  }
+
+  /** Listen on `b`'s address and port; a failure names the config setting to change. */
+  private async bindTo(server: NetServer, b: RuntimeBind): Promise<void> {
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -301,18 +300,5 @@ export class BindManager {
         source: this.source(),
       });
     }
-    return {
-      key: b.key,
-      identity: bindIdentity(b),
-      bind: b,
-      limits,
-      server: server as Server,
-      port: (server.address() as AddressInfo).port,
-      scheme: b.protocol === 'TLS' ? 'tls' : 'tcp',
-      tlsFingerprint: '',
-      sni: new SniTable(),
-      inflight: new InFlightSet(),
-      tcp,
-    };
   }
 }

@@ -130,41 +130,6 @@ describe('config reload', () => {
     });
   }
 
-  test('reload under load: 3 sessions calling tools while the config is rewritten 20 times → 0 failures', async () => {
-    const a = config({ rules: ['mcp.tool.name == "echo"'] });
-    const b = config({ rules: ['mcp.tool.name == "echo" || mcp.tool.name == "get-sum"'] });
-    const bad = a.replace('mcpAuthorization:', 'mcpAuthorizationTypo:');
-    const gw = await startGateway(a, { watch: true, name: 'reload-load' });
-    gateways.push(gw);
-    const clients = await Promise.all([0, 1, 2].map(() => connect(`${gw.url}/mcp`)));
-    let calls = 0;
-    const failures: string[] = [];
-    let running = true;
-    const loops = clients.map(async (c, i) => {
-      while (running) {
-        try {
-          const r = await c.callTool({ name: 'echo', arguments: { message: `m${i}-${calls}` } });
-          if (r.isError) failures.push(JSON.stringify(r.content));
-          calls++;
-        } catch (e) {
-          failures.push((e as Error).message);
-        }
-      }
-    });
-    const started = Date.now();
-    for (let i = 0; i < 20; i++) {
-      gw.writeConfig([a, b, bad][i % 3]!);
-      // Spread the 20 rewrites over ~10 s; each is picked up by the 250 ms debounce.
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    while (Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 100));
-    running = false;
-    await Promise.all(loops);
-    for (const c of clients) await c.close();
-    assert.ok(calls > 0, 'made calls');
-    assert.deepEqual(failures, [], `${failures.length} of ${calls} calls failed`);
-  });
-
   test('a bind added by a reload opens its port; removing it closes the port', async () => {
     const port = await freePort();
     const base = config({ rules: ['true'] });
