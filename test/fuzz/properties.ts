@@ -122,6 +122,12 @@ export async function settledRss(): Promise<number> {
   return process.memoryUsage().rss;
 }
 
+/** Heap in use after forced collections (what a leak grows; RSS also holds freed-but-kept pages). */
+export async function settledHeap(): Promise<number> {
+  await settledRss();
+  return process.memoryUsage().heapUsed;
+}
+
 /** Collects unhandled rejections and uncaught exceptions while a suite runs. */
 export function watchProcessFailures(): { readonly failures: unknown[]; stop(): void } {
   const failures: unknown[] = [];

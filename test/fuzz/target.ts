@@ -29,7 +29,16 @@ export interface FuzzTarget {
 export const PROTOCOL_VERSION = '2025-06-18';
 
 export async function startFuzzTarget(
-  opts: { name: string; headerTimeout?: string; bodyTimeout?: string; requestTimeout?: string } = {
+  opts: {
+    name: string;
+    headerTimeout?: string;
+    bodyTimeout?: string;
+    requestTimeout?: string;
+    /** `config.limits.sessionsPerIdentity` (default 100): the soak opens 200 sessions as one identity. */
+    sessionsPerIdentity?: number;
+    /** Gateway log level (default warn). The test helper keeps every record in memory. */
+    logLevel?: string;
+  } = {
     name: 'fuzz',
   },
 ): Promise<FuzzTarget> {
@@ -40,6 +49,7 @@ export async function startFuzzTarget(
   limits:
     requestHeaderTimeout: ${opts.headerTimeout ?? '1s'}
     requestBodyTimeout: ${opts.bodyTimeout ?? '1s'}
+    sessionsPerIdentity: ${opts.sessionsPerIdentity ?? 100}
 binds:
 - port: 0
   listeners:
@@ -66,7 +76,7 @@ binds:
       policies:
         directResponse: {status: 200, body: "ok"}
 `,
-    { name: opts.name, logLevel: 'warn' },
+    { name: opts.name, logLevel: opts.logLevel ?? 'warn' },
   );
   const tokens = {
     full: readFileSync(jwt('example1.key'), 'utf8').trim(),
