@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { NormalizedLimits, NormalizedMcpBackend, NormalizedTarget } from '../config/types.js';
-import type { CompiledBackendAuth, CompiledBackendTls } from '../policies/types.js';
+import type { CompiledBackendAuth, CompiledBackendTls, CompiledRetry } from '../policies/types.js';
 import type { RequestContext } from '../contracts/request-context.js';
 import type { McpTelemetry } from '../telemetry/hooks.js';
 import type { McpAuthorizer } from '../contracts/authorization.js';
@@ -28,6 +28,8 @@ export interface RuntimeMcpBackend {
   readonly maxBodyBytes: number;
   readonly authorizer: McpAuthorizer;
   readonly backendAuth: CompiledBackendAuth | undefined;
+  /** The route's `retry`: failed upstream calls of safe methods are sent again (src/policies/retry/). */
+  readonly retry: CompiledRetry | undefined;
   /** backendTLS of the route: TLS options for every HTTPS upstream of this backend. */
   readonly backendTls: CompiledBackendTls | undefined;
   /** Resolved: explicit config, else on when the listener binds only to loopback. */

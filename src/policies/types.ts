@@ -179,6 +179,8 @@ export interface CompiledTransformations {
 export interface CompiledRetry {
   /** Attempts allowed for this request (1 = no retry): 1 for non-idempotent MCP calls unless configured. */
   attemptsFor(ctx: RequestContext, body: Buffer | undefined): number;
+  /** The same for one MCP request to an upstream of an `mcp` backend, by its method. */
+  attemptsForMcp(ctx: RequestContext, method: string): number;
   retryableStatus(status: number): boolean;
   readonly backoffMs: number;
 }

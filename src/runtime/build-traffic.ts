@@ -83,7 +83,6 @@ export async function compileTrafficPolicies(
       );
   }
   const mcp = route.backends.some((b) => b.kind === 'mcp');
-  if (mcp && p.retry) ctx.warn(pat('retry'), 'retry applies to host backends; an mcp backend is called once');
   if (mcp && p.transformations?.request?.body)
     ctx.warn(pat('transformations'), 'request body transformations apply to host backends only');
   if (mcp && p.transformations?.response?.body)

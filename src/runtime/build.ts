@@ -186,6 +186,7 @@ async function buildRoute(
         backendAuth: policies.backendAuth,
         backendTls: policies.backendTls,
         dnsRebindingProtection: b.dnsRebindingProtection ?? isLoopback(bind.address),
+        retry: policies.retry,
       });
       if (policies.backendTls) warnPlainHttpTargets(b, ctx);
       const rules = route.policies.mcpAuthorization?.rules;

@@ -9,7 +9,7 @@ import { compileToolFilter } from '../policies/authorization/tool-filter.js';
 
 export type McpBackendParts = Pick<
   RuntimeMcpBackend,
-  'key' | 'authorizer' | 'backendAuth' | 'backendTls' | 'dnsRebindingProtection'
+  'key' | 'authorizer' | 'backendAuth' | 'backendTls' | 'dnsRebindingProtection' | 'retry'
 >;
 
 export function compileMcpBackend(config: NormalizedMcpBackend, parts: McpBackendParts): RuntimeMcpBackend {

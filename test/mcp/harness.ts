@@ -124,6 +124,7 @@ export function backendOf(opts: HarnessOptions): RuntimeMcpBackend {
     backendAuth: undefined,
     backendTls: undefined,
     dnsRebindingProtection: opts.dnsRebindingProtection ?? false,
+    retry: undefined,
   });
 }
 

@@ -58,7 +58,26 @@ export interface CallOptions {
   readonly traceparent?: string | undefined;
   /** The request's tracing seam: each upstream call becomes a client span. */
   readonly trace?: TraceScope | undefined;
+  /** The route's `retry` policy, when it has one. */
+  readonly retry?: CallRetry | undefined;
 }
+
+/** How often a failed upstream call is sent again (the route's `retry`, src/policies/retry/). */
+export interface CallRetry {
+  /** Attempts in all for a request with this method: 1 for methods not safe to repeat. */
+  attemptsFor(method: string): number;
+  readonly backoffMs: number;
+  retryableStatus(status: number): boolean;
+}
+
+/** Failures where the upstream did not answer the request: worth sending it again. */
+const RETRYABLE: ReadonlySet<string> = new Set([
+  'UPSTREAM_CONNECT_REFUSED',
+  'UPSTREAM_UNREACHABLE',
+  'UPSTREAM_RESET',
+  'UPSTREAM_NETWORK',
+  'UPSTREAM_TIMEOUT',
+]);
 
 /** What the owner of a connection hears from the upstream besides responses. */
 export interface ConnEvents {
@@ -215,6 +234,42 @@ export class TargetConn {
 
   /** Sends a request; resolves with the upstream's result or JSON-RPC error, rejects on transport failure. */
   call(method: string, params: JsonObject | undefined, opts: CallOptions = {}): Promise<RpcOutcome> {
+    const attempts = opts.retry?.attemptsFor(method) ?? 1;
+    return attempts > 1
+      ? this.callRetrying(method, params, opts, attempts)
+      : this.callTraced(method, params, opts);
+  }
+
+  /** Send again, after the policy's backoff, while the upstream fails without answering (or with a listed status). */
+  private async callRetrying(
+    method: string,
+    params: JsonObject | undefined,
+    opts: CallOptions,
+    attempts: number,
+  ): Promise<RpcOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.callTraced(method, params, opts);
+      } catch (e) {
+        const retry = opts.retry!;
+        const retryable =
+          isUpstreamError(e) &&
+          (RETRYABLE.has(e.code) ||
+            (e.code === 'UPSTREAM_HTTP_STATUS' &&
+              e.httpStatus !== undefined &&
+              retry.retryableStatus(e.httpStatus)));
+        if (!retryable || attempt >= attempts || this.state === 'closed' || opts.scope?.signal?.aborted)
+          throw e;
+        this.logger.debug(
+          { target: this.name, method, attempt, code: e.code },
+          'upstream call failed; retrying',
+        );
+        if (retry.backoffMs > 0) await new Promise((r) => setTimeout(r, retry.backoffMs));
+      }
+    }
+  }
+
+  private callTraced(method: string, params: JsonObject | undefined, opts: CallOptions): Promise<RpcOutcome> {
     const trace = opts.trace;
     if (!trace) return this.callNow(method, params, opts);
     // One client span per upstream call; its traceparent goes upstream (header, or _meta for stdio).

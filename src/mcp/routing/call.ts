@@ -3,7 +3,8 @@ import type { RequestContext } from '../../contracts/request-context.js';
 import type { ItemGate } from '../authz/item-filter.js';
 import type { McpItemKind } from '../../contracts/authorization.js';
 import type { NormalizedTarget } from '../../config/types.js';
-import type { CallOptions, CallScope, TargetConn } from '../connection/target-connection.js';
+import type { CallOptions, CallRetry, CallScope, TargetConn } from '../connection/target-connection.js';
+import type { CompiledRetry } from '../../policies/types.js';
 import type { RuntimeMcpBackend } from '../backend.js';
 import type { McpTelemetry } from '../../telemetry/hooks.js';
 
@@ -71,5 +72,14 @@ export function callOptions(call: McpCall, withScope = true): CallOptions {
     scope: withScope ? call.scope : undefined,
     traceparent: call.ctx.traceparent,
     trace: call.ctx.trace,
+    ...(call.backend.retry ? { retry: retryFor(call, call.backend.retry) } : {}),
+  };
+}
+
+function retryFor(call: McpCall, r: CompiledRetry): CallRetry {
+  return {
+    attemptsFor: (method) => r.attemptsForMcp(call.ctx, method),
+    backoffMs: r.backoffMs,
+    retryableStatus: (s) => r.retryableStatus(s),
   };
 }

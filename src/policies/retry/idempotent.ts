@@ -17,6 +17,11 @@ const SAFE_METHODS: ReadonlySet<string> = new Set([
 
 export type McpIdempotency = 'not-mcp' | 'safe' | 'unsafe';
 
+/** A JSON-RPC request with this method may be sent twice. */
+export function isSafeMcpMethod(method: string): boolean {
+  return SAFE_METHODS.has(method);
+}
+
 /** Classify a request body: `not-mcp` when it is not a JSON-RPC message at all. */
 export function mcpIdempotency(body: Buffer | undefined): McpIdempotency {
   if (!body || body.length === 0) return 'not-mcp';

@@ -5,8 +5,9 @@
  *
  * MCP: a JSON-RPC request is retried only when its method is safe to repeat (initialize, ping, lists,
  * reads — src/policies/retry/idempotent.ts); `tools/call` and other non-idempotent calls are tried once
- * unless `retryNonIdempotent: true`. Applies to `host` backends (src/server/traffic-forward.ts), which
- * replay the buffered request body.
+ * unless `retryNonIdempotent: true`. `host` backends replay the buffered request body
+ * (src/server/traffic-forward.ts); `mcp` backends send the JSON-RPC request to the same target again when
+ * the upstream failed to answer it (src/mcp/connection/target-connection.ts).
  */
 import type { RetryConfig } from '../../config/schema/retry.js';
 import { parseDurationMs } from '../../config/duration.js';
@@ -14,7 +15,7 @@ import type { ConfigPath } from '../../config/types.js';
 import type { BuildContext } from '../../contracts/build-context.js';
 import { buildBaseActivation, compileCelExpression, evaluateBool } from '../../cel/index.js';
 import type { CompiledRetry } from '../types.js';
-import { mcpIdempotency } from './idempotent.js';
+import { isSafeMcpMethod, mcpIdempotency } from './idempotent.js';
 
 export function compileRetry(cfg: RetryConfig, ctx: BuildContext, at: ConfigPath): CompiledRetry {
   const attempts = cfg.attempts ?? 1;
@@ -38,6 +39,15 @@ export function compileRetry(cfg: RetryConfig, ctx: BuildContext, at: ConfigPath
         if (!evaluateBool(precondition, a).value) return 1;
       }
       if (!unsafeToo && mcpIdempotency(body) === 'unsafe') return 1;
+      return attempts;
+    },
+    attemptsForMcp: function retryMcp(rc, method) {
+      if (attempts === 1) return 1;
+      if (precondition) {
+        const a = buildBaseActivation({ identity: rc.identity, request: rc.request, source: rc.source });
+        if (!evaluateBool(precondition, a).value) return 1;
+      }
+      if (!unsafeToo && !isSafeMcpMethod(method)) return 1;
       return attempts;
     },
   };
