@@ -7,7 +7,6 @@ import { restoreRedacted } from '../admin/redact-restore.js';
 import { buildSummary } from '../admin/summary.js';
 import { ADMIN_TOKEN_ENV } from '../admin/token.js';
 import { AdminError, type AdminBackend, type DemoToken, type LogLevel } from '../admin/types.js';
-import { loadConfig } from '../config/load.js';
 import { updateConfigText } from '../config/write.js';
 import { setLevel } from '../telemetry/logger.js';
 import { configYaml, validateConfigText, writeConfigYaml } from './admin-config-yaml.js';
@@ -47,8 +46,8 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
       const text = updateConfigText(input.text, restoreRedacted(json, parseYaml(input.text) ?? {}));
       // Full validation first (parse, normalize, compile CEL/JWKS/TLS), so a bad edit is a 400 with
       // located errors and the file is never touched.
-      await validateConfigText(input, o.env, text);
-      if (!authenticated) refuseNewCommands(gw.config, loadConfig({ ...input, text }, o.env).config);
+      const next = await validateConfigText(input, o.env, text);
+      if (!authenticated) refuseNewCommands(gw.config, next);
       // Then the one reload path: write, apply (binds opened before the swap); the file is restored
       // when the gateway refuses it.
       const status = await gw.applyText(text);

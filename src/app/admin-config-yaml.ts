@@ -32,8 +32,8 @@ export async function writeConfigYaml(
   const input = gw.configInput;
   if (!input.file) throw new AdminError(409, 'the config did not come from a file: nothing to write');
   const text = restoreYamlSecrets(edited, input.text);
-  await validateConfigText(input, env, text);
-  opts.check?.(loadConfig({ ...input, text }, env).config);
+  const next = await validateConfigText(input, env, text);
+  opts.check?.(next);
   if (opts.dryRun) return;
   const status = await gw.applyText(text);
   if (!status.ok)
@@ -44,13 +44,13 @@ export async function writeConfigYaml(
 /**
  * Full validation of a config text, the same as a reload: parse, normalize and compile (CEL, JWKS, TLS).
  * Throws a `ConfigError` whose issues are located in `text` — compile errors included, so the admin
- * API answers them as 400 with their lines, not as a 500.
+ * API answers them as 400 with their lines, not as a 500. Returns the normalized config it validated.
  */
 export async function validateConfigText(
   input: Gateway['configInput'],
   env: Readonly<Record<string, string | undefined>>,
   text: string,
-): Promise<void> {
+): Promise<Gateway['config']> {
   const loaded = loadConfig({ ...input, text }, env);
   try {
     (await buildSnapshot(loaded, 0)).close();
@@ -67,4 +67,5 @@ export async function validateConfigText(
       })),
     );
   }
+  return loaded.config;
 }

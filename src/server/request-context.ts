@@ -58,16 +58,26 @@ export function createRequestContext(
   res.on('close', () => {
     if (!res.writableFinished) controller.abort(new Error('client disconnected'));
   });
+  const startMs = Date.now();
   const request = {
     method: req.method ?? 'GET',
     path: target.path,
     host,
     scheme,
     headers: flattenHeaders(req),
-    pathAndQuery: `${target.path}${target.search}`,
-    version: `HTTP/${req.httpVersion}`,
-    startTime: new Date().toISOString(),
-    destination: { address: req.socket.localAddress ?? '', port: req.socket.localPort ?? 0 },
+    // Read only by CEL expressions that name them: computed then, not on every request.
+    get pathAndQuery() {
+      return `${target.path}${target.search}`;
+    },
+    get version() {
+      return `HTTP/${req.httpVersion}`;
+    },
+    get startTime() {
+      return new Date(startMs).toISOString();
+    },
+    get destination() {
+      return { address: req.socket.localAddress ?? '', port: req.socket.localPort ?? 0 };
+    },
   };
   return {
     req,

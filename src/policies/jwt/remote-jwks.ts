@@ -79,7 +79,7 @@ export async function loadRemoteJwks(url: string, deps: RemoteJwksDeps): Promise
     pending = describeError(e);
     deps.onRefresh?.(false);
     logger.warn(
-      { url, reason: pending },
+      { url: displayUrl(url), reason: pending },
       'JWKS fetch failed at start-up; retrying, tokens are refused until it succeeds',
     );
   }
