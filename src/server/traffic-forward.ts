@@ -4,6 +4,7 @@
  * again on a retryable failure — and the answer is streamed back, or buffered and transformed when
  * `transformations.response.body` is set. Without those policies, src/server/http-proxy.ts streams.
  */
+import { pause } from '../net/pause.js';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
 import { GatewayError, isGatewayError } from '../errors/registry.js';
@@ -19,18 +20,6 @@ export interface TrafficForwardDeps {
   readonly bodyLimit: number;
   readonly telemetry: TrafficTelemetry;
 }
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 async function readAnswer(body: AsyncIterable<Buffer>, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -78,7 +67,7 @@ export async function forwardWithTraffic(
     } catch (e) {
       if (attempt < attempts && !ctx.signal.aborted) {
         d.telemetry.retry();
-        await sleep(p.retry?.backoffMs ?? 0, ctx.signal);
+        await pause(p.retry?.backoffMs ?? 0, ctx.signal);
         continue;
       }
       throw new GatewayError('UPSTREAM_FAILED', `upstream call failed: ${(e as Error).message}`, {
@@ -89,7 +78,7 @@ export async function forwardWithTraffic(
     if (attempt < attempts && p.retry?.retryableStatus(upstream.statusCode) && !ctx.signal.aborted) {
       await upstream.body.dump({ limit: 64 * 1024 }).catch(() => {});
       d.telemetry.retry();
-      await sleep(p.retry.backoffMs, ctx.signal);
+      await pause(p.retry.backoffMs, ctx.signal);
       continue;
     }
     const out: Record<string, string | string[]> = {};

@@ -1,3 +1,4 @@
+import { pause } from '../../net/pause.js';
 import { setMaxListeners } from 'node:events';
 import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
@@ -244,7 +245,7 @@ export class StreamableHttpUpstream implements Upstream {
     if (parser.retryMs !== undefined) this.#retryMs = parser.retryMs;
     if (answered || id === undefined || signal.aborted || this.#closed) return;
     if (lastEventId !== undefined && attempt < MAX_RESUME_ATTEMPTS) {
-      await delay(this.#retryDelay(), signal);
+      await pause(this.#retryDelay(), signal);
       if (signal.aborted || this.#closed) return;
       let res: ResponseData;
       try {
@@ -327,7 +328,7 @@ export class StreamableHttpUpstream implements Upstream {
         this.#log.warn({ target: this.target }, 'upstream event stream keeps failing; giving up on it');
         break;
       }
-      await delay(this.#retryDelay(), this.#abort.signal);
+      await pause(this.#retryDelay(), this.#abort.signal);
       if (this.#closed) break;
       try {
         const res = await this.#get(lastEventId, this.#abort.signal);
@@ -559,19 +560,6 @@ async function readAnswer(res: ResponseData, id: RequestId): Promise<JSONRPCMess
   }
   const messages = parseJsonMessages(await res.body.text());
   return messages.find((m) => isResponse(m) && m.id === id);
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 async function* emptyBody(): AsyncGenerator<Uint8Array> {}
