@@ -1,7 +1,7 @@
 /**
  * Where a path of agentgateway's config schema (`binds[].listeners[].routes[].policies.cors`) lands in
  * ours: `implemented` (our schema has the key), `unsupported` (the key is listed in
- * schema/unsupported.ts, so loading it says `not supported yet: <key>`), or `missing` (it would be an
+ * ./schema/unsupported.ts, so loading it says `not supported yet: <key>`), or `missing` (it would be an
  * "unknown field" — a bug). scripts/agentgateway-paths.ts records this for every path in
  * schema/agentgateway-paths.json; test/config/agentgateway-paths.test.ts loads each one.
  */
