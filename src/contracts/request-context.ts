@@ -104,4 +104,15 @@ export interface RequestContext {
   traceparent: string | undefined;
   /** Child spans for authentication, authorization and each upstream call (absent: tracing off). */
   trace?: TraceScope;
+  /**
+   * The request body when a policy phase had to read it (extAuthz `includeRequestBody`, requestMirror
+   * or a request body transformation on an MCP route; src/server/pipeline.ts): the backend takes it
+   * from here instead of the socket, which has been read to its end.
+   */
+  body?: Buffer;
+  /**
+   * A response body transformation on an MCP route (src/policies/transformations/): the MCP transport
+   * passes the JSON-RPC response to a POSTed request through it before writing it.
+   */
+  transformMcpResponse?: (message: object) => unknown;
 }

@@ -55,6 +55,12 @@ export const ERRORS = {
   UNKNOWN_ITEM: { status: 200, rpc: -32602, message: 'Unknown item' },
   INVALID_PARAMS: { status: 200, rpc: -32602, message: 'Invalid params' },
   UPSTREAM_FAILED: { status: 502, rpc: -32603, message: 'upstream failed' },
+  // transformations.response.body on an MCP route produced something that does not answer the request.
+  TRANSFORMATION_INVALID: {
+    status: 502,
+    rpc: -32603,
+    message: 'response transformation produced an invalid JSON-RPC response',
+  },
   // Typed upstream failures (src/errors/upstream.ts), raised by every transport; the client sees
   // `target "x" failed: <detail>`, health and metrics read the code.
   UPSTREAM_CONNECT_REFUSED: { status: 502, rpc: -32603, message: 'connection refused' },

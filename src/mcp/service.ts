@@ -123,7 +123,7 @@ async function dispatch(ctx: RequestContext, backend: RuntimeMcpBackend, env: Mc
 
 async function readMessage(ctx: RequestContext, backend: RuntimeMcpBackend): Promise<ClientMessage> {
   requireJsonBody(ctx.req);
-  const body = await readJsonBody(ctx.req, bodyLimit(backend));
+  const body = await readJsonBody(ctx.req, bodyLimit(backend), ctx.body);
   return classifyMessage(body);
 }
 

@@ -136,7 +136,10 @@ export interface UpstreamGrant {
  * failed and `failureMode` denies. Sets `extauthz.decision` in the access log.
  */
 export interface CompiledExtAuthz {
-  authorize(ctx: RequestContext): Promise<UpstreamGrant | undefined>;
+  /** `includeRequestBody`: the pipeline reads the request body into ctx.body before `authorize`. */
+  readonly readsBody: boolean;
+  /** `jsonRpc`: the route is an MCP route, so a denial is written as a JSON-RPC error. */
+  authorize(ctx: RequestContext, jsonRpc: boolean): Promise<UpstreamGrant | undefined>;
   /** One line for `explain`. */
   describe(): string;
   close(): void;
@@ -173,6 +176,11 @@ export interface CompiledTransformations {
   readonly responseBody:
     | ((ctx: RequestContext, status: number, body: Buffer, contentType: string | undefined) => Buffer)
     | undefined;
+  /**
+   * MCP routes: the JSON-RPC response to a POSTed request, transformed; always a valid response to the
+   * same id (an invalid result becomes a TRANSFORMATION_INVALID error).
+   */
+  readonly mcpResponseBody: ((ctx: RequestContext, message: object) => unknown) | undefined;
 }
 
 /** retry: decides per request whether and how often to retry the host backend call. */

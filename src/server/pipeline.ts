@@ -16,6 +16,7 @@ import { NO_TRACE } from '../contracts/request-context.js';
 import { authenticateCredential } from './pipeline-credentials.js';
 import { backendOrigin } from './http-proxy.js';
 import { forwardWithTraffic } from './traffic-forward.js';
+import { bufferRequestBody } from './buffer-body.js';
 import { NO_TRAFFIC_TELEMETRY, type UpstreamGrant } from '../policies/types.js';
 
 export interface PipelineDeps {
@@ -94,10 +95,14 @@ async function phases(
 
   // 3b. extAuthz after authentication (the service sees the verified identity and its claims) and
   //     before HTTP authorization and rate limits (a request the service refuses consumes no bucket).
+  //     With includeRequestBody the body is read here, after authentication (a refused caller's body is
+  //     never read), bounded by config.limits.bufferedBodyBytes.
   const grants: UpstreamGrant[] = [];
+  const bodyLimit = p.bufferedBodyBytes ?? 2 * 1024 * 1024;
   if (p.extAuthz) {
     const extAuthz = p.extAuthz;
-    const g = await trace.child('ext_authz', () => extAuthz.authorize(ctx));
+    if (extAuthz.readsBody) await bufferRequestBody(ctx, bodyLimit);
+    const g = await trace.child('ext_authz', () => extAuthz.authorize(ctx, isMcp));
     if (!g) return;
     grants.push(g);
   }
@@ -146,9 +151,17 @@ async function phases(
 
   // 6b. Transformations after the header modifiers (their CEL sees the final request) and around the
   //     backend call: response headers on whatever head is written, bodies in traffic-forward.ts.
+  //     On an MCP route the body (the JSON-RPC message) is read here for a body transformation or a
+  //     mirror copy: after authorization and rate limits, so a refused request is never buffered.
+  if (isMcp && (p.requestMirror || p.transformations?.requestBody)) await bufferRequestBody(ctx, bodyLimit);
   if (p.transformations) {
     p.transformations.applyRequestHeaders(ctx);
     p.transformations.installResponseHeaders(ctx);
+    if (isMcp && ctx.body && p.transformations.requestBody) {
+      ctx.body = p.transformations.requestBody(ctx, ctx.body);
+    }
+    const mcpResponse = isMcp ? p.transformations.mcpResponseBody : undefined;
+    if (mcpResponse) ctx.transformMcpResponse = (m) => mcpResponse(ctx, m);
   }
 
   // 7a. A redirect replaces the backend, like a direct response (both are answers of the route itself).
@@ -170,17 +183,24 @@ async function phases(
   );
   if (!backend) throw new GatewayError('NO_BACKEND');
   if (backend.kind === 'mcp') {
-    // The MCP service reads the body itself: an MCP backend's mirror copy carries headers only.
-    p.requestMirror?.mirror(ctx, undefined);
+    // The copy carries the (transformed) JSON-RPC message read above; GET and DELETE have no body.
+    p.requestMirror?.mirror(ctx, ctx.body);
     await deps.mcp.handle(ctx, backend.mcp);
     return;
   }
-  if (p.retry || p.requestMirror || p.transformations?.requestBody || p.transformations?.responseBody) {
+  // A body read by a policy phase (ctx.body) can no longer be streamed from the socket.
+  if (
+    p.retry ||
+    p.requestMirror ||
+    p.transformations?.requestBody ||
+    p.transformations?.responseBody ||
+    ctx.body
+  ) {
     await forwardWithTraffic(ctx, p, {
       dispatcher: deps.proxy.dispatcher(p.backendTls),
       origin: backendOrigin(backend.host, p.backendTls),
       auth: p.backendAuth,
-      bodyLimit: p.bufferedBodyBytes ?? 2 * 1024 * 1024,
+      bodyLimit,
       telemetry: p.traffic ?? NO_TRAFFIC_TELEMETRY,
     });
     return;
@@ -221,14 +241,11 @@ function fail(ctx: MutableRequestContext, e: unknown, isMcp: boolean, logger: Lo
     return;
   }
   // Authentication and HTTP authorization answers are plain text (agentgateway's shape, curl-friendly);
-  // MCP routes answer other failures (429, 504, 5xx) as JSON-RPC so SDK clients surface the message.
+  // MCP routes answer other failures (extAuthz, 429, 504, 5xx) as JSON-RPC so SDK clients surface them.
   const plain =
     !isMcp ||
     (isGatewayError(e) &&
-      (e.code === 'AUTHN_FAILED' ||
-        e.code === 'AUTHZ_FAILED' ||
-        e.code === 'CSRF_FAILED' ||
-        e.code === 'EXTAUTHZ_DENIED'));
+      (e.code === 'AUTHN_FAILED' || e.code === 'AUTHZ_FAILED' || e.code === 'CSRF_FAILED'));
   if (plain) sendHttpError(ctx.res, e);
   else sendJsonRpcError(ctx.res, e, null);
 }

@@ -1,6 +1,6 @@
 /**
- * The `host` backend call when a route has retry, requestMirror or body transformations: the request
- * body is buffered (at most `limits.bufferedBodyBytes`, else 413), transformed, mirrored, then sent —
+ * The `host` backend call when a route has retry, requestMirror or body transformations, or a policy
+ * phase already read the body (ctx.body, extAuthz includeRequestBody): the request body is buffered (at most `limits.bufferedBodyBytes`, else 413), transformed, mirrored, then sent —
  * again on a retryable failure — and the answer is streamed back, or buffered and transformed when
  * `transformations.response.body` is set. Without those policies, src/server/http-proxy.ts streams.
  */
@@ -40,11 +40,13 @@ export async function forwardWithTraffic(
   const method = ctx.request.method;
   let body: Buffer | undefined;
   if (method !== 'GET' && method !== 'HEAD') {
-    body = await readBody(ctx.req, d.bodyLimit, () => new GatewayError('PAYLOAD_TOO_LARGE')).catch(
-      (e: unknown) => {
-        throw isGatewayError(e) ? e : new GatewayError('INVALID_REQUEST', 'request body aborted');
-      },
-    );
+    body =
+      ctx.body ??
+      (await readBody(ctx.req, d.bodyLimit, () => new GatewayError('PAYLOAD_TOO_LARGE')).catch(
+        (e: unknown) => {
+          throw isGatewayError(e) ? e : new GatewayError('INVALID_REQUEST', 'request body aborted');
+        },
+      ));
     if (p.transformations?.requestBody) body = p.transformations.requestBody(ctx, body);
   }
   p.requestMirror?.mirror(ctx, body);

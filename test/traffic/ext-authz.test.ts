@@ -104,7 +104,7 @@ describe('extAuthz over gRPC', () => {
     assert.equal(line['extauthz.decision'], 'allow');
   });
 
-  test('deny: the service’s status, headers and body go to the client; the upstream is not called', async () => {
+  test('deny on an MCP route: the service’s status and headers, a JSON-RPC error body; the upstream is not called', async () => {
     const gw = await boot(`          host: ${authz.host}`);
     authz.handler = () => ({
       status: { code: 7 },
@@ -118,13 +118,19 @@ describe('extAuthz over gRPC', () => {
     const res = await post(gw.url);
     assert.equal(res.status, 401);
     assert.equal(res.headers.get('x-deny-reason'), 'no badge');
-    assert.equal(await res.text(), 'go away');
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    // The service's body is not relayed on a JSON-RPC route (it may name the tool or the service's internals).
+    assert.deepEqual(await res.json(), {
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32003, message: 'external authorization failed' },
+    });
     assert.equal(upstream.requests.length, count);
     // A denial without a denied_response: 403 and agentgateway's message.
     authz.handler = () => ({ status: { code: 7 } });
     const r2 = await post(gw.url);
     assert.equal(r2.status, 403);
-    assert.match(await r2.text(), /external authorization failed/);
+    assert.match(await r2.text(), /"code":-32003,"message":"external authorization failed"/);
     await eventually(() => gw.logs.find((l) => l['extauthz.decision'] === 'deny'));
   });
 
@@ -145,7 +151,10 @@ describe('extAuthz over gRPC', () => {
     const deny = await boot(`          host: ${dead}`);
     const r1 = await post(deny.url);
     assert.equal(r1.status, 403);
-    assert.equal((await r1.text()).trim(), 'external authorization failed');
+    assert.equal(
+      (await r1.text()).trim(),
+      '{"jsonrpc":"2.0","id":null,"error":{"code":-32003,"message":"external authorization failed"}}',
+    );
     const custom = await boot(`          host: ${dead}
           failureMode: {denyWithStatus: 503}`);
     const r2 = await post(custom.url);
@@ -229,10 +238,42 @@ describe('extAuthz over HTTP', () => {
     assert.equal(last.headers['x-secret'], undefined);
   });
 
-  test('deny returns the service’s answer as is', async () => {
+  test('deny on an MCP route: the service’s status and headers, a JSON-RPC error instead of its body', async () => {
     const res = await post(gw.url, { authorization: 'Bearer bad' });
     assert.equal(res.status, 403);
     assert.equal(res.headers.get('x-why'), 'bad token');
-    assert.equal(await res.text(), 'forbidden by policy');
+    const text = await res.text();
+    assert.doesNotMatch(text, /forbidden by policy/);
+    assert.equal((JSON.parse(text) as { error: { code: number } }).error.code, -32003);
+  });
+
+  test('deny on a host route returns the service’s answer as is', async () => {
+    const plain = createServer((_req, res) => res.end('backend'));
+    await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+    const g = await startGateway(
+      `binds:
+- port: 0
+  listeners:
+  - routes:
+    - policies:
+        extAuthz:
+          host: ${host}
+          protocol: {http: {}}
+      backends:
+      - host: 127.0.0.1:${(plain.address() as { port: number }).port}
+`,
+      { name: 'ext-authz-http-host' },
+    );
+    try {
+      const res = await fetch(`${g.url}/x`, { headers: { authorization: 'Bearer bad' } });
+      assert.equal(res.status, 403);
+      assert.equal(res.headers.get('x-why'), 'bad token');
+      assert.equal(await res.text(), 'forbidden by policy');
+      const ok = await fetch(`${g.url}/x`, { headers: { authorization: 'Bearer good' } });
+      assert.equal(await ok.text(), 'backend');
+    } finally {
+      await g.stop();
+      plain.close();
+    }
   });
 });

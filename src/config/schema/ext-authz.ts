@@ -35,10 +35,14 @@ export const extAuthz = z.strictObject({
     .optional(),
   /** Request headers sent to the service; unset = all (gRPC) or only `authorization` (HTTP). */
   includeRequestHeaders: z.array(z.string().min(1)).optional(),
+  /** Send the request body with the check (on MCP routes: the JSON-RPC message). */
   includeRequestBody: z
     .strictObject({
-      maxRequestBytes: z.number().int().min(0).optional(),
+      /** Most body bytes sent to the service (default 8192). */
+      maxRequestBytes: z.number().int().min(0).max(4294967295).optional(),
+      /** Send the first `maxRequestBytes` of a longer body instead of answering 413. */
       allowPartialMessage: z.boolean().optional(),
+      /** gRPC: send the body as bytes (`raw_body`) instead of UTF-8 text (`body`). */
       packAsBytes: z.boolean().optional(),
     })
     .nullable()

@@ -56,12 +56,17 @@ export function requireJsonBody(req: IncomingMessage): void {
 
 /**
  * Reads and parses the JSON body, at most `limit` bytes (413 beyond, checked against Content-Length first
- * and while streaming). Unparseable JSON → 400 PARSE_ERROR.
+ * and while streaming), or parses `buffered` when a policy phase already read (and maybe transformed) it.
+ * Unparseable JSON → 400 PARSE_ERROR.
  */
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  const text = (await readBody(req, limit, () => tooLarge(limit))).toString('utf8');
+export async function readJsonBody(req: IncomingMessage, limit: number, buffered?: Buffer): Promise<unknown> {
+  let raw = buffered;
+  if (raw === undefined) {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+    raw = await readBody(req, limit, () => tooLarge(limit));
+  } else if (raw.length > limit) throw tooLarge(limit);
+  const text = raw.toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {

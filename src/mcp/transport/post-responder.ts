@@ -16,14 +16,18 @@ export class PostResponder {
   private stream: SseStream | undefined;
   private done = false;
   private readonly bound: StreamBound | undefined;
+  private readonly transform: ((message: object) => unknown) | undefined;
 
   constructor(
     res: ServerResponse,
     headers: Record<string, string> = {},
     preferSse = false,
     bound?: StreamBound,
+    /** A route's response body transformation (ctx.transformMcpResponse), applied to the final response. */
+    transform?: (message: object) => unknown,
   ) {
     this.res = res;
+    this.transform = transform;
     this.bound = bound;
     this.headers = headers;
     this.sse = preferSse;
@@ -53,9 +57,11 @@ export class PostResponder {
     else writeEmpty(this.res, 202, this.headers);
   }
 
-  final(message: JSONRPCResponseMessage, status = 200): void {
+  final(reply: JSONRPCResponseMessage, status = 200): void {
     if (!this.open) return;
     this.done = true;
+    // The transformation always returns a valid response to the same id (src/policies/transformations/).
+    const message = this.transform ? (this.transform(reply) as JSONRPCResponseMessage) : reply;
     if (this.sse && status === 200) this.stream ??= new SseStream(this.res, this.headers, this.bound);
     if (this.stream) {
       this.stream.send(message);

@@ -83,7 +83,13 @@ export async function modernPost(
   }
   const pool = env.pool(backend);
   if (req.method === 'subscriptions/listen') return listen(ctx, backend, req, pool, env);
-  const responder = new PostResponder(ctx.res, {}, prefersEventStream(ctx.req), env.streamBound());
+  const responder = new PostResponder(
+    ctx.res,
+    {},
+    prefersEventStream(ctx.req),
+    env.streamBound(),
+    ctx.transformMcpResponse,
+  );
   const abort = linkedAbort(ctx.signal);
   ctx.res.once('close', () => abort.abort());
   const scope: CallScope = {

@@ -117,7 +117,13 @@ async function initialize(
     sendJsonRpcError(ctx.res, e, req.id);
     return;
   }
-  const responder = new PostResponder(ctx.res, {}, prefersEventStream(ctx.req), env.streamBound());
+  const responder = new PostResponder(
+    ctx.res,
+    {},
+    prefersEventStream(ctx.req),
+    env.streamBound(),
+    ctx.transformMcpResponse,
+  );
   const abort = linkedAbort(ctx.signal);
   const call = buildCall(ctx, backend, env, 'initialize', scopeFor(responder, abort.signal));
   const reply = await answer(req.id, call, env, () => session.initialize(req, call));
@@ -144,6 +150,7 @@ async function sessionRequest(
     { [SESSION_HEADER]: session.id },
     prefersEventStream(ctx.req),
     env.streamBound(),
+    ctx.transformMcpResponse,
   );
   // 2025 revisions: a dropped POST stream is not a cancellation, but nobody would read the answer either;
   // ctx.signal (route timeout, client gone) and notifications/cancelled both cancel upstream.
@@ -171,7 +178,13 @@ async function statelessPost(
   }
   const req = message.msg;
   const pool = env.pool(backend);
-  const responder = new PostResponder(ctx.res, {}, prefersEventStream(ctx.req), env.streamBound());
+  const responder = new PostResponder(
+    ctx.res,
+    {},
+    prefersEventStream(ctx.req),
+    env.streamBound(),
+    ctx.transformMcpResponse,
+  );
   const abort = linkedAbort(ctx.signal);
   const call = buildCall(ctx, backend, env, req.method, scopeFor(responder, abort.signal));
   const reply = await answer(req.id, call, env, async () => {

@@ -5,12 +5,16 @@
  * `context_extensions` from `protocol.grpc.context`, and `metadata_context.filter_metadata` from
  * `protocol.grpc.metadata` (CEL) or, without it, the verified JWT claims under
  * `envoy.filters.http.jwt_authn` (`jwt_payload`), as Envoy's jwt_authn filter would hand them over.
+ * With `includeRequestBody`, the body (./body.ts). On MCP routes these are the same attributes as on any
+ * route, as agentgateway sends them: the `mcp-session-id` and `mcp-protocol-version` headers are among
+ * the headers, and the JSON-RPC message (method, tool name, arguments) is the body.
  */
 import { randomBytes } from 'node:crypto';
 import type { RequestContext } from '../../contracts/request-context.js';
 import { buildBaseActivation, type CompiledCel } from '../../cel/index.js';
 import { toPbStruct, toPbValue, type PbStruct } from '../../grpc/struct.js';
 import type { PbHeaderValueOption } from './header-ops.js';
+import { grpcBodyFields, type BodyOptions, type CheckBody } from './body.js';
 
 export interface CheckResponse {
   status?: { code?: number; message?: string } | null;
@@ -32,6 +36,8 @@ export interface GrpcCheckOptions {
   readonly include: readonly string[] | undefined;
   readonly context: Readonly<Record<string, string>>;
   readonly metadata: readonly (readonly [string, CompiledCel])[] | undefined;
+  /** `includeRequestBody`, when set. */
+  readonly body: BodyOptions | undefined;
 }
 
 function peer(address: string | undefined, port: number | undefined): unknown {
@@ -62,7 +68,7 @@ export function selectHeaders(
   return out;
 }
 
-export function buildCheckRequest(ctx: RequestContext, o: GrpcCheckOptions): unknown {
+export function buildCheckRequest(ctx: RequestContext, o: GrpcCheckOptions, body?: CheckBody): unknown {
   const now = Date.now();
   const size = Number(ctx.request.headers['content-length'] ?? -1);
   let filterMetadata: Record<string, PbStruct> = {};
@@ -100,6 +106,7 @@ export function buildCheckRequest(ctx: RequestContext, o: GrpcCheckOptions): unk
           scheme: ctx.request.scheme,
           protocol: `HTTP/${ctx.req.httpVersion}`,
           size: Number.isFinite(size) ? size : -1,
+          ...(body && o.body ? grpcBodyFields(body, o.body) : {}),
         },
       },
       context_extensions: o.context,

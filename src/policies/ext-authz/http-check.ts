@@ -4,11 +4,14 @@
  * `includeRequestHeaders` names others, plus `addRequestHeaders` (CEL). A 2xx allows, and the
  * `includeResponseHeaders` of the answer are copied onto the upstream request. A 401/403 with `redirect`
  * configured becomes a 302 to the computed URL; any other answer is returned to the client as is.
+ * With `includeRequestBody`, the (possibly partial) body is the check's body, marked by
+ * `x-envoy-auth-partial-body: true|false`.
  */
 import { Agent, request } from 'undici';
 import type { RequestContext } from '../../contracts/request-context.js';
 import { buildBaseActivation, type CompiledCel } from '../../cel/index.js';
 import { pseudoHeaders } from './grpc.js';
+import type { CheckBody } from './body.js';
 
 /** Largest answer body read from the service (it is returned to the client on denial). */
 export const MAX_HTTP_ANSWER = 64 * 1024;
@@ -33,6 +36,7 @@ export async function httpCheck(
   o: HttpCheckOptions,
   agent: Agent,
   timeoutMs: number,
+  body?: CheckBody,
 ): Promise<HttpAnswer> {
   const activation = buildBaseActivation({
     identity: ctx.identity,
@@ -62,10 +66,14 @@ export async function httpCheck(
       // left out, like agentgateway
     }
   }
+  // Envoy's marker of a body sent with the check (agentgateway sends it too).
+  if (body) headers['x-envoy-auth-partial-body'] = body.partial ? 'true' : 'false';
+  const method = ctx.request.method;
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
   const res = await request(new URL(path, o.origin), {
-    method: ctx.request.method as 'GET',
+    method: method as 'GET',
     headers,
+    body: body && method !== 'GET' && method !== 'HEAD' ? body.bytes : null,
     dispatcher: agent,
     signal,
   });

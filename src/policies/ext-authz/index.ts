@@ -5,7 +5,9 @@
  *
  * - Allowed: the answer's headers are applied to the upstream request (`headers`, `headers_to_remove`),
  *   `response_headers_to_add` to the client's response.
- * - Denied by the service: its status (default 403), headers and body go to the client unchanged.
+ * - Denied by the service: its status (default 403), headers and body go to the client unchanged; on an
+ *   MCP route the body is a JSON-RPC error instead (./answer.ts).
+ * - `includeRequestBody`: the pipeline reads the body first (ctx.body); ./body.ts bounds what is sent.
  * - The service cannot be reached, times out (default 2 s, `timeout`) or answers garbage: `failureMode`
  *   decides — `deny` (default, 403 `external authorization failed`), `{denyWithStatus: N}`, or `allow`.
  * The decision is the access-log field `extauthz.decision` and the metric
@@ -25,6 +27,8 @@ import type { CompiledExtAuthz, UpstreamGrant, TrafficTelemetry } from '../types
 import { NO_TRAFFIC_TELEMETRY } from '../types.js';
 import { buildCheckRequest, type CheckResponse, type GrpcCheckOptions } from './grpc.js';
 import { applyToRecord, applyToResponse, headerOps, type HeaderOp } from './header-ops.js';
+import { answer } from './answer.js';
+import { bodyOptions, checkBody } from './body.js';
 import { evalRedirect, httpCheck, type HttpCheckOptions } from './http-check.js';
 
 export const DEFAULT_EXTAUTHZ_TIMEOUT_MS = 2000;
@@ -45,17 +49,6 @@ function grant(set: readonly HeaderOp[], remove: readonly string[]): UpstreamGra
   };
 }
 
-/** Write the service's denial (or redirect) to the client. */
-function answer(ctx: RequestContext, status: number, ops: readonly HeaderOp[], body: Buffer): void {
-  if (ctx.res.headersSent) return void ctx.res.destroy();
-  applyToResponse(ctx.res, ops);
-  if (body.length && !ctx.res.hasHeader('content-type'))
-    ctx.res.setHeader('content-type', 'text/plain; charset=utf-8');
-  ctx.res.setHeader('content-length', body.length);
-  ctx.res.writeHead(status);
-  ctx.res.end(ctx.req.method === 'HEAD' ? undefined : body);
-}
-
 const validStatus = (s: number | undefined): s is number => s !== undefined && s >= 200 && s <= 599;
 
 export async function compileExtAuthz(
@@ -64,14 +57,16 @@ export async function compileExtAuthz(
   at: ConfigPath,
   telemetry: TrafficTelemetry = NO_TRAFFIC_TELEMETRY,
 ): Promise<CompiledExtAuthz> {
-  if (cfg.includeRequestBody) {
-    throw ctx.error([...at, 'includeRequestBody'], 'not supported yet: includeRequestBody');
-  }
+  const body = bodyOptions(cfg.includeRequestBody);
   const timeoutMs = (cfg.timeout ? parseDurationMs(cfg.timeout) : undefined) ?? DEFAULT_EXTAUTHZ_TIMEOUT_MS;
   const fm = cfg.failureMode ?? 'deny';
   const failAllow = fm === 'allow';
   const failStatus = typeof fm === 'object' ? fm.denyWithStatus : undefined;
   const include = cfg.includeRequestHeaders?.map((h) => h.toLowerCase());
+  const mode = `failureMode ${typeof fm === 'string' ? fm : `denyWithStatus ${fm.denyWithStatus}`}`;
+  const bodyNote = body
+    ? `, request body up to ${body.maxBytes} bytes${body.allowPartial ? ' (partial beyond)' : ''}`
+    : '';
 
   const onFailure = (rc: RequestContext, why: string): UpstreamGrant => {
     rc.log['extauthz.decision'] = failAllow ? 'error-allow' : 'error-deny';
@@ -99,13 +94,14 @@ export async function compileExtAuthz(
     const copy = (h.includeResponseHeaders ?? []).map((n) => n.toLowerCase());
     const agent = new Agent({ connect: { timeout: timeoutMs }, keepAliveTimeout: 30_000 });
     return {
-      describe: () =>
-        `extAuthz: HTTP ${cfg.host}, failureMode ${typeof fm === 'string' ? fm : `denyWithStatus ${fm.denyWithStatus}`}, timeout ${timeoutMs}ms`,
+      readsBody: body !== undefined,
+      describe: () => `extAuthz: HTTP ${cfg.host}, ${mode}, timeout ${timeoutMs}ms${bodyNote}`,
       close: () => void agent.close().catch(() => {}),
-      authorize: async function extAuthzHttp(rc) {
+      authorize: async function extAuthzHttp(rc, jsonRpc) {
+        const sent = body ? checkBody(rc, body) : undefined;
         let a;
         try {
-          a = await httpCheck(rc, opts, agent, timeoutMs);
+          a = await httpCheck(rc, opts, agent, timeoutMs, sent);
         } catch (e) {
           if (rc.signal.aborted) throw abortedError(rc.signal);
           return onFailure(
@@ -128,7 +124,7 @@ export async function compileExtAuthz(
         const location =
           (a.status === 401 || a.status === 403) && redirect ? evalRedirect(rc, redirect) : undefined;
         if (location) {
-          answer(rc, 302, [{ name: 'location', value: location, mode: 'set' }], Buffer.alloc(0));
+          answer(rc, 302, [{ name: 'location', value: location, mode: 'set' }], Buffer.alloc(0), jsonRpc);
           return undefined;
         }
         const ops: HeaderOp[] = [];
@@ -143,7 +139,7 @@ export async function compileExtAuthz(
             continue;
           ops.push({ name, value: Array.isArray(v) ? v.join(', ') : v, mode: 'set' });
         }
-        answer(rc, validStatus(a.status) ? a.status : 403, ops, a.body);
+        answer(rc, validStatus(a.status) ? a.status : 403, ops, a.body, jsonRpc);
         return undefined;
       },
     };
@@ -165,16 +161,19 @@ export async function compileExtAuthz(
             ] as const,
         )
       : undefined,
+    body,
   };
   const client = await grpcUnary<unknown, CheckResponse>('authorization', cfg.host, 'Check');
   return {
+    readsBody: body !== undefined,
     describe: () =>
-      `extAuthz: gRPC ${cfg.host} (envoy.service.auth.v3.Authorization/Check), failureMode ${typeof fm === 'string' ? fm : `denyWithStatus ${fm.denyWithStatus}`}, timeout ${timeoutMs}ms`,
+      `extAuthz: gRPC ${cfg.host} (envoy.service.auth.v3.Authorization/Check), ${mode}, timeout ${timeoutMs}ms${bodyNote}`,
     close: () => client.close(),
-    authorize: async function extAuthzGrpc(rc) {
+    authorize: async function extAuthzGrpc(rc, jsonRpc) {
+      const sent = body ? checkBody(rc, body) : undefined;
       let r: CheckResponse;
       try {
-        r = await client.call(buildCheckRequest(rc, opts), timeoutMs, rc.signal);
+        r = await client.call(buildCheckRequest(rc, opts, sent), timeoutMs, rc.signal);
       } catch (e) {
         if (rc.signal.aborted) throw abortedError(rc.signal);
         return onFailure(rc, (e as { grpcCode?: number }).grpcCode === 4 ? 'timeout' : 'service unavailable');
@@ -190,6 +189,7 @@ export async function compileExtAuthz(
           validStatus(status) ? status : 403,
           headerOps(d?.headers, false),
           Buffer.from(d?.body || (d ? '' : 'external authorization failed\n'), 'utf8'),
+          jsonRpc,
         );
         return undefined;
       }

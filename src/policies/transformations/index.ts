@@ -9,8 +9,11 @@
  * header unchanged (or the body unchanged) and counts `portcullis_transformation_errors_total`.
  *
  * Where: request headers after requestHeaderModifier (pipeline phase 6b); response headers on the head
- * whatever writes it (MCP and host backends, errors included). Bodies need buffering and apply to
- * `host` backends only (src/server/http-proxy.ts), bounded by the backend's body limit.
+ * whatever writes it (MCP and host backends, errors included). Bodies are buffered (at most
+ * `config.limits.bufferedBodyBytes`): on `host` backends the HTTP bodies (src/server/traffic-forward.ts);
+ * on MCP routes the JSON-RPC message POSTed by the client (read by src/server/pipeline.ts, then parsed by
+ * the MCP transport: a result that is not JSON-RPC is answered as a JSON-RPC error) and the JSON-RPC
+ * response to it (src/mcp/transport/post-responder.ts; checked by ./json-rpc.ts).
  */
 import type { ServerResponse } from 'node:http';
 import type { TransformConfig, TransformationsConfig } from '../../config/schema/transformations.js';
@@ -28,6 +31,8 @@ import {
 import { mergeIntoResponse } from '../headers/index.js';
 import { isManagedByGateway, isToken, isValidHeaderValue } from '../headers/names.js';
 import type { CompiledTransformations, TrafficTelemetry } from '../types.js';
+import { bodyValue, json, text } from './value.js';
+import { checkedResponse } from './json-rpc.js';
 import { NO_TRAFFIC_TELEMETRY } from '../types.js';
 
 interface Side {
@@ -35,32 +40,6 @@ interface Side {
   readonly set: readonly (readonly [string, CompiledCel])[];
   readonly remove: readonly string[];
   readonly body: CompiledCel | undefined;
-}
-
-const json = (v: unknown): string =>
-  JSON.stringify(v, (_k, x: unknown) =>
-    typeof x === 'bigint' ? Number(x) : x instanceof Map ? Object.fromEntries(x) : x,
-  );
-
-/** A CEL result as a header value / body text. */
-function text(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
-  return json(v);
-}
-
-/** The `body` CEL sees: parsed JSON (numbers as CEL ints/doubles), else the text. */
-export function bodyValue(body: Buffer | undefined, contentType: string | undefined): unknown {
-  if (!body || body.length === 0) return null;
-  const s = body.toString('utf8');
-  if (/\bjson\b/i.test(contentType ?? '') || /^\s*[[{]/.test(s)) {
-    try {
-      return toCelValue(JSON.parse(s));
-    } catch {
-      // not JSON after all
-    }
-  }
-  return s;
 }
 
 function compileSide(t: TransformConfig, ctx: BuildContext, at: ConfigPath): Side {
@@ -192,6 +171,21 @@ export function compileTransformations(
         return reason === undefined ? original.call(this, status) : original.call(this, status, reason);
       } as ServerResponse['writeHead'];
     },
+    mcpResponseBody: resBody
+      ? function mcpResponseTransformation(rc, message) {
+          const id = (message as { id?: string | number | null }).id ?? null;
+          let out: unknown;
+          try {
+            const v = resBody(activation(rc, { body: toCelValue(message), code: 200 }));
+            out = JSON.parse(typeof v === 'string' ? v : json(v));
+          } catch {
+            out = undefined;
+          }
+          const checked = checkedResponse(out, id);
+          if (!checked.ok) telemetry.transformError();
+          return checked.message;
+        }
+      : undefined,
     responseBody: resBody
       ? (rc, status, body, contentType) => {
           try {
