@@ -142,6 +142,10 @@ describe('extAuthz over gRPC on an MCP route, with includeRequestBody', () => {
       error: { code: -32003, message: 'external authorization failed' },
     });
     await eventually(() => gw.logs.find((l) => l['extauthz.decision'] === 'deny'));
+    const explain = (await (await fetch(`${gw.adminUrl}/api/explain`)).json()) as {
+      external?: { line: string }[];
+    };
+    assert.match(explain.external?.[0]?.line ?? '', /, request body up to 4096 bytes$/);
     // Only the two allowed calls reached the MCP server.
     assert.equal(upstream.requests.filter((r) => r.rpcMethod === 'tools/call').length, 2);
   });
