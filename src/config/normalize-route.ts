@@ -7,6 +7,7 @@ import { isConfigError } from './errors.js';
 import { normalizeMcpBackend } from './normalize-backend.js';
 import type { BackendScope } from './normalize-backend.js';
 import { mergePolicies } from './normalize-policies.js';
+import { resolveServiceRefs } from './normalize-service-ref.js';
 import type { PolicyLayer } from './normalize-policies.js';
 import type {
   NamedBackendConfig,
@@ -115,7 +116,12 @@ export function normalizeRoute(
       'not supported yet: backend `policies` on a route with several backends (they apply to the whole route)',
     );
   const merged = mergePolicies([...layers, ...inherited], [...at, 'policies'], scope.report);
-  const policies = merged.policies;
+  const policies = resolveServiceRefs(
+    merged.policies,
+    [...at, 'policies'],
+    scope.namedBackends,
+    scope.report,
+  );
   checkRoutePolicies(policies, backends, at, scope);
   return {
     key,

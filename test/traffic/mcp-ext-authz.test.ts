@@ -9,6 +9,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { findIssue, loadError } from '../config/helpers.js';
 import { serveHttp, type ServedFixture } from '../fixtures/serve.js';
 import { startAuthzServer, type CheckRequestSeen, type FakeGrpcService } from '../helpers/envoy-services.js';
 import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
@@ -264,5 +265,97 @@ describe('extAuthz over HTTP on an MCP route, with includeRequestBody', () => {
     assert.equal(res.headers.get('www-authenticate'), 'Bearer scope="tools"');
     assert.equal(res.headers.get('content-type'), 'application/json');
     assert.deepEqual(((await res.json()) as { id: unknown }).id, 9);
+  });
+});
+
+describe('extAuthz and requestMirror `backend:` references to top-level backends', () => {
+  let upstream: ServedFixture;
+  let authz: FakeGrpcService<CheckRequestSeen, unknown>;
+  let mirror: Server;
+  const mirrored: string[] = [];
+  let gw: TestGateway;
+  before(async () => {
+    upstream = await serveHttp(echoServer);
+    authz = await startAuthzServer(() => ({ status: { code: 0 } }));
+    mirror = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        mirrored.push(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(204);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => mirror.listen(0, '127.0.0.1', r));
+    gw = await startGateway(
+      `backends:
+- name: authz
+  host: ${authz.host}
+- name: recorder
+  host: 127.0.0.1:${(mirror.address() as { port: number }).port}
+binds:
+- port: 0
+  listeners:
+  - routes:
+    - policies:
+        extAuthz: {backend: authz}
+        requestMirror: {backend: {backend: recorder}, percentage: 1.0}
+      backends:
+      - mcp:
+          targets:
+          - name: e
+            mcp:
+              host: ${upstream.url}
+`,
+      { name: 'mcp-ext-authz-backend-ref' },
+    );
+  });
+  after(async () => {
+    await gw.stop();
+    mirror.closeAllConnections();
+    mirror.close();
+    await authz.close();
+    await upstream.close();
+  });
+
+  test('the named backends’ hosts are the authorization service and the mirror', async () => {
+    const before = authz.calls.length;
+    const client = await connect(`${gw.url}/mcp`);
+    await client.callTool({ name: 'echo', arguments: { message: 'ref' } });
+    await client.close();
+    assert.ok(authz.calls.length > before);
+    await eventually(() => mirrored.find((b) => b.includes('"tools/call"')));
+  });
+
+  test('an unknown name or an mcp backend is a load error naming the field', () => {
+    const cfg = (ref: string) => `backends:
+- name: authz
+  host: localhost:9191
+- name: tools
+  mcp:
+    targets:
+    - name: a
+      mcp: {host: "http://localhost:3001/mcp"}
+binds:
+- port: 3000
+  listeners:
+  - routes:
+    - policies:
+        extAuthz: {backend: ${ref}}
+      backends:
+      - backend: tools
+`;
+    const unknown = findIssue(
+      loadError(cfg('nope')),
+      'binds[0].listeners[0].routes[0].policies.extAuthz.backend',
+    );
+    assert.match(unknown.message, /unknown backend "nope" \(known: authz, tools\)/);
+    const notHost = findIssue(
+      loadError(cfg('tools')),
+      'binds[0].listeners[0].routes[0].policies.extAuthz.backend',
+    );
+    assert.match(notHost.message, /backend "tools" is not a `host` backend/);
+    const both = loadError(cfg('authz').replace('{backend: authz}', '{backend: authz, host: "a:1"}'));
+    assert.match(both.message, /set exactly one of `host` and `backend`/);
   });
 });

@@ -24,31 +24,38 @@ export const extAuthzHttp = z.strictObject({
 });
 const httpProtocol = z.strictObject({ http: extAuthzHttp });
 
-export const extAuthz = z.strictObject({
-  host: serviceHost,
-  protocol: z.union([grpcProtocol, httpProtocol]).optional(),
-  failureMode: z
-    .union([
-      z.enum(['allow', 'deny']),
-      z.strictObject({ denyWithStatus: z.number().int().min(100).max(599) }),
-    ])
-    .optional(),
-  /** Request headers sent to the service; unset = all (gRPC) or only `authorization` (HTTP). */
-  includeRequestHeaders: z.array(z.string().min(1)).optional(),
-  /** Send the request body with the check (on MCP routes: the JSON-RPC message). */
-  includeRequestBody: z
-    .strictObject({
-      /** Most body bytes sent to the service (default 8192). */
-      maxRequestBytes: z.number().int().min(0).max(4294967295).optional(),
-      /** Send the first `maxRequestBytes` of a longer body instead of answering 413. */
-      allowPartialMessage: z.boolean().optional(),
-      /** gRPC: send the body as bytes (`raw_body`) instead of UTF-8 text (`body`). */
-      packAsBytes: z.boolean().optional(),
-    })
-    .nullable()
-    .optional(),
-  /** Beyond agentgateway's schema (which takes it from the backend's policies): the check deadline, default 2s. */
-  timeout: duration.optional(),
-});
+export const extAuthz = z
+  .strictObject({
+    /** The service's `hostname:port`. */
+    host: serviceHost.optional(),
+    /** Or the name of a top-level `backends` entry with a `host` (resolved at load). */
+    backend: z.string().min(1).optional(),
+    protocol: z.union([grpcProtocol, httpProtocol]).optional(),
+    failureMode: z
+      .union([
+        z.enum(['allow', 'deny']),
+        z.strictObject({ denyWithStatus: z.number().int().min(100).max(599) }),
+      ])
+      .optional(),
+    /** Request headers sent to the service; unset = all (gRPC) or only `authorization` (HTTP). */
+    includeRequestHeaders: z.array(z.string().min(1)).optional(),
+    /** Send the request body with the check (on MCP routes: the JSON-RPC message). */
+    includeRequestBody: z
+      .strictObject({
+        /** Most body bytes sent to the service (default 8192). */
+        maxRequestBytes: z.number().int().min(0).max(4294967295).optional(),
+        /** Send the first `maxRequestBytes` of a longer body instead of answering 413. */
+        allowPartialMessage: z.boolean().optional(),
+        /** gRPC: send the body as bytes (`raw_body`) instead of UTF-8 text (`body`). */
+        packAsBytes: z.boolean().optional(),
+      })
+      .nullable()
+      .optional(),
+    /** Beyond agentgateway's schema (which takes it from the backend's policies): the check deadline, default 2s. */
+    timeout: duration.optional(),
+  })
+  .refine((c) => (c.host === undefined) !== (c.backend === undefined), {
+    message: 'set exactly one of `host` and `backend`',
+  });
 
 export type ExtAuthzConfig = z.infer<typeof extAuthz>;

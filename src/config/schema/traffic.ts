@@ -26,7 +26,12 @@ export const requestRedirect = z.strictObject({
     .optional(),
 });
 
-export const mirrorBackend = z.strictObject({ host: serviceHost });
+/** `{host: "hostname:port"}`, or `{backend: name}` of a top-level `backends` entry with a `host`. */
+export const mirrorBackend = z
+  .strictObject({ host: serviceHost.optional(), backend: z.string().min(1).optional() })
+  .refine((c) => (c.host === undefined) !== (c.backend === undefined), {
+    message: 'set exactly one of `host` and `backend`',
+  });
 
 export const requestMirror = z.strictObject({
   backend: mirrorBackend,

@@ -58,6 +58,9 @@ export async function compileExtAuthz(
   telemetry: TrafficTelemetry = NO_TRAFFIC_TELEMETRY,
 ): Promise<CompiledExtAuthz> {
   const body = bodyOptions(cfg.includeRequestBody);
+  // A `backend:` reference was resolved to its host at load (src/config/normalize-service-ref.ts).
+  const host = cfg.host;
+  if (host === undefined) throw ctx.error([...at, 'backend'], 'backend reference not resolved');
   const timeoutMs = (cfg.timeout ? parseDurationMs(cfg.timeout) : undefined) ?? DEFAULT_EXTAUTHZ_TIMEOUT_MS;
   const fm = cfg.failureMode ?? 'deny';
   const failAllow = fm === 'allow';
@@ -83,7 +86,7 @@ export async function compileExtAuthz(
     const cel = (src: string, p: ConfigPath) =>
       compileCelExpression(src, ctx, p, { variables: 'http', expect: 'any' });
     const opts: HttpCheckOptions = {
-      origin: `http://${cfg.host}`,
+      origin: `http://${host}`,
       include: include ?? ['authorization'],
       path: h.path ? cel(h.path, [...pat, 'path']) : undefined,
       addHeaders: Object.entries(h.addRequestHeaders ?? {}).map(
@@ -95,7 +98,7 @@ export async function compileExtAuthz(
     const agent = new Agent({ connect: { timeout: timeoutMs }, keepAliveTimeout: 30_000 });
     return {
       readsBody: body !== undefined,
-      describe: () => `extAuthz: HTTP ${cfg.host}, ${mode}, timeout ${timeoutMs}ms${bodyNote}`,
+      describe: () => `extAuthz: HTTP ${host}, ${mode}, timeout ${timeoutMs}ms${bodyNote}`,
       close: () => void agent.close().catch(() => {}),
       authorize: async function extAuthzHttp(rc, jsonRpc) {
         const sent = body ? checkBody(rc, body) : undefined;
@@ -163,11 +166,11 @@ export async function compileExtAuthz(
       : undefined,
     body,
   };
-  const client = await grpcUnary<unknown, CheckResponse>('authorization', cfg.host, 'Check');
+  const client = await grpcUnary<unknown, CheckResponse>('authorization', host, 'Check');
   return {
     readsBody: body !== undefined,
     describe: () =>
-      `extAuthz: gRPC ${cfg.host} (envoy.service.auth.v3.Authorization/Check), ${mode}, timeout ${timeoutMs}ms${bodyNote}`,
+      `extAuthz: gRPC ${host} (envoy.service.auth.v3.Authorization/Check), ${mode}, timeout ${timeoutMs}ms${bodyNote}`,
     close: () => client.close(),
     authorize: async function extAuthzGrpc(rc, jsonRpc) {
       const sent = body ? checkBody(rc, body) : undefined;

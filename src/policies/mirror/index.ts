@@ -32,7 +32,10 @@ export function compileMirror(
   deps: MirrorDeps,
 ): CompiledMirror {
   if (cfg.percentage === 0) ctx.warn([...at, 'percentage'], 'percentage is 0: nothing is mirrored');
-  const origin = `http://${cfg.backend.host}`;
+  // A `backend:` reference was resolved to its host at load (src/config/normalize-service-ref.ts).
+  const host = cfg.backend.host;
+  if (host === undefined) throw ctx.error([...at, 'backend'], 'backend reference not resolved');
+  const origin = `http://${host}`;
   const telemetry = deps.telemetry ?? NO_TRAFFIC_TELEMETRY;
   const random = deps.random ?? Math.random;
   const agent = new Agent({

@@ -113,7 +113,8 @@ export type PortcullisConfig = {
               };
         };
         extAuthz?: {
-          host: string;
+          host?: string;
+          backend?: string;
           protocol?:
             | {
                 grpc: {
@@ -221,7 +222,8 @@ export type PortcullisConfig = {
         };
         requestMirror?: {
           backend: {
-            host: string;
+            host?: string;
+            backend?: string;
           };
           percentage: number;
         };
@@ -330,7 +332,8 @@ export type PortcullisConfig = {
             };
       };
       extAuthz?: {
-        host: string;
+        host?: string;
+        backend?: string;
         protocol?:
           | {
               grpc: {
@@ -438,7 +441,8 @@ export type PortcullisConfig = {
       };
       requestMirror?: {
         backend: {
-          host: string;
+          host?: string;
+          backend?: string;
         };
         percentage: number;
       };
@@ -716,7 +720,8 @@ export type RoutePolicies = {
         };
   };
   extAuthz?: {
-    host: string;
+    host?: string;
+    backend?: string;
     protocol?:
       | {
           grpc: {
@@ -824,7 +829,8 @@ export type RoutePolicies = {
   };
   requestMirror?: {
     backend: {
-      host: string;
+      host?: string;
+      backend?: string;
     };
     percentage: number;
   };
