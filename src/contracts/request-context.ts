@@ -38,6 +38,8 @@ export interface AccessLogFields {
   'authn.reason'?: string;
   /** extAuthz: `allow`, `deny`, `error-allow` / `error-deny` (service unreachable, per failureMode). */
   'extauthz.decision'?: 'allow' | 'deny' | 'error-allow' | 'error-deny';
+  /** extAuthz `cache`: `hit` when the decision came from the cache. */
+  'extauthz.cache'?: 'hit';
   /** remoteRateLimit: `ok`, `over-limit`, `error-allow` / `error-deny`. */
   'ratelimit.remote'?: 'ok' | 'over-limit' | 'error-allow' | 'error-deny';
   /** tcpRoutes: the backend `host:port`, the TLS SNI, and bytes relayed each way. */

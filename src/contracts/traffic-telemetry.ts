@@ -1,6 +1,6 @@
 /** Counters the traffic policies report (src/telemetry/traffic-metrics.ts implements them). */
 export interface TrafficTelemetry {
-  extAuthz(result: 'allow' | 'deny' | 'error_allow' | 'error_deny'): void;
+  extAuthz(result: 'allow' | 'deny' | 'error_allow' | 'error_deny' | 'cache_allow' | 'cache_deny'): void;
   remoteRateLimit(result: 'ok' | 'over_limit' | 'error_allow' | 'error_deny' | 'skipped'): void;
   credential(policy: 'apiKey' | 'basicAuth', result: 'ok' | 'anonymous' | 'refused' | 'busy'): void;
   retry(): void;

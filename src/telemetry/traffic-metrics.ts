@@ -18,7 +18,7 @@ export function createTrafficMetrics(registry: Registry): TrafficTelemetry & Tcp
   const registers = [registry];
   const extAuthz = new Counter({
     name: 'portcullis_extauthz_checks_total',
-    help: 'extAuthz checks, by result (allow, deny, error_allow, error_deny).',
+    help: 'extAuthz checks, by result (allow, deny, error_allow, error_deny; cache_allow, cache_deny: answered from the decision cache).',
     labelNames: ['result'] as const,
     registers,
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDurationMs } from '../duration.js';
 import { celExpr, duration } from './common.js';
 import { serviceHost } from './service-target.js';
 
@@ -48,6 +49,20 @@ export const extAuthz = z
         allowPartialMessage: z.boolean().optional(),
         /** gRPC: send the body as bytes (`raw_body`) instead of UTF-8 text (`body`). */
         packAsBytes: z.boolean().optional(),
+      })
+      .nullable()
+      .optional(),
+    /** Decisions remembered per key (agentgateway `CacheConfig`). */
+    cache: z
+      .strictObject({
+        /** CEL values that together make the cache key; they must capture what the service decides on. */
+        key: z.array(celExpr),
+        /** How long a decision is reused: a duration (agentgateway's CEL form is not supported yet). */
+        ttl: z.string().refine((t) => parseDurationMs(t) !== undefined, {
+          message: 'not supported yet: a CEL ttl (write a duration such as "30s")',
+        }),
+        /** Most keys kept (default 10000; 0 = default). */
+        maxEntries: z.number().int().min(0).optional(),
       })
       .nullable()
       .optional(),

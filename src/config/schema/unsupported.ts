@@ -136,7 +136,7 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   ],
   [loggingPolicy, { names: ['otlp', 'database'] }],
   [routePolicies, { names: UNSUPPORTED_POLICIES }],
-  [extAuthz, { names: ['service', 'cache', 'conditional', 'policies'] }],
+  [extAuthz, { names: ['service', 'conditional', 'policies'] }],
   [extAuthzHttp, { names: ['body', 'metadata'] }],
   [remoteRateLimit, { names: ['backend', 'service', 'conditional', 'policies'] }],
   [rateLimitDescriptor, { names: ['limitOverride'] }],

@@ -141,6 +141,11 @@ export type PortcullisConfig = {
             allowPartialMessage?: boolean;
             packAsBytes?: boolean;
           } | null;
+          cache?: {
+            key: CelExpression[];
+            ttl: string;
+            maxEntries?: number;
+          } | null;
           timeout?: Duration;
         };
         remoteRateLimit?: {
@@ -359,6 +364,11 @@ export type PortcullisConfig = {
           maxRequestBytes?: number;
           allowPartialMessage?: boolean;
           packAsBytes?: boolean;
+        } | null;
+        cache?: {
+          key: CelExpression[];
+          ttl: string;
+          maxEntries?: number;
         } | null;
         timeout?: Duration;
       };
@@ -747,6 +757,11 @@ export type RoutePolicies = {
       maxRequestBytes?: number;
       allowPartialMessage?: boolean;
       packAsBytes?: boolean;
+    } | null;
+    cache?: {
+      key: CelExpression[];
+      ttl: string;
+      maxEntries?: number;
     } | null;
     timeout?: Duration;
   };
