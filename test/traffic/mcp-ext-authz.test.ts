@@ -142,7 +142,8 @@ describe('extAuthz over gRPC on an MCP route, with includeRequestBody', () => {
       id: 42,
       error: { code: -32003, message: 'external authorization failed' },
     });
-    await eventually(() => gw.logs.find((l) => l['extauthz.decision'] === 'deny'));
+    const denied = await eventually(() => gw.logs.find((l) => l['extauthz.decision'] === 'deny'));
+    assert.equal(denied['mcp.method'], 'tools/call');
     const explain = (await (await fetch(`${gw.adminUrl}/api/explain`)).json()) as {
       external?: { line: string }[];
     };

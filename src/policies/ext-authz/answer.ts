@@ -14,19 +14,22 @@ import { applyToResponse, type HeaderOp } from './header-ops.js';
 /** Headers of the service's answer the JSON-RPC error replaces. */
 const BODY_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'transfer-encoding']);
 
-/** The id of the JSON-RPC request in a buffered body, else null. */
-export function jsonRpcIdOf(body: Buffer | undefined): JsonRpcId {
-  if (!body?.length) return null;
+/** The id and method of the JSON-RPC request in a buffered body (id null when there is none). */
+export function jsonRpcOf(body: Buffer | undefined): { id: JsonRpcId; method: string | undefined } {
+  if (!body?.length) return { id: null, method: undefined };
   try {
     const m = JSON.parse(body.toString('utf8')) as unknown;
     if (m && typeof m === 'object' && !Array.isArray(m)) {
-      const id = (m as { id?: unknown }).id;
-      if (typeof id === 'string' || typeof id === 'number') return id;
+      const { id, method } = m as { id?: unknown; method?: unknown };
+      return {
+        id: typeof id === 'string' || typeof id === 'number' ? id : null,
+        method: typeof method === 'string' ? method.slice(0, 128) : undefined,
+      };
     }
   } catch {
     // not JSON: the MCP transport would answer a parse error; the denial has no id
   }
-  return null;
+  return { id: null, method: undefined };
 }
 
 export function answer(
@@ -42,7 +45,10 @@ export function answer(
       ctx.res,
       ops.filter((op) => !BODY_HEADERS.has(op.name)),
     );
-    sendJsonRpcError(ctx.res, new GatewayError('EXTAUTHZ_DENIED'), jsonRpcIdOf(ctx.body), status);
+    const m = jsonRpcOf(ctx.body);
+    // The access log says which call was refused (the client is only told that it was).
+    if (m.method) ctx.log['mcp.method'] ??= m.method;
+    sendJsonRpcError(ctx.res, new GatewayError('EXTAUTHZ_DENIED'), m.id, status);
     return;
   }
   applyToResponse(ctx.res, ops);
