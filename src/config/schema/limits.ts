@@ -31,7 +31,10 @@ export const limitsConfig = z.strictObject({
   mirrorBytesInFlight: z.number().int().positive().optional(),
   /** requestMirror: a mirrored request still unanswered after this long is abandoned. */
   mirrorTimeout: duration.optional(),
-  /** Request (or response) body buffered for retry, requestMirror and body transformations; larger → 413. */
+  /**
+   * Request (or response) body buffered for retry, requestMirror, body transformations and extAuthz
+   * includeRequestBody (MCP routes included); larger → 413.
+   */
   bufferedBodyBytes: z.number().int().positive().optional(),
   /** tcpRoutes: a connection with no bytes in either direction for this long is closed. */
   tcpIdleTimeout: duration.optional(),
