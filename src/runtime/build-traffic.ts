@@ -82,11 +82,6 @@ export async function compileTrafficPolicies(
         ),
       );
   }
-  const mcp = route.backends.some((b) => b.kind === 'mcp');
-  if (mcp && p.transformations?.request?.body)
-    ctx.warn(pat('transformations'), 'request body transformations apply to host backends only');
-  if (mcp && p.transformations?.response?.body)
-    ctx.warn(pat('transformations'), 'response body transformations apply to host backends only');
   if (Object.keys(out).length) {
     out.traffic = telemetry;
     if (deps.limits) out.bufferedBodyBytes = deps.limits.bufferedBodyBytes;

@@ -146,6 +146,8 @@ ${backend}`,
     assert.equal(copy.url, '/t/mcp');
     const m = JSON.parse(copy.body) as { params: { arguments: { message: string } } };
     assert.equal(m.params.arguments.message, '[gw] hello');
+    // The config loads without a warning that body transformations would not apply here.
+    assert.ok(!gw.logs.some((l) => /transformations apply to host backends only/.test(JSON.stringify(l))));
   });
 
   test('a response transformation that no longer answers the request becomes a JSON-RPC error for that request', async () => {
