@@ -949,12 +949,46 @@ export type McpAuthentication = {
       }
     | {
         keycloak: Record<string, never>;
+      }
+    | {
+        okta: Record<string, never>;
+      }
+    | {
+        descope: Record<string, never>;
+      }
+    | {
+        authentik: Record<string, never>;
+      }
+    | {
+        entra: Record<string, never>;
       };
   resourceMetadata?: Record<string, unknown>;
   jwtValidationOptions?: {
     requiredClaims?: string[];
   };
   scopesSupported?: string[];
+  authorizationLocation?:
+    | {
+        header: {
+          name: string;
+          prefix?: string;
+        };
+      }
+    | {
+        queryParameter: {
+          name: string;
+        };
+      }
+    | {
+        cookie: {
+          name: string;
+        };
+      }
+    | {
+        expression: CelExpression;
+      };
+  clientId?: string;
+  clientSecret?: string;
 };
 
 export type Rules = {
