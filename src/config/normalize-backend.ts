@@ -43,13 +43,6 @@ export function normalizeMcpBackend(
     const nt = normalizeTarget(t, tat, scope);
     if (nt) targets.push(nt);
   });
-  if (raw.prefixMode === 'never' && raw.targets.length > 1) {
-    // Unprefixed names from several targets would need routing by learned tool lists.
-    scope.report(
-      [...mcpAt, 'prefixMode'],
-      'not supported yet: prefixMode never with several targets (use conditional or always)',
-    );
-  }
   return {
     kind: 'mcp',
     name,

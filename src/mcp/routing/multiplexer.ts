@@ -8,6 +8,7 @@ import type { JSONRPCNotification, JSONRPCRequest, JsonObject, RpcOutcome } from
 import { isObject, paramsOf } from '../protocol/messages.js';
 import { LISTS, mergeList } from './list-merge.js';
 import type { Naming } from './naming.js';
+import { dropAmbiguous, ownerOf } from './unprefixed.js';
 import { META } from '../protocol/revisions.js';
 import { prefixContentUris, prefixPromptUris, prefixReadUris } from './uri-rewrite.js';
 import type { TargetConn } from '../connection/target-connection.js';
@@ -66,7 +67,8 @@ export class Multiplexer {
     const list = LISTS[method];
     if (list) {
       if (method === 'resources/templates/list') call.info.resourceType = 'template';
-      return mergeList(list, params, slots, call, this.naming, this.logger);
+      const merged = await mergeList(list, params, slots, call, this.naming, this.logger);
+      return this.naming.resolvesNames ? dropAmbiguous(list, merged, this.logger) : merged;
     }
     const routed = ROUTED[method];
     if (routed) return this.routed(method, routed.kind, routed.authorize, params, slots, call);
@@ -107,7 +109,7 @@ export class Multiplexer {
     const requested = params[field];
     if (typeof requested !== 'string')
       throw new GatewayError('INVALID_PARAMS', `Invalid params: ${field} is required`);
-    const item = this.resolve(kind, requested, authorize, call);
+    const item = await this.resolve(kind, requested, authorize, slots, call);
     const out: JsonObject = { ...params, [field]: item.name };
     if (this.shared) delete out.task;
     const outcome = await this.forward(this.slot(slots, item.target), method, out, call);
@@ -127,7 +129,7 @@ export class Multiplexer {
     const requested = ref[field];
     if (typeof requested !== 'string')
       throw new GatewayError('INVALID_PARAMS', `Invalid params: ref.${field} is required`);
-    const item = this.resolve(kind, requested, true, call);
+    const item = await this.resolve(kind, requested, true, slots, call);
     const out = { ...params, ref: { ...ref, [field]: item.name } };
     return this.forward(this.slot(slots, item.target), 'completion/complete', out, call);
   }
@@ -151,13 +153,20 @@ export class Multiplexer {
    * Finds the owning target of a client-facing name and asks the gate. A name that names no target and a
    * denied item get the same answer (-32602 Unknown tool/prompt/resource), so existence never leaks.
    */
-  private resolve(
+  private async resolve(
     kind: McpItemKind,
     requested: string,
     authorize: boolean,
+    slots: readonly Slot[],
     call: McpCall,
-  ): { target: string; name: string } {
-    const split = kind === 'resource' ? this.naming.splitUri(requested) : this.naming.splitName(requested);
+  ): Promise<{ target: string; name: string }> {
+    let split: { target: string; name: string } | { target: string; uri: string } | undefined;
+    if (kind === 'resource') split = this.naming.splitUri(requested);
+    else if (!this.naming.resolvesNames) split = this.naming.splitName(requested);
+    else {
+      const owner = await ownerOf(kind, requested, slots, call, this.logger);
+      split = owner === undefined ? undefined : { target: owner, name: requested };
+    }
     // Built only when thrown: an Error captures a stack trace, which costs ~35 µs on every call.
     const unknown = (): GatewayError => new GatewayError('UNKNOWN_ITEM', `Unknown ${kind}: ${requested}`);
     call.info.resourceType ??= kind;
