@@ -84,6 +84,8 @@ export interface NormalizedLimits {
   readonly mirrorTimeoutMs: number;
   readonly bufferedBodyBytes: number;
   readonly tcpIdleTimeoutMs: number;
+  readonly openapiSchemaBytes: number;
+  readonly openapiSchemaTimeoutMs: number;
 }
 
 export interface HostPort {
@@ -209,7 +211,9 @@ export type NormalizedTarget =
   | (TargetCommon & {
       readonly kind: 'openapi';
       readonly baseUrl: string;
-      /** The parsed OpenAPI document. */
+      /** The parsed OpenAPI document (undefined when it is fetched from `schemaUrl`). */
       readonly schema: unknown;
       readonly schemaFile: string | undefined;
+      /** `schema: {url}`: fetched at run time (src/mcp/upstream/openapi-remote.ts). */
+      readonly schemaUrl: string | undefined;
     });

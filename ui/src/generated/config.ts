@@ -542,6 +542,8 @@ export type StaticConfig = {
     mirrorTimeout?: Duration;
     bufferedBodyBytes?: number;
     tcpIdleTimeout?: Duration;
+    openapiSchemaBytes?: number;
+    openapiSchemaTimeout?: Duration;
   };
   readiness?: {
     requireTargets?: boolean;
@@ -1188,6 +1190,9 @@ export type McpTarget =
         path?: string;
         schema:
           | FileRef
+          | {
+              url: string;
+            }
           | {
               inline: string;
             }
