@@ -27,6 +27,8 @@ export interface ReadyState {
   readonly ready: boolean;
   /** What is still missing: `config`, `listener bind/3000`, `target everything: spawn ENOENT`, … */
   readonly pending: readonly string[];
+  /** Ready, but not everything works: a remote JWKS not fetched yet (unless `readiness.requireJwks`). */
+  readonly degraded?: readonly string[];
 }
 
 /** A session as `/api/sessions` shows it (the shape of SessionInfo in src/mcp/backend.ts). */

@@ -64,6 +64,8 @@ export interface NormalizedStatic {
 export interface NormalizedReadiness {
   /** Failing targets hold readiness back (off by default: ready = config loaded and listeners up). */
   readonly requireTargets: boolean;
+  /** A remote JWKS without keys yet holds readiness back (off by default: shown as degraded). */
+  readonly requireJwks: boolean;
   readonly probeIntervalMs: number;
   readonly probeMaxBackoffMs: number;
 }

@@ -93,7 +93,7 @@ export async function buildAuthenticator(
   const providers: Provider[] = [];
   try {
     for (const p of cfg.providers) {
-      const source = await loadKeySource(p, ctx, remote);
+      const source = await loadKeySource(p, ctx, remote, deps.onRemoteJwks);
       providers.push({
         issuer: p.issuer,
         audiences: p.audiences ?? [],
@@ -117,7 +117,12 @@ export async function buildAuthenticator(
   });
 }
 
-async function loadKeySource(p: ProviderSpec, ctx: BuildContext, remote: RemoteJwksDeps): Promise<KeySource> {
+async function loadKeySource(
+  p: ProviderSpec,
+  ctx: BuildContext,
+  remote: RemoteJwksDeps,
+  onRemote: JwtAuthDeps['onRemoteJwks'],
+): Promise<KeySource> {
   const { jwks, jwksAt: at } = p;
   if (typeof jwks === 'string') {
     if (!jwks.trimStart().startsWith('{')) {
@@ -149,6 +154,7 @@ async function loadKeySource(p: ProviderSpec, ctx: BuildContext, remote: RemoteJ
     ctx.warn(urlAt, `JWKS is fetched over plain http from ${url.host}; use https outside local development`);
   }
   const source = await loadRemoteJwks(jwks.url, remote);
+  onRemote?.({ url: displayUrl(jwks.url), at: urlAt, unavailable: () => source.unavailable?.() });
   if (source.startupError !== undefined) {
     ctx.warn(
       urlAt,

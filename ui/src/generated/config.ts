@@ -547,6 +547,7 @@ export type StaticConfig = {
   };
   readiness?: {
     requireTargets?: boolean;
+    requireJwks?: boolean;
     probeInterval?: Duration;
     probeMaxBackoff?: Duration;
   };
