@@ -90,6 +90,8 @@ export interface ExplainResult {
    * route with extAuthz or remoteRateLimit (an ALLOW above may still be refused by them).
    */
   readonly external?: readonly { readonly route: string; readonly line: string }[];
+  /** Remote JWKS without keys yet (their routes refuse every token until a fetch succeeds). */
+  readonly jwks?: readonly { readonly url: string; readonly error: string }[];
   /** Targets whose items could not be listed (the items above then miss them). */
   readonly targetErrors?: readonly {
     readonly route: string;

@@ -1,7 +1,7 @@
 /**
  * A remote JWKS that is down, as readiness, metrics and `--validate-only` show it: the gateway is ready
  * with a `degraded: jwks …` line (or not ready with `config.readiness.requireJwks: true`),
- * `portcullis_jwks_available{url}` is 0 until the first fetch succeeds and 1 after, and
+ * `portcullis_jwks_available{url}` is 0 until the first fetch succeeds and 1 after, `explain` lists it, and
  * `--validate-only` (the real binary; run `node scripts/build-cli.mjs` after changing src/) reports it as
  * a warning and exits 0.
  */
@@ -68,6 +68,11 @@ describe('a remote JWKS down: readiness and metrics', () => {
     const api = (await (await fetch(`${gw.adminUrl}/api/ready`)).json()) as { degraded?: string[] };
     assert.equal(api.degraded?.length, 1);
     assert.equal(await metric(gw, `portcullis_jwks_available{url="${url}"}`), 0);
+    const explained = (await (await fetch(`${gw.adminUrl}/api/explain`)).json()) as {
+      jwks?: { url: string; error: string }[];
+    };
+    assert.equal(explained.jwks?.[0]?.url, url);
+    assert.match(explained.jwks?.[0]?.error ?? '', /JWKS not available yet/);
 
     const held = await fetch(`${strict.readinessUrl}/healthz/ready`);
     assert.equal(held.status, 503);
