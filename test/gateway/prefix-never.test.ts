@@ -1,7 +1,7 @@
 /**
  * `prefixMode: never` with two targets (agentgateway's behaviour): tools and prompts keep their own
  * names, a call goes to the target that lists the name, a name both targets serve is left out of the
- * list and unknown on call; resources stay `<target>+<uri>`. Two real MCP servers (SDK McpServer over
+ * list and unknown on call (unless the caller may see only one of them); resources stay `<target>+<uri>`. Two real MCP servers (SDK McpServer over
  * Streamable HTTP) behind the gateway, an MCP SDK client in front — stateful and stateless.
  */
 import assert from 'node:assert/strict';
@@ -59,7 +59,12 @@ routes:
     matches: [{ path: { pathPrefix: /stateful } }]
 ${backend('stateful')}  - name: stateless
     matches: [{ path: { pathPrefix: /stateless } }]
-${backend('stateless')}`,
+${backend('stateless')}  - name: authz
+    matches: [{ path: { pathPrefix: /authz } }]
+    policies:
+      mcpAuthorization:
+        rules: ['true', { deny: 'mcp.tool.name == "shared" && mcp.tool.target == "a"' }]
+${backend('stateful')}`,
       { name: 'prefix-never' },
     );
   });
@@ -95,4 +100,11 @@ ${backend('stateless')}`,
       assert.match(JSON.stringify(read.contents), /doc of beta/);
     });
   }
+
+  test('a name only one target lets the caller see is listed and routed there', async () => {
+    const c = await connect(`${gw.url}/authz`);
+    clients.push(c);
+    assert.deepEqual(await toolNames(c), ['lower', 'shared', 'upper']);
+    assert.match(text(await c.callTool({ name: 'shared', arguments: {} })), /beta/);
+  });
 });

@@ -1,8 +1,9 @@
 /**
  * `prefixMode: never` with several targets (agentgateway's behaviour): tools and prompts keep their
  * upstream names, so a name carries no target and the owner is found by listing every target when it
- * is called (paging through at most MAX_LIST_PAGES pages each). A name more than one target serves is
- * ambiguous: it is left out of the merged list and a call to it is answered like an unknown name
+ * is called (paging through at most MAX_LIST_PAGES pages each). A name more than one target serves (of
+ * those the caller may see) is ambiguous: it is left out of the merged list and a call to it is answered
+ * like an unknown name
  * (agentgateway answers "served by multiple targets"; here the caller learns nothing the list did not
  * show). Resources and templates stay `<target>+<uri>` (naming.ts), as in agentgateway.
  * failClosed: a target that fails while resolving fails the call; failOpen: it is skipped and logged.
@@ -48,7 +49,7 @@ export function dropAmbiguous(spec: ListSpec, outcome: RpcOutcome, logger: Logge
   return { result: { ...outcome.result, [spec.field]: kept } };
 }
 
-/** The one target that lists `name`; undefined when none or several do. */
+/** The one target that lists `name` and lets the caller see it; undefined when none or several do. */
 export async function ownerOf(
   kind: NamedKind,
   name: string,
@@ -84,7 +85,10 @@ export async function ownerOf(
           'failOpen: skipping failed target',
         );
   }
-  const owners = results.filter((r) => 'serves' in r && r.serves).map((r) => r.target);
+  // Only the targets whose item the caller may see count, as in the (gate-filtered) merged list.
+  const owners = results
+    .filter((r) => 'serves' in r && r.serves && call.gate.allows(kind, name, r.target))
+    .map((r) => r.target);
   return owners.length === 1 ? owners[0] : undefined;
 }
 
