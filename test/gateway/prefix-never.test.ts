@@ -1,8 +1,9 @@
 /**
  * `prefixMode: never` with two targets (agentgateway's behaviour): tools and prompts keep their own
  * names, a call goes to the target that lists the name, a name both targets serve is left out of the
- * list and unknown on call (unless the caller may see only one of them); resources stay `<target>+<uri>`. Two real MCP servers (SDK McpServer over
- * Streamable HTTP) behind the gateway, an MCP SDK client in front — stateful and stateless.
+ * list and unknown on call (unless the caller may see only one of them); resources stay
+ * `<target>+<uri>`. Two real MCP servers (SDK McpServer over Streamable HTTP) behind the gateway, an
+ * MCP SDK client in front — stateful and stateless.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -109,7 +109,8 @@ export class Multiplexer {
     const requested = params[field];
     if (typeof requested !== 'string')
       throw new GatewayError('INVALID_PARAMS', `Invalid params: ${field} is required`);
-    const item = await this.resolve(kind, requested, authorize, slots, call);
+    const owner = this.naming.resolvesNames ? await this.ownerOf(kind, requested, slots, call) : undefined;
+    const item = this.resolve(kind, requested, authorize, call, owner);
     const out: JsonObject = { ...params, [field]: item.name };
     if (this.shared) delete out.task;
     const outcome = await this.forward(this.slot(slots, item.target), method, out, call);
@@ -129,7 +130,8 @@ export class Multiplexer {
     const requested = ref[field];
     if (typeof requested !== 'string')
       throw new GatewayError('INVALID_PARAMS', `Invalid params: ref.${field} is required`);
-    const item = await this.resolve(kind, requested, true, slots, call);
+    const owner = this.naming.resolvesNames ? await this.ownerOf(kind, requested, slots, call) : undefined;
+    const item = this.resolve(kind, requested, true, call, owner);
     const out = { ...params, ref: { ...ref, [field]: item.name } };
     return this.forward(this.slot(slots, item.target), 'completion/complete', out, call);
   }
@@ -153,20 +155,19 @@ export class Multiplexer {
    * Finds the owning target of a client-facing name and asks the gate. A name that names no target and a
    * denied item get the same answer (-32602 Unknown tool/prompt/resource), so existence never leaks.
    */
-  private async resolve(
+  private resolve(
     kind: McpItemKind,
     requested: string,
     authorize: boolean,
-    slots: readonly Slot[],
     call: McpCall,
-  ): Promise<{ target: string; name: string }> {
-    let split: { target: string; name: string } | { target: string; uri: string } | undefined;
-    if (kind === 'resource') split = this.naming.splitUri(requested);
-    else if (!this.naming.resolvesNames) split = this.naming.splitName(requested);
-    else {
-      const owner = await ownerOf(kind, requested, slots, call, this.logger);
-      split = owner === undefined ? undefined : { target: owner, name: requested };
-    }
+    owner?: string,
+  ): { target: string; name: string } {
+    const split =
+      owner !== undefined
+        ? { target: owner, name: requested }
+        : kind === 'resource'
+          ? this.naming.splitUri(requested)
+          : this.naming.splitName(requested);
     // Built only when thrown: an Error captures a stack trace, which costs ~35 µs on every call.
     const unknown = (): GatewayError => new GatewayError('UNKNOWN_ITEM', `Unknown ${kind}: ${requested}`);
     call.info.resourceType ??= kind;
@@ -182,6 +183,16 @@ export class Multiplexer {
       if (!d.allowed) throw unknown();
     }
     return { target: split.target, name };
+  }
+
+  /** `prefixMode: never` with several targets: the target serving an unprefixed tool/prompt name (unprefixed.ts). */
+  private async ownerOf(
+    kind: McpItemKind,
+    name: string,
+    slots: readonly Slot[],
+    call: McpCall,
+  ): Promise<string | undefined> {
+    return kind === 'resource' ? undefined : ownerOf(kind, name, slots, call, this.logger);
   }
 
   private slot(slots: readonly Slot[], target: string): Slot {
