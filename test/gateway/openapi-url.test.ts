@@ -3,7 +3,8 @@
  * and the REST API: the schema is fetched (and counted), tools come from it and calls reach the API;
  * a spec that is down at start-up does not stop the gateway — the target shows failing with the reason,
  * fetching is retried, and once the spec answers the tools appear; a spec larger than
- * `limits.openapiSchemaBytes` fails the target with that reason; a reload fetches the spec again.
+ * `limits.openapiSchemaBytes` fails the target with that reason; a reload fetches the spec again. An
+ * inline string schema (agentgateway's form) works too.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -152,4 +153,41 @@ test('limits.openapiSchemaBytes: a larger spec fails the target with that reason
     return s?.status === 'failing' ? s : undefined;
   }, 10_000);
   assert.match(failing.error ?? '', /larger than limits\.openapiSchemaBytes \(16384 bytes\)/);
+});
+
+test('schema as an inline string (agentgateway): YAML text in the config, tools callable', async (t) => {
+  const api = await startApi();
+  t.after(() => new Promise((ok) => api.server.close(ok)));
+  const gw = await startGateway(
+    `binds:
+- port: 0
+  listeners:
+  - routes:
+    - backends:
+      - mcp:
+          targets:
+          - name: pets
+            openapi:
+              host: ${api.base}
+              schema: |
+                openapi: 3.0.3
+                info: {title: pets, version: "1"}
+                paths:
+                  /pets/{petId}:
+                    get:
+                      operationId: fetchPet
+                      parameters:
+                      - {name: petId, in: path, required: true, schema: {type: string}}
+                      responses: {}
+`,
+    { name: 'openapi-inline' },
+  );
+  t.after(() => gw.stop());
+  const c = await connect(`${gw.url}/mcp`);
+  t.after(() => c.close());
+  assert.deepEqual(await toolNames(c), ['fetchPet']);
+  const r = await c.callTool({ name: 'fetchPet', arguments: { path: { petId: '9' } } });
+  assert.deepEqual(r.structuredContent, { id: '9', name: 'Rex' });
+  assert.deepEqual(api.calls, ['GET /pets/9']);
+  assert.equal(api.specHits, 0);
 });
