@@ -19,7 +19,7 @@ import type { ListSpec } from './list-merge.js';
 import { CallCancelled, targetFailed } from '../connection/target-connection.js';
 
 /** Bounds paging against an upstream that returns cursors forever. */
-export const MAX_LIST_PAGES = 64;
+const MAX_LIST_PAGES = 64;
 const METHOD_NOT_FOUND = -32601;
 
 type NamedKind = 'tool' | 'prompt';

@@ -17,11 +17,9 @@ import { metadataSourceUrl, registrationTarget, type McpProvider } from './provi
 import { mockRegistration } from './registration.js';
 import { corsHeaders, sendJson } from './respond.js';
 
-export type AsProvider = McpProvider;
-
 export interface AsProxySpec {
   readonly issuer: string;
-  readonly provider: AsProvider | undefined;
+  readonly provider: McpProvider | undefined;
   /** Auth0's and Okta's `audience` parameter. */
   readonly audience: string | undefined;
   /** A pre-registered client: registrations are answered with it instead of being forwarded. */

@@ -36,7 +36,7 @@ export function entraAuthorize(ctx: RequestContext, spec: EntraProxySpec): void 
 }
 
 /** The token form without `resource`, plus what decides whether the secret may be added. */
-export function stripTokenForm(
+function stripTokenForm(
   body: string,
   spec: Pick<EntraProxySpec, 'clientId' | 'clientSecret'>,
   callerAuthenticated: boolean,

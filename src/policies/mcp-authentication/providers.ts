@@ -56,7 +56,7 @@ export function entraEndpoints(issuer: string): EntraEndpoints {
 }
 
 /** RFC 8414 §3: the well-known segment goes between the origin and the issuer's path. */
-export function rfc8414MetadataUrl(issuer: string): string {
+function rfc8414MetadataUrl(issuer: string): string {
   const u = new URL(issuer);
   const path = trimSlash(u.pathname);
   return `${u.origin}/.well-known/oauth-authorization-server${path}`;
