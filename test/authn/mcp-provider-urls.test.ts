@@ -63,4 +63,13 @@ describe('provider locations', () => {
     assert.ok('unsupported' in registrationTarget('https://login.microsoftonline.com/t/v2.0', 'entra'));
     assert.ok('unsupported' in registrationTarget('https://a.example/application/o/app/', 'authentik'));
   });
+
+  it('an issuer that is not a URL (with jwks configured) derives without throwing', () => {
+    assert.equal(
+      metadataSourceUrl('agentgateway.dev', undefined),
+      'agentgateway.dev/.well-known/oauth-authorization-server',
+    );
+    assert.ok('unsupported' in registrationTarget('agentgateway.dev', 'okta'));
+    assert.ok('unsupported' in registrationTarget('agentgateway.dev', 'descope'));
+  });
 });

@@ -57,9 +57,18 @@ export function entraEndpoints(issuer: string): EntraEndpoints {
 
 /** RFC 8414 §3: the well-known segment goes between the origin and the issuer's path. */
 function rfc8414MetadataUrl(issuer: string): string {
-  const u = new URL(issuer);
-  const path = trimSlash(u.pathname);
-  return `${u.origin}/.well-known/oauth-authorization-server${path}`;
+  const u = parseUrl(issuer);
+  // An issuer that is not a URL (a JWKS is then configured): appended, as agentgateway does.
+  if (!u) return `${trimSlash(issuer)}/.well-known/oauth-authorization-server`;
+  return `${u.origin}/.well-known/oauth-authorization-server${trimSlash(u.pathname)}`;
+}
+
+function parseUrl(s: string): URL | undefined {
+  try {
+    return new URL(s);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where the provider's authorization-server metadata is fetched from. */
@@ -114,13 +123,13 @@ export function registrationTarget(
   provider: McpProvider | undefined,
 ): { url: string } | { unsupported: string } {
   const base = trimSlash(issuer);
+  const u = parseUrl(issuer);
   switch (provider) {
     case 'okta':
-      return { url: `${new URL(issuer).origin}/oauth2/v1/clients` };
+      return u ? { url: `${u.origin}/oauth2/v1/clients` } : { unsupported: 'the issuer is not a URL' };
     case 'descope': {
-      const u = new URL(issuer);
-      const agentic = descopeAgentic(u);
-      return agentic
+      const agentic = u && descopeAgentic(u);
+      return u && agentic
         ? { url: `${u.origin}/v1/mgmt/mcp/client/${agentic[0]}/${agentic[1]}/register` }
         : { unsupported: 'Descope registration needs an agentic issuer URL; set clientId' };
     }
