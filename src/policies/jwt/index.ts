@@ -39,6 +39,8 @@ export interface AuthenticatorConfig {
   readonly mode: JwtMode;
   /** agentgateway's `location` (default Authorization: Bearer). */
   readonly location?: AuthLocationConfig | undefined;
+  /** The field `location` was read from, for errors (default `location`; mcpAuthentication: `authorizationLocation`). */
+  readonly locationField?: string;
   readonly providers: readonly ProviderSpec[];
   readonly clockSkew: string | undefined;
   readonly at: ConfigPath;
@@ -192,7 +194,8 @@ function warnSharedKids(providers: readonly Provider[], cfg: AuthenticatorConfig
 function tokenExtractor(cfg: AuthenticatorConfig, ctx: BuildContext): Extractor {
   const loc = cfg.location;
   if (loc && 'expression' in loc) {
-    throw ctx.error([...cfg.at, 'location', 'expression'], 'not supported yet: expression (token location)');
+    const at = [...cfg.at, cfg.locationField ?? 'location', 'expression'];
+    throw ctx.error(at, 'not supported yet: expression (token location)');
   }
   return createExtractor(loc);
 }

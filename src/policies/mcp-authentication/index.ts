@@ -97,6 +97,7 @@ export async function compileMcpAuthentication(
     {
       mode: cfg.mode ?? 'strict',
       location: cfg.authorizationLocation,
+      locationField: 'authorizationLocation',
       providers: [
         {
           issuer: cfg.issuer,
