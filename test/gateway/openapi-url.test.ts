@@ -3,7 +3,8 @@
  * and the REST API: the schema is fetched (and counted), tools come from it and calls reach the API;
  * a spec that is down at start-up does not stop the gateway — the target shows failing with the reason,
  * fetching is retried, and once the spec answers the tools appear; a spec larger than
- * `limits.openapiSchemaBytes` fails the target with that reason; a reload fetches the spec again. An
+ * `limits.openapiSchemaBytes`, or slower than `limits.openapiSchemaTimeout`, fails the target with that
+ * reason; a reload fetches the spec again. An
  * inline string schema (agentgateway's form) works too.
  */
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ interface Api {
   /** Requests for the spec, in order. */
   specHits: number;
   /** What GET /openapi.json answers: the spec, a status, or a huge body. */
-  spec: 'ok' | 'down' | 'huge' | 'v2';
+  spec: 'ok' | 'down' | 'huge' | 'v2' | 'hang';
   readonly calls: string[];
   readonly server: Server;
 }
@@ -46,6 +47,7 @@ async function startApi(): Promise<Api> {
     if (req.url === '/openapi.json') {
       api.specHits++;
       if (api.spec === 'down') return void res.writeHead(503).end('maintenance');
+      if (api.spec === 'hang') return; // headers never come
       res.writeHead(200, { 'content-type': 'application/json' });
       if (api.spec === 'huge') return void res.end(' '.repeat(64 * 1024) + spec(api.base, 'getPet'));
       return void res.end(spec(api.base, api.spec === 'v2' ? 'getPetV2' : 'getPet'));
@@ -153,6 +155,24 @@ test('limits.openapiSchemaBytes: a larger spec fails the target with that reason
     return s?.status === 'failing' ? s : undefined;
   }, 10_000);
   assert.match(failing.error ?? '', /larger than limits\.openapiSchemaBytes \(16384 bytes\)/);
+});
+
+test('limits.openapiSchemaTimeout: a spec that never answers fails the target with that reason', async (t) => {
+  const api = await startApi();
+  api.spec = 'hang';
+  t.after(() => {
+    api.server.closeAllConnections();
+    return new Promise((ok) => api.server.close(ok));
+  });
+  const gw = await startGateway(config(api.base, 'config:\n  limits: {openapiSchemaTimeout: 300ms}\n'), {
+    name: 'openapi-url-hang',
+  });
+  t.after(() => gw.stop());
+  const failing = await eventually(async () => {
+    const s = await target(gw);
+    return s?.status === 'failing' ? s : undefined;
+  }, 10_000);
+  assert.match(failing.error ?? '', /OpenAPI schema: no answer within 300 ms/);
 });
 
 test('schema as an inline string (agentgateway): YAML text in the config, tools callable', async (t) => {
