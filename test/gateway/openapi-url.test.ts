@@ -4,8 +4,7 @@
  * a spec that is down at start-up does not stop the gateway — the target shows failing with the reason,
  * fetching is retried, and once the spec answers the tools appear; a spec larger than
  * `limits.openapiSchemaBytes`, or slower than `limits.openapiSchemaTimeout`, fails the target with that
- * reason; a reload fetches the spec again. An
- * inline string schema (agentgateway's form) works too.
+ * reason; a reload fetches the spec again. An inline string schema (agentgateway's form) works too.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
