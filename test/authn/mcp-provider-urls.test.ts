@@ -1,6 +1,7 @@
 /** The provider locations derived from an issuer alone (src/policies/mcp-authentication/providers.ts). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { adaptMetadata } from '../../src/policies/mcp-authentication/adapt.js';
 import {
   defaultJwksUrl,
   entraEndpoints,
@@ -71,5 +72,34 @@ describe('provider locations', () => {
     );
     assert.ok('unsupported' in registrationTarget('agentgateway.dev', 'okta'));
     assert.ok('unsupported' in registrationTarget('agentgateway.dev', 'descope'));
+  });
+
+  it('served metadata: the gateway is the issuer with a provider; without one the document is unchanged', () => {
+    const upstream = {
+      issuer: 'https://idp',
+      authorization_endpoint: 'https://idp/authorize?x=1',
+      registration_endpoint: 'https://idp/register',
+    };
+    const self = 'https://gw/.well-known/oauth-authorization-server/mcp';
+    assert.deepEqual(
+      adaptMetadata(upstream, { provider: undefined, audience: 'a' }, self, 'https://gw/mcp'),
+      upstream,
+    );
+    assert.deepEqual(
+      adaptMetadata(upstream, { provider: 'keycloak', audience: 'a' }, self, 'https://gw/mcp'),
+      {
+        issuer: 'https://gw/mcp',
+        authorization_endpoint: 'https://idp/authorize?x=1',
+        registration_endpoint: `${self}/client-registration`,
+      },
+    );
+    assert.deepEqual(
+      adaptMetadata(upstream, { provider: 'auth0', audience: 'api' }, self, 'https://gw/mcp'),
+      {
+        issuer: 'https://gw/mcp',
+        authorization_endpoint: 'https://idp/authorize?x=1&audience=api',
+        registration_endpoint: 'https://idp/register',
+      },
+    );
   });
 });
