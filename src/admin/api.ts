@@ -27,6 +27,8 @@ export interface ReadyState {
   readonly ready: boolean;
   /** What is still missing: `config`, `listener bind/3000`, `target everything: spawn ENOENT`, … */
   readonly pending: readonly string[];
+  /** Ready, but not everything works: a remote JWKS not fetched yet (unless `readiness.requireJwks`). */
+  readonly degraded?: readonly string[];
 }
 
 /** A session as `/api/sessions` shows it (the shape of SessionInfo in src/mcp/backend.ts). */
@@ -88,6 +90,8 @@ export interface ExplainResult {
    * route with extAuthz or remoteRateLimit (an ALLOW above may still be refused by them).
    */
   readonly external?: readonly { readonly route: string; readonly line: string }[];
+  /** Remote JWKS without keys yet (their routes refuse every token until a fetch succeeds). */
+  readonly jwks?: readonly { readonly url: string; readonly error: string }[];
   /** Targets whose items could not be listed (the items above then miss them). */
   readonly targetErrors?: readonly {
     readonly route: string;

@@ -112,7 +112,14 @@ export function createAdminBackend(o: AdminBackendOptions): AdminBackend {
       if (gw.config.static.readiness.requireTargets)
         for (const h of o.health.allFailing())
           pending.push(`target ${h.target} (${h.backend}): ${h.error ?? 'failing'}`);
-      return { ready: pending.length === 0, pending };
+      // A remote JWKS without keys refuses its routes' tokens: degraded, or not ready when asked.
+      const degraded: string[] = [];
+      for (const j of gw.snapshot.jwks) {
+        const why = j.unavailable();
+        if (why !== undefined)
+          (gw.config.static.readiness.requireJwks ? pending : degraded).push(`jwks ${j.url}: ${why}`);
+      }
+      return { ready: pending.length === 0, pending, ...(degraded.length > 0 ? { degraded } : {}) };
     },
   };
 }

@@ -173,10 +173,15 @@ export async function explain(
       }
     }
   }
+  const jwks = snap.jwks.flatMap((j) => {
+    const error = j.unavailable();
+    return error === undefined ? [] : [{ url: j.url, error }];
+  });
   return {
     identity: { claims: identity?.claims ?? null, ...(identityError ? { error: identityError } : {}) },
     items,
     ...(external.length ? { external } : {}),
+    ...(jwks.length ? { jwks } : {}),
     ...(targetErrors.length ? { targetErrors } : {}),
   };
 }

@@ -106,6 +106,10 @@ export class Gateway {
       ...(deps.onStdioState ? { onStdioState: deps.onStdioState } : {}),
       connectTimeoutMs: snap.config.static.backend.connectTimeoutMs,
       poolIdleTimeoutMs: snap.config.static.backend.poolIdleTimeoutMs,
+      openApiSchemaLimits: () => ({
+        timeoutMs: gw.config.static.limits.openapiSchemaTimeoutMs,
+        maxBytes: gw.config.static.limits.openapiSchemaBytes,
+      }),
       ...(snap.config.static.backend.poolMaxSize
         ? { poolMaxSize: snap.config.static.backend.poolMaxSize }
         : {}),

@@ -24,6 +24,7 @@ import { createAdminBackend } from './admin-backend.js';
 import { Gateway } from './gateway.js';
 import { createObserver } from './observer.js';
 import { createTargetMetrics } from '../telemetry/target-metrics.js';
+import { registerJwksGauge } from '../telemetry/jwks-metrics.js';
 import { TargetHealth } from './target-health.js';
 import { TargetProber } from './target-prober.js';
 import { VERSION } from './version.js';
@@ -114,6 +115,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
     loaded,
   );
   metrics.configReload(true);
+  registerJwksGauge(metrics.registry, () => gateway.snapshot.jwks);
   prober = new TargetProber({
     health,
     factory: gateway.upstreamFactory,

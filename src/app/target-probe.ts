@@ -4,7 +4,8 @@
  * - MCP (Streamable HTTP), SSE and stdio targets: connect (POST / GET stream / spawn) and `initialize`
  *   (with the `server/discover` fallback), then close (a Streamable HTTP session is ended with DELETE).
  *   A 401/403 counts as up: the target answered, and probes carry no client credentials.
- * - OpenAPI targets: a TCP connect to the API's origin (a REST API has no handshake to try).
+ * - OpenAPI targets: a TCP connect to the API's origin (a REST API has no handshake to try); with a
+ *   `schema: {url}`, the schema is fetched first (the factory keeps it for the sessions).
  * The result is a typed `UpstreamError`, never a parsed message.
  */
 import { connect } from 'node:net';
@@ -33,7 +34,23 @@ export async function probeTarget(
   logger: Logger,
   version: string,
 ): Promise<ProbeResult> {
-  if (target.kind === 'openapi') return probeTcp(target, target.baseUrl);
+  if (target.kind === 'openapi') {
+    if (target.schemaUrl !== undefined) {
+      const upstream = factory.create(target, { logger, tls });
+      try {
+        await upstream.start();
+      } catch (e) {
+        return fail(
+          isUpstreamError(e)
+            ? e
+            : new UpstreamError('UPSTREAM_PROTOCOL', target.name, 'OpenAPI schema unusable'),
+        );
+      } finally {
+        await upstream.close();
+      }
+    }
+    return probeTcp(target, target.baseUrl);
+  }
   const conn = new TargetConn(
     target,
     factory.create(target, { logger, tls }),

@@ -103,6 +103,10 @@ export function printExplain(r: ExplainResult, tool: string | undefined, out: Wr
   for (const it of items) out(itemLine(it));
   for (const e of r.external ?? [])
     out(`NOTE    ${clean(e.line)} — decides at request time (${clean(e.route)})\n`);
+  for (const j of r.jwks ?? [])
+    out(
+      `NOTE    jwks ${clean(j.url)}: ${clean(j.error)} — tokens of its routes are refused until it answers\n`,
+    );
   const down = r.targetErrors ?? [];
   for (const t of down) out(downLine(t));
   if (tool && items.length === 0) {

@@ -2,12 +2,12 @@
  * MCP backends and their targets: defaults, unique target names, target URLs and
  * OpenAPI schemas read at load.
  */
-import { parse as parseYaml } from 'yaml';
 import type { ConfigBuildContext } from './build-context.js';
 import { durationMs } from './duration.js';
 import { isConfigError } from './errors.js';
 import type { ConfigIssue } from './errors.js';
 import { targetUrl } from './mcp-host.js';
+import { openApiBaseUrl, readOpenApiDoc, type OpenApiDoc } from './openapi-doc.js';
 import type { McpBackendConfig, McpTargetConfig } from './schema/index.js';
 import type { ConfigPath, NormalizedMcpBackend, NormalizedStatic, NormalizedTarget } from './types.js';
 
@@ -43,13 +43,6 @@ export function normalizeMcpBackend(
     const nt = normalizeTarget(t, tat, scope);
     if (nt) targets.push(nt);
   });
-  if (raw.prefixMode === 'never' && raw.targets.length > 1) {
-    // Unprefixed names from several targets would need routing by learned tool lists.
-    scope.report(
-      [...mcpAt, 'prefixMode'],
-      'not supported yet: prefixMode never with several targets (use conditional or always)',
-    );
-  }
   return {
     kind: 'mcp',
     name,
@@ -104,6 +97,18 @@ function normalizeTarget(
     return undefined;
   }
   const schemaAt = [...at, 'openapi', 'schema'];
+  if (typeof t.openapi.schema === 'object' && 'url' in t.openapi.schema) {
+    // Fetched when the target is first used or probed (src/mcp/upstream/openapi-remote.ts).
+    const baseUrl = openApiBaseUrl(r.url, undefined);
+    return {
+      ...common,
+      kind: 'openapi',
+      baseUrl,
+      schema: undefined,
+      schemaFile: undefined,
+      schemaUrl: t.openapi.schema.url,
+    };
+  }
   let text: string;
   let schemaFile: string | undefined;
   try {
@@ -120,42 +125,15 @@ function normalizeTarget(
   const schema = parseOpenApi(text, schemaAt, scope);
   if (schema === undefined) return undefined;
   // The schema's `servers[0].url` path wins (agentgateway); else a path given on the target.
-  const prefix = schema.serverPath ?? (r.url.pathname === '/' ? '' : r.url.pathname);
-  const baseUrl = `${r.url.origin}${prefix}`.replace(/\/+$/, '');
-  return { ...common, kind: 'openapi', baseUrl, schema: schema.doc, schemaFile };
+  const baseUrl = openApiBaseUrl(r.url, schema.serverPath);
+  return { ...common, kind: 'openapi', baseUrl, schema: schema.doc, schemaFile, schemaUrl: undefined };
 }
 
-function parseOpenApi(
-  text: string,
-  at: ConfigPath,
-  scope: BackendScope,
-): { doc: Record<string, unknown>; serverPath: string | undefined } | undefined {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { prettyErrors: false });
-  } catch (e) {
-    scope.report(at, `cannot parse the OpenAPI schema: ${(e as Error).message}`);
+function parseOpenApi(text: string, at: ConfigPath, scope: BackendScope): OpenApiDoc | undefined {
+  const r = readOpenApiDoc(text);
+  if ('error' in r) {
+    scope.report(at, r.error);
     return undefined;
   }
-  if (
-    typeof doc !== 'object' ||
-    doc === null ||
-    Array.isArray(doc) ||
-    typeof (doc as { paths?: unknown }).paths !== 'object'
-  ) {
-    scope.report(at, 'not an OpenAPI document (expected a mapping with `paths`)');
-    return undefined;
-  }
-  const servers = (doc as { servers?: unknown }).servers;
-  if (servers !== undefined && (!Array.isArray(servers) || servers.length > 1)) {
-    scope.report(
-      at,
-      `an OpenAPI schema may list at most one server (found ${Array.isArray(servers) ? servers.length : 'a non-list'})`,
-    );
-    return undefined;
-  }
-  const url = (servers?.[0] as { url?: unknown } | undefined)?.url;
-  let serverPath: string | undefined;
-  if (typeof url === 'string') serverPath = /^[a-z]+:\/\//i.test(url) ? new URL(url).pathname : url;
-  return { doc: doc as Record<string, unknown>, serverPath };
+  return r;
 }

@@ -18,6 +18,8 @@ export const LIMIT_DEFAULTS = {
   mirrorTimeoutMs: 10_000,
   bufferedBodyBytes: 2 * 1024 * 1024,
   tcpIdleTimeoutMs: 5 * 60_000,
+  openapiSchemaBytes: 8 * 1024 * 1024,
+  openapiSchemaTimeoutMs: 10_000,
 } as const satisfies NormalizedLimits;
 
 export function normalizeLimits(raw: LimitsConfig | undefined): NormalizedLimits {
@@ -38,5 +40,7 @@ export function normalizeLimits(raw: LimitsConfig | undefined): NormalizedLimits
     mirrorTimeoutMs: durationMs(l.mirrorTimeout, d.mirrorTimeoutMs),
     bufferedBodyBytes: l.bufferedBodyBytes ?? d.bufferedBodyBytes,
     tcpIdleTimeoutMs: durationMs(l.tcpIdleTimeout, d.tcpIdleTimeoutMs),
+    openapiSchemaBytes: l.openapiSchemaBytes ?? d.openapiSchemaBytes,
+    openapiSchemaTimeoutMs: durationMs(l.openapiSchemaTimeout, d.openapiSchemaTimeoutMs),
   };
 }

@@ -5,6 +5,7 @@ import type { NormalizedReadiness } from './types.js';
 
 export const READINESS_DEFAULTS = {
   requireTargets: false,
+  requireJwks: false,
   probeIntervalMs: 30_000,
   probeMaxBackoffMs: 30_000,
 } as const satisfies NormalizedReadiness;
@@ -14,6 +15,7 @@ export function normalizeReadiness(raw: ReadinessConfig | undefined): Normalized
   const d = READINESS_DEFAULTS;
   return {
     requireTargets: r.requireTargets ?? d.requireTargets,
+    requireJwks: r.requireJwks ?? d.requireJwks,
     probeIntervalMs: durationMs(r.probeInterval, d.probeIntervalMs),
     probeMaxBackoffMs: durationMs(r.probeMaxBackoff, d.probeMaxBackoffMs),
   };

@@ -64,6 +64,8 @@ export interface NormalizedStatic {
 export interface NormalizedReadiness {
   /** Failing targets hold readiness back (off by default: ready = config loaded and listeners up). */
   readonly requireTargets: boolean;
+  /** A remote JWKS without keys yet holds readiness back (off by default: shown as degraded). */
+  readonly requireJwks: boolean;
   readonly probeIntervalMs: number;
   readonly probeMaxBackoffMs: number;
 }
@@ -84,6 +86,8 @@ export interface NormalizedLimits {
   readonly mirrorTimeoutMs: number;
   readonly bufferedBodyBytes: number;
   readonly tcpIdleTimeoutMs: number;
+  readonly openapiSchemaBytes: number;
+  readonly openapiSchemaTimeoutMs: number;
 }
 
 export interface HostPort {
@@ -209,7 +213,9 @@ export type NormalizedTarget =
   | (TargetCommon & {
       readonly kind: 'openapi';
       readonly baseUrl: string;
-      /** The parsed OpenAPI document. */
+      /** The parsed OpenAPI document (undefined when it is fetched from `schemaUrl`). */
       readonly schema: unknown;
       readonly schemaFile: string | undefined;
+      /** `schema: {url}`: fetched at run time (src/mcp/upstream/openapi-remote.ts). */
+      readonly schemaUrl: string | undefined;
     });

@@ -36,6 +36,7 @@ import { compileMcpBackend } from './mcp-backend.js';
 import { weightedPicker } from './weighted.js';
 import type { RuntimeBackend, RuntimeBind, RuntimeListener, RuntimeRoute, Snapshot } from './snapshot.js';
 import type { NormalizedConfig } from '../config/types.js';
+import type { RemoteJwksStatus } from '../policies/jwt/jwks-status.js';
 
 /** Run-time collaborators handed to policies that need them (logging of rejections, JWKS refresh). */
 export interface BuildDeps {
@@ -50,6 +51,8 @@ export interface BuildDeps {
 /** What the traffic policies need from the whole build (src/runtime/build-traffic.ts). */
 interface InternalDeps extends BuildDeps {
   readonly limits?: NormalizedLimits;
+  /** Every remote JWKS of this build (Snapshot.jwks). */
+  readonly jwks?: RemoteJwksStatus[];
   readonly mirrorBudget?: MirrorBudget;
 }
 
@@ -108,6 +111,7 @@ async function compilePolicies(
   const authnDeps = {
     ...(deps.logger ? { logger: deps.logger } : {}),
     ...(deps.onJwksRefresh ? { onJwksRefresh: deps.onJwksRefresh } : {}),
+    onRemoteJwks: (s: RemoteJwksStatus) => deps.jwks?.push(s),
   };
   // A deny rule that fails to evaluate opens access: say so in the log.
   const authzDeps = deps.logger ? { onDenyRuleError: denyRuleWarner(deps.logger) } : {};
@@ -277,8 +281,10 @@ export async function buildSnapshot(
   const mcpKeys = new Set<string>();
   const binds: RuntimeBind[] = [];
   const limits = input.config.static.limits;
+  const jwks: RemoteJwksStatus[] = [];
   const all: InternalDeps = {
     ...deps,
+    jwks,
     limits,
     mirrorBudget: new MirrorBudget(limits.mirrorRequestsInFlight, limits.mirrorBytesInFlight),
   };
@@ -295,6 +301,7 @@ export async function buildSnapshot(
     dependencies: [...input.build.dependencies],
     warnings: [...input.build.warnings],
     mcpBackendKeys: mcpKeys,
+    jwks,
     close() {
       if (closed) return;
       closed = true;

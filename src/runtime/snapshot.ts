@@ -3,6 +3,7 @@
  * before it replaces the previous one; a request reads `gateway.snapshot` once and uses that object
  * throughout, so it sees either the old or the new config, never a mix.
  */
+import type { RemoteJwksStatus } from '../policies/jwt/jwks-status.js';
 import type {
   NormalizedBind,
   NormalizedConfig,
@@ -64,6 +65,8 @@ export interface Snapshot {
   readonly warnings: readonly string[];
   /** Keys of every MCP backend, for McpService.retainBackends after a swap. */
   readonly mcpBackendKeys: ReadonlySet<string>;
+  /** Every remote JWKS the policies use, with its state (readiness, `portcullis_jwks_available`). */
+  readonly jwks: readonly RemoteJwksStatus[];
   /** Release policy resources (JWKS refresh timers) once no request uses this snapshot any more. */
   close(): void;
 }

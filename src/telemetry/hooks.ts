@@ -36,6 +36,8 @@ export interface McpTelemetry {
   sessionExpired?(): void;
   /** A client stream cut off because more than `limits.streamBufferBytes` were queued towards it. */
   slowClientDisconnected?(stream: 'mcp' | 'proxy'): void;
+  /** One fetch of an OpenAPI `schema: {url}` (src/mcp/upstream/openapi-remote.ts). */
+  openApiSchemaFetch?(result: 'success' | 'failure'): void;
 }
 
 export type McpLimitName =

@@ -149,6 +149,12 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
     labelNames: ['result'] as const,
     registers,
   });
+  const openApiSchemaFetches = new Counter({
+    name: 'portcullis_openapi_schema_fetch_total',
+    help: 'Fetches of OpenAPI schemas given as {url}, by result (success or failure).',
+    labelNames: ['result'] as const,
+    registers,
+  });
   const reloads = new Counter({
     name: 'portcullis_config_reload_total',
     help: 'Config reloads, by result (success or failure).',
@@ -177,6 +183,7 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
   for (const result of ['success', 'failure']) {
     jwks.inc({ result }, 0);
     jwksFetch.inc({ result }, 0);
+    openApiSchemaFetches.inc({ result }, 0);
     reloads.inc({ result }, 0);
   }
   sessions.set(0);
@@ -205,6 +212,10 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
         status,
       });
       requestDuration.observe({ route, status }, seconds);
+    },
+
+    openApiSchemaFetch(result: 'success' | 'failure'): void {
+      openApiSchemaFetches.inc({ result });
     },
 
     jwksRefresh(ok: boolean): void {

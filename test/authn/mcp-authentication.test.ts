@@ -50,7 +50,7 @@ async function body(req: IncomingMessage): Promise<string> {
   return s;
 }
 
-/** A minimal OAuth authorization server: RFC 8414 metadata, JWKS, dynamic registration (generic and Keycloak). */
+/** A minimal OAuth authorization server: RFC 8414 / OpenID metadata, JWKS, dynamic registration (generic and Keycloak). */
 async function fakeAs(t: TestContext, key: TestKey, realm = ''): Promise<FakeAs> {
   const state = {
     hits: {} as Record<string, number>,
@@ -64,7 +64,11 @@ async function fakeAs(t: TestContext, key: TestKey, realm = ''): Promise<FakeAs>
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(v));
     };
-    if (path === `${realm}/.well-known/oauth-authorization-server`) {
+    // RFC 8414 metadata; Keycloak's provider reads the same document as OpenID configuration.
+    if (
+      path === `${realm}/.well-known/oauth-authorization-server` ||
+      path === `${realm}/.well-known/openid-configuration`
+    ) {
       if (state.down) return json(500, { error: 'down' });
       return json(200, {
         issuer: state.issuer,

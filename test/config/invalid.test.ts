@@ -285,7 +285,7 @@ const CASES: Case[] = [
     path: `${P}.policies.mcpAuthentication.provider`,
     line: 8,
     column: 21,
-    message: /^expected exactly one of auth0, keycloak, got zitadel$/,
+    message: /^expected exactly one of auth0, keycloak, okta, descope, authentik, entra, got zitadel$/,
   },
   {
     name: 'jwks of the wrong type',

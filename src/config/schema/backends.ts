@@ -29,9 +29,10 @@ export const stdioTarget = z.strictObject({
   /** agentgateway: start the child with an empty environment (default false: inherit, see docs/targets.md). */
   clear_env: z.boolean().optional(),
 });
-/** `{file}`, agentgateway's inline string, or (beyond it, older docs) `{inline}`. */
+/** `{file}`, `{url}` (fetched at run time), agentgateway's inline string, or (beyond it, older docs) `{inline}`. */
 export const openapiSchemaSource = z.union([
   fileRef,
+  z.strictObject({ url: z.url({ protocol: /^https?$/ }) }),
   z.strictObject({ inline: z.string().min(1) }),
   z.string().min(1).describe('the OpenAPI document itself (JSON or YAML)'),
 ]);

@@ -38,6 +38,10 @@ export const limitsConfig = z.strictObject({
   bufferedBodyBytes: z.number().int().positive().optional(),
   /** tcpRoutes: a connection with no bytes in either direction for this long is closed. */
   tcpIdleTimeout: duration.optional(),
+  /** OpenAPI `schema: {url}`: largest document fetched; a larger one fails the target. */
+  openapiSchemaBytes: z.number().int().positive().optional(),
+  /** OpenAPI `schema: {url}`: the whole fetch (connect, headers, body) must end within this. */
+  openapiSchemaTimeout: duration.optional(),
 });
 
 export type LimitsConfig = z.infer<typeof limitsConfig>;

@@ -46,6 +46,10 @@ export const jwtAuth = z.union([
 export const mcpProvider = z.union([
   z.strictObject({ auth0: z.strictObject({}) }),
   z.strictObject({ keycloak: z.strictObject({}) }),
+  z.strictObject({ okta: z.strictObject({}) }),
+  z.strictObject({ descope: z.strictObject({}) }),
+  z.strictObject({ authentik: z.strictObject({}) }),
+  z.strictObject({ entra: z.strictObject({}) }),
 ]);
 export const mcpAuthentication = z.strictObject({
   issuer: z.string().min(1),
@@ -58,6 +62,12 @@ export const mcpAuthentication = z.strictObject({
   resourceMetadata: z.record(z.string(), z.unknown()).optional(),
   jwtValidationOptions: jwtValidationOptions.optional(),
   scopesSupported: z.array(z.string()).optional(),
+  /** Where the token is read from (default Authorization: Bearer), as jwtAuth's `location`. */
+  authorizationLocation: authLocation.optional(),
+  /** A pre-registered client the gateway hands out for client registrations (authentik and entra need it). */
+  clientId: z.string().min(1).optional(),
+  /** entra: added to proxied token requests of `clientId` (confidential app registrations). */
+  clientSecret: z.string().min(1).optional(),
 });
 
 // ---- authorization rules ----

@@ -5,7 +5,7 @@
  * schema along an issue's path.
  */
 import type { z } from 'zod';
-import { backend, hostTarget, mcpTarget, openapiSchemaSource, openapiTarget } from './backends.js';
+import { backend, hostTarget, mcpTarget, openapiTarget } from './backends.js';
 import { frontendPolicies, gateway, gatewayListener, loggingPolicy, namedBackend } from './gateways.js';
 import {
   backendAuth,
@@ -13,8 +13,6 @@ import {
   conditionalDirectResponse,
   directResponse,
   directResponseSpec,
-  mcpAuthentication,
-  mcpProvider,
   rateLimitType,
   routePolicies,
   UNSUPPORTED_POLICIES,
@@ -162,9 +160,6 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   [mcpTarget, { names: ['policies'] }],
   [hostTarget, { names: ['backend'] }],
   [openapiTarget, { names: ['backend'] }],
-  [openapiSchemaSource, { names: ['url'] }],
-  [mcpAuthentication, { names: ['authorizationLocation', 'clientId', 'clientSecret'] }],
-  [mcpProvider, { names: ['okta', 'entra', 'descope', 'authentik'], what: 'mcpAuthentication provider' }],
   [directResponse, { names: ['headers'] }],
   [directResponseSpec, { names: ['headers'] }],
   [conditionalDirectResponse, { names: ['headers'] }],

@@ -8,6 +8,7 @@ import type { JSONRPCNotification, JSONRPCRequest, JsonObject, RpcOutcome } from
 import { isObject, paramsOf } from '../protocol/messages.js';
 import { LISTS, mergeList } from './list-merge.js';
 import type { Naming } from './naming.js';
+import { dropAmbiguous, ownerOf } from './unprefixed.js';
 import { META } from '../protocol/revisions.js';
 import { prefixContentUris, prefixPromptUris, prefixReadUris } from './uri-rewrite.js';
 import type { TargetConn } from '../connection/target-connection.js';
@@ -66,7 +67,8 @@ export class Multiplexer {
     const list = LISTS[method];
     if (list) {
       if (method === 'resources/templates/list') call.info.resourceType = 'template';
-      return mergeList(list, params, slots, call, this.naming, this.logger);
+      const merged = await mergeList(list, params, slots, call, this.naming, this.logger);
+      return this.naming.resolvesNames ? dropAmbiguous(list, merged, this.logger) : merged;
     }
     const routed = ROUTED[method];
     if (routed) return this.routed(method, routed.kind, routed.authorize, params, slots, call);
@@ -107,7 +109,8 @@ export class Multiplexer {
     const requested = params[field];
     if (typeof requested !== 'string')
       throw new GatewayError('INVALID_PARAMS', `Invalid params: ${field} is required`);
-    const item = this.resolve(kind, requested, authorize, call);
+    const owner = this.naming.resolvesNames ? await this.ownerOf(kind, requested, slots, call) : undefined;
+    const item = this.resolve(kind, requested, authorize, call, owner);
     const out: JsonObject = { ...params, [field]: item.name };
     if (this.shared) delete out.task;
     const outcome = await this.forward(this.slot(slots, item.target), method, out, call);
@@ -127,7 +130,8 @@ export class Multiplexer {
     const requested = ref[field];
     if (typeof requested !== 'string')
       throw new GatewayError('INVALID_PARAMS', `Invalid params: ref.${field} is required`);
-    const item = this.resolve(kind, requested, true, call);
+    const owner = this.naming.resolvesNames ? await this.ownerOf(kind, requested, slots, call) : undefined;
+    const item = this.resolve(kind, requested, true, call, owner);
     const out = { ...params, ref: { ...ref, [field]: item.name } };
     return this.forward(this.slot(slots, item.target), 'completion/complete', out, call);
   }
@@ -156,8 +160,14 @@ export class Multiplexer {
     requested: string,
     authorize: boolean,
     call: McpCall,
+    owner?: string,
   ): { target: string; name: string } {
-    const split = kind === 'resource' ? this.naming.splitUri(requested) : this.naming.splitName(requested);
+    const split =
+      owner !== undefined
+        ? { target: owner, name: requested }
+        : kind === 'resource'
+          ? this.naming.splitUri(requested)
+          : this.naming.splitName(requested);
     // Built only when thrown: an Error captures a stack trace, which costs ~35 µs on every call.
     const unknown = (): GatewayError => new GatewayError('UNKNOWN_ITEM', `Unknown ${kind}: ${requested}`);
     call.info.resourceType ??= kind;
@@ -173,6 +183,16 @@ export class Multiplexer {
       if (!d.allowed) throw unknown();
     }
     return { target: split.target, name };
+  }
+
+  /** `prefixMode: never` with several targets: the target serving an unprefixed tool/prompt name (unprefixed.ts). */
+  private async ownerOf(
+    kind: McpItemKind,
+    name: string,
+    slots: readonly Slot[],
+    call: McpCall,
+  ): Promise<string | undefined> {
+    return kind === 'resource' ? undefined : ownerOf(kind, name, slots, call, this.logger);
   }
 
   private slot(slots: readonly Slot[], target: string): Slot {

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { NormalizedTarget } from '../../config/types.js';
 import type { McpTelemetry } from '../../telemetry/hooks.js';
+import { LIMIT_DEFAULTS } from '../../config/normalize-limits.js';
 import { OpenApiUpstream } from './openapi.js';
+import { createRemoteSchemas } from './openapi-remote.js';
 import { openApiTools, type OpenApiTool } from './openapi-tools.js';
 import { HttpPools } from './pools.js';
 import { ProcessGroups } from './process-groups.js';
@@ -27,6 +29,8 @@ export interface UpstreamFactoryOptions {
   readonly baseEnv?: Readonly<Record<string, string>>;
   /** Longest JSON-RPC message a stdio child may write. Default 16 MiB. */
   readonly maxMessageBytes?: number;
+  /** Bounds of an OpenAPI `schema: {url}` fetch (`limits.openapiSchemaTimeout`/`openapiSchemaBytes`). */
+  readonly openApiSchemaLimits?: () => { readonly timeoutMs: number; readonly maxBytes: number };
   /** Told when a stdio target's child starts, cannot start or exits on its own (target health). */
   readonly onStdioState?: (target: NormalizedTarget, e: UpstreamState) => void;
 }
@@ -39,7 +43,8 @@ export interface PortcullisUpstreamFactory extends UpstreamFactory {
 
 /**
  * Creates one `Upstream` per target per session. Owns what outlives a session: the keep-alive pools of
- * HTTP upstreams (shared across config reloads), the parsed tool list of each OpenAPI schema, and the
+ * HTTP upstreams (shared across config reloads), the parsed tool list of each OpenAPI schema (fetched
+ * first for a `{url}` schema, ./openapi-remote.ts), and the
  * registry of stdio process groups — a process 'exit' hook SIGKILLs whatever is left, so no child
  * survives the gateway.
  */
@@ -55,6 +60,15 @@ export function createUpstreamFactory(opts: UpstreamFactoryOptions): PortcullisU
   const baseEnv = opts.baseEnv ?? inheritedEnv();
   const defaultConnectTimeout = opts.connectTimeoutMs ?? 10_000;
   const openApiCache = new WeakMap<object, readonly OpenApiTool[]>();
+  const remoteSchemas = createRemoteSchemas({
+    limits:
+      opts.openApiSchemaLimits ??
+      (() => ({
+        timeoutMs: LIMIT_DEFAULTS.openapiSchemaTimeoutMs,
+        maxBytes: LIMIT_DEFAULTS.openapiSchemaBytes,
+      })),
+    onFetch: (result) => telemetry.openApiSchemaFetch?.(result),
+  });
 
   const killRemainingChildren = (): void => groups.killAll('SIGKILL');
   process.on('exit', killRemainingChildren);
@@ -100,8 +114,10 @@ export function createUpstreamFactory(opts: UpstreamFactoryOptions): PortcullisU
       case 'openapi':
         return new OpenApiUpstream({
           ...http,
-          baseUrl: target.baseUrl,
-          tools: () => toolsOf(target.schema),
+          schema:
+            target.schemaUrl === undefined
+              ? () => ({ tools: toolsOf(target.schema), baseUrl: target.baseUrl })
+              : () => remoteSchemas.load(target),
           agent: (url) => pools.get(url, connectTimeoutMs, tls),
         });
     }

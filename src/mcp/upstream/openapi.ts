@@ -14,13 +14,20 @@ import { errorResponse, isNotification, isRequest, type RequestId } from './rpc-
 import { isAbortError, networkError, type TimeoutInfo } from './net-errors.js';
 import { buildRequest } from './openapi-request.js';
 import type { OpenApiTool } from './openapi-tools.js';
+
+export interface OpenApiSchema {
+  readonly tools: readonly OpenApiTool[];
+  readonly baseUrl: string;
+}
 import type { Upstream, UpstreamSendOptions } from './upstream.js';
 
 export interface OpenApiUpstreamOptions {
   readonly target: string;
-  readonly baseUrl: string;
-  /** Built once per schema by the factory; a function so a bad schema fails `start()`, not `create()`. */
-  readonly tools: () => readonly OpenApiTool[];
+  /**
+   * The tools and the API's base URL, built once per schema by the factory; a function so a bad schema
+   * fails `start()`, not `create()`, and async for a schema fetched from a URL (./openapi-remote.ts).
+   */
+  readonly schema: () => OpenApiSchema | Promise<OpenApiSchema>;
   readonly agent: (url: URL) => Agent;
   readonly logger: Logger;
   readonly connectTimeoutMs: number;
@@ -46,6 +53,7 @@ export class OpenApiUpstream implements Upstream {
   readonly #timeouts: TimeoutInfo;
   readonly #calls = new Map<RequestId, AbortController>();
   #tools: ReadonlyMap<string, OpenApiTool> | undefined;
+  #baseUrl = '';
   #state: 'new' | 'open' | 'closed' = 'new';
 
   constructor(opts: OpenApiUpstreamOptions) {
@@ -55,14 +63,19 @@ export class OpenApiUpstream implements Upstream {
   }
 
   async start(): Promise<void> {
+    let schema: OpenApiSchema;
     try {
-      this.#tools = new Map(this.#opts.tools().map((t) => [t.name, t]));
+      schema = await this.#opts.schema();
     } catch (err) {
       this.#state = 'closed';
+      if (err instanceof UpstreamError) throw err; // a schema URL that could not be fetched
       throw new Error(`target "${this.target}": invalid OpenAPI schema: ${(err as Error).message}`, {
         cause: err,
       });
     }
+    if (this.#state === 'closed') return; // closed while the schema was fetched
+    this.#tools = new Map(schema.tools.map((t) => [t.name, t]));
+    this.#baseUrl = schema.baseUrl;
     this.#state = 'open';
   }
 
@@ -138,7 +151,7 @@ export class OpenApiUpstream implements Upstream {
     const invalid = tool.check(params.arguments ?? {});
     if (invalid) return errorResponse(req.id, ERRORS.INVALID_PARAMS.rpc, invalid);
     const args = record(params.arguments);
-    const built = buildRequest(this.#opts.baseUrl, tool, args);
+    const built = buildRequest(this.#baseUrl, tool, args);
     if (typeof built === 'string') return errorResponse(req.id, ERRORS.INVALID_PARAMS.rpc, built);
     const { url, path: requestPath, toolHeaders } = built;
     // The gateway's own headers (backendAuth, trace context) win over what the model put in `header`.

@@ -3,6 +3,7 @@
  * the HTTP dispatcher for remote JWKS. Tests shorten the remote-JWKS intervals here.
  */
 import type { Dispatcher } from 'undici';
+import type { RemoteJwksStatus } from './jwks-status.js';
 
 /** The subset of a pino logger jwtAuth uses. Never receives a token. */
 export interface AuthnLogger {
@@ -33,6 +34,8 @@ export interface JwtAuthDeps {
   readonly remoteJwks?: Partial<RemoteJwksTiming>;
   /** Outcome of each remote JWKS refresh (metrics). */
   readonly onJwksRefresh?: (ok: boolean) => void;
+  /** Told of every remote JWKS source the build creates (readiness, metrics, explain). */
+  readonly onRemoteJwks?: (status: RemoteJwksStatus) => void;
   /** Verified tokens kept in memory (default 1000). */
   readonly cacheMax?: number;
 }

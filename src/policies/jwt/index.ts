@@ -39,6 +39,8 @@ export interface AuthenticatorConfig {
   readonly mode: JwtMode;
   /** agentgateway's `location` (default Authorization: Bearer). */
   readonly location?: AuthLocationConfig | undefined;
+  /** The field `location` was read from, for errors (default `location`; mcpAuthentication: `authorizationLocation`). */
+  readonly locationField?: string;
   readonly providers: readonly ProviderSpec[];
   readonly clockSkew: string | undefined;
   readonly at: ConfigPath;
@@ -93,7 +95,7 @@ export async function buildAuthenticator(
   const providers: Provider[] = [];
   try {
     for (const p of cfg.providers) {
-      const source = await loadKeySource(p, ctx, remote);
+      const source = await loadKeySource(p, ctx, remote, deps.onRemoteJwks);
       providers.push({
         issuer: p.issuer,
         audiences: p.audiences ?? [],
@@ -117,7 +119,12 @@ export async function buildAuthenticator(
   });
 }
 
-async function loadKeySource(p: ProviderSpec, ctx: BuildContext, remote: RemoteJwksDeps): Promise<KeySource> {
+async function loadKeySource(
+  p: ProviderSpec,
+  ctx: BuildContext,
+  remote: RemoteJwksDeps,
+  onRemote: JwtAuthDeps['onRemoteJwks'],
+): Promise<KeySource> {
   const { jwks, jwksAt: at } = p;
   if (typeof jwks === 'string') {
     if (!jwks.trimStart().startsWith('{')) {
@@ -149,6 +156,7 @@ async function loadKeySource(p: ProviderSpec, ctx: BuildContext, remote: RemoteJ
     ctx.warn(urlAt, `JWKS is fetched over plain http from ${url.host}; use https outside local development`);
   }
   const source = await loadRemoteJwks(jwks.url, remote);
+  onRemote?.({ url: displayUrl(jwks.url), at: urlAt, unavailable: () => source.unavailable?.() });
   if (source.startupError !== undefined) {
     ctx.warn(
       urlAt,
@@ -186,7 +194,8 @@ function warnSharedKids(providers: readonly Provider[], cfg: AuthenticatorConfig
 function tokenExtractor(cfg: AuthenticatorConfig, ctx: BuildContext): Extractor {
   const loc = cfg.location;
   if (loc && 'expression' in loc) {
-    throw ctx.error([...cfg.at, 'location', 'expression'], 'not supported yet: expression (token location)');
+    const at = [...cfg.at, cfg.locationField ?? 'location', 'expression'];
+    throw ctx.error(at, 'not supported yet: expression (token location)');
   }
   return createExtractor(loc);
 }

@@ -1,9 +1,9 @@
 /**
  * The gateway as a stand-in authorization server for providers whose metadata MCP clients cannot use
- * as is:
- * - Auth0: `authorization_endpoint` gets `audience=<audience>` (else Auth0 issues an opaque token).
- * - Keycloak: `registration_endpoint` points back at the gateway, which forwards the registration to
- *   `<issuer>/clients-registrations/openid-connect` (Keycloak's own endpoint is not CORS-enabled).
+ * as is: the provider's document (fetched from the location providers.ts derives) is served rewritten
+ * (adapt.ts); client registrations are answered with the configured `clientId` or forwarded to the
+ * provider's registration endpoint (its own sends no CORS headers); Entra's authorize and token
+ * endpoints are proxied without the `resource` parameter (entra.ts).
  * The upstream document is cached for a few minutes; failures are not cached.
  */
 import type { Dispatcher } from 'undici';
@@ -11,16 +11,19 @@ import type { RequestContext } from '../../contracts/request-context.js';
 import { readBody } from '../../net/read-body.js';
 import type { AuthnLogger } from '../jwt/deps.js';
 import { describeError, smallRequest } from '../jwt/http.js';
+import { adaptMetadata } from './adapt.js';
 import { AUTHORIZATION_SERVER, REGISTRATION_SUFFIX } from './metadata.js';
+import { metadataSourceUrl, registrationTarget, type McpProvider } from './providers.js';
+import { mockRegistration } from './registration.js';
 import { corsHeaders, sendJson } from './respond.js';
-
-export type AsProvider = 'auth0' | 'keycloak';
 
 export interface AsProxySpec {
   readonly issuer: string;
-  readonly provider: AsProvider | undefined;
-  /** Auth0's `audience` parameter. */
+  readonly provider: McpProvider | undefined;
+  /** Auth0's and Okta's `audience` parameter. */
   readonly audience: string | undefined;
+  /** A pre-registered client: registrations are answered with it instead of being forwarded. */
+  readonly clientId: string | undefined;
   readonly logger: AuthnLogger;
   readonly now: () => number;
   readonly dispatcher: Dispatcher | undefined;
@@ -38,9 +41,8 @@ export interface AsProxy {
 }
 
 export function createAsProxy(spec: AsProxySpec): AsProxy {
-  const issuerBase = spec.issuer.replace(/\/+$/, '');
-  const metadataSource = `${issuerBase}${AUTHORIZATION_SERVER}`;
-  const registrationTarget = `${issuerBase}/clients-registrations/openid-connect`;
+  const metadataSource = metadataSourceUrl(spec.issuer, spec.provider);
+  const registration = registrationTarget(spec.issuer, spec.provider);
   let cached: { readonly doc: Record<string, unknown>; readonly until: number } | undefined;
   let inflight: Promise<Record<string, unknown>> | undefined;
 
@@ -64,21 +66,6 @@ export function createAsProxy(spec: AsProxySpec): AsProxy {
     return inflight;
   };
 
-  const adapt = (upstream: Record<string, unknown>, selfUrl: string): Record<string, unknown> => {
-    const doc = { ...upstream };
-    if (spec.provider === 'auth0' && spec.audience && typeof doc.authorization_endpoint === 'string') {
-      try {
-        const u = new URL(doc.authorization_endpoint);
-        u.searchParams.set('audience', spec.audience);
-        doc.authorization_endpoint = u.toString();
-      } catch {
-        // not a URL: leave it as the server sent it
-      }
-    }
-    if (spec.provider === 'keycloak') doc.registration_endpoint = selfUrl + REGISTRATION_SUFFIX;
-    return doc;
-  };
-
   return {
     serveMetadata: async function serveAuthorizationServerMetadata(ctx, origin, rest, headOnly) {
       const cors = corsHeaders('GET, OPTIONS');
@@ -97,7 +84,13 @@ export function createAsProxy(spec: AsProxySpec): AsProxy {
         sendJson(ctx.res, 502, body, cors, headOnly);
         return;
       }
-      sendJson(ctx.res, 200, adapt(upstream, `${origin}${AUTHORIZATION_SERVER}${rest}`), cors, headOnly);
+      const doc = adaptMetadata(
+        upstream,
+        { provider: spec.provider, audience: spec.audience },
+        `${origin}${AUTHORIZATION_SERVER}${rest}`,
+        origin + rest,
+      );
+      sendJson(ctx.res, 200, doc, cors, headOnly);
     },
 
     forwardRegistration: async function forwardClientRegistration(ctx) {
@@ -114,14 +107,23 @@ export function createAsProxy(spec: AsProxySpec): AsProxy {
         );
         return;
       }
+      if (spec.clientId !== undefined) {
+        sendJson(ctx.res, 201, mockRegistration(body, spec.clientId), cors);
+        return;
+      }
+      if ('unsupported' in registration) {
+        const err = { error: 'invalid_client_metadata', error_description: registration.unsupported };
+        sendJson(ctx.res, 400, err, cors);
+        return;
+      }
       const headers: Record<string, string> = {
         'content-type': ctx.req.headers['content-type'] ?? 'application/json',
         accept: 'application/json',
       };
-      // Keycloak may require an initial access token for registration.
+      // Keycloak and Okta may require an initial access token for registration.
       if (ctx.req.headers.authorization) headers.authorization = ctx.req.headers.authorization;
       try {
-        const res = await smallRequest(registrationTarget, {
+        const res = await smallRequest(registration.url, {
           method: 'POST',
           headers,
           body,
@@ -138,7 +140,7 @@ export function createAsProxy(spec: AsProxySpec): AsProxy {
         ctx.res.end(res.body);
       } catch (e) {
         spec.logger.warn(
-          { url: registrationTarget, reason: describeError(e) },
+          { url: registration.url, reason: describeError(e) },
           'client registration forward failed',
         );
         const err = { error: 'server_error', error_description: 'client registration unavailable' };

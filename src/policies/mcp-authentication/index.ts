@@ -15,7 +15,16 @@ import { DEFAULT_REMOTE_JWKS_TIMING, SILENT_LOGGER, type JwtAuthDeps } from '../
 import { extractBearer } from '../jwt/extract.js';
 import { headerSafe, REASON } from '../jwt/reasons.js';
 import type { CompiledMcpAuthentication } from '../types.js';
-import { createAsProxy, REGISTRATION_SUFFIX, type AsProvider } from './as-proxy.js';
+import { ENTRA_AUTHORIZE_SUFFIX, ENTRA_TOKEN_SUFFIX } from './adapt.js';
+import { createAsProxy, REGISTRATION_SUFFIX } from './as-proxy.js';
+import { entraAuthorize, entraToken, type EntraProxySpec } from './entra.js';
+import {
+  defaultJwksUrl,
+  entraEndpoints,
+  MCP_PROVIDERS,
+  servesRegistration,
+  type McpProvider,
+} from './providers.js';
 import {
   AUTHORIZATION_SERVER,
   metadataUrl,
@@ -41,11 +50,7 @@ export async function compileMcpAuthentication(
   at: ConfigPath,
   deps: McpAuthenticationDeps = {},
 ): Promise<CompiledMcpAuthentication> {
-  const provider: AsProvider | undefined = cfg.provider
-    ? 'auth0' in cfg.provider
-      ? 'auth0'
-      : 'keycloak'
-    : undefined;
+  const provider = cfg.provider ? MCP_PROVIDERS.find((p) => p in (cfg.provider as object)) : undefined;
   const audiences = cfg.audiences ?? (cfg.audience ? [cfg.audience] : undefined);
   const source = jwksFor(cfg, provider, ctx, at);
 
@@ -61,10 +66,38 @@ export async function compileMcpAuthentication(
   if (provider === 'auth0' && !audience) {
     ctx.warn(at, 'provider auth0 without audience: Auth0 will issue opaque tokens the gateway cannot verify');
   }
+  if ((provider === 'authentik' || provider === 'entra') && cfg.clientId === undefined) {
+    ctx.warn(
+      [...at, 'provider'],
+      `provider ${provider} has no Dynamic Client Registration: set clientId to a pre-registered client`,
+    );
+  }
+  if (cfg.clientSecret !== undefined && provider !== 'entra')
+    ctx.warn([...at, 'clientSecret'], 'clientSecret is only used with provider entra');
+  let entra: EntraProxySpec | undefined;
+  if (provider === 'entra') {
+    let endpoints;
+    try {
+      endpoints = entraEndpoints(cfg.issuer);
+    } catch (e) {
+      throw ctx.error([...at, 'issuer'], (e as Error).message);
+    }
+    entra = {
+      endpoints,
+      clientId: cfg.clientId,
+      clientSecret: cfg.clientSecret,
+      logger: deps.logger ?? SILENT_LOGGER,
+      dispatcher: deps.dispatcher,
+      timeoutMs: deps.remoteJwks?.timeoutMs ?? DEFAULT_REMOTE_JWKS_TIMING.timeoutMs,
+    };
+  }
+  const registers = servesRegistration(provider, cfg.clientId);
 
   const authenticator = await buildAuthenticator(
     {
       mode: cfg.mode ?? 'strict',
+      location: cfg.authorizationLocation,
+      locationField: 'authorizationLocation',
       providers: [
         {
           issuer: cfg.issuer,
@@ -83,6 +116,7 @@ export async function compileMcpAuthentication(
     issuer: cfg.issuer,
     provider,
     audience,
+    clientId: cfg.clientId,
     logger: deps.logger ?? SILENT_LOGGER,
     now: deps.now ?? Date.now,
     dispatcher: deps.dispatcher,
@@ -128,7 +162,18 @@ export async function compileMcpAuthentication(
 
       const rest = suffixAfter(path, AUTHORIZATION_SERVER);
       if (rest === undefined) return false;
-      if (provider === 'keycloak' && rest.endsWith(REGISTRATION_SUFFIX)) {
+      if (entra && rest.endsWith(ENTRA_AUTHORIZE_SUFFIX)) {
+        if (method === 'GET') entraAuthorize(rc, entra);
+        else sendMethodNotAllowed(rc.res, 'GET', {});
+        return true;
+      }
+      if (entra && rest.endsWith(ENTRA_TOKEN_SUFFIX)) {
+        const cors = corsHeaders('POST, OPTIONS');
+        if (method === 'OPTIONS') sendPreflight(rc.res, cors);
+        else await entraToken(rc, entra);
+        return true;
+      }
+      if (registers && rest.endsWith(REGISTRATION_SUFFIX)) {
         const cors = corsHeaders('POST, OPTIONS');
         if (method === 'OPTIONS') sendPreflight(rc.res, cors);
         else if (method !== 'POST') sendMethodNotAllowed(rc.res, 'POST, OPTIONS', cors);
@@ -164,10 +209,10 @@ export async function compileMcpAuthentication(
   };
 }
 
-/** `jwks` wins; else `jwksUrl`; else the issuer's conventional JWKS location. */
+/** `jwks` wins; else `jwksUrl`; else the provider's JWKS location for the issuer (providers.ts). */
 function jwksFor(
   cfg: McpAuthenticationConfig,
-  provider: AsProvider | undefined,
+  provider: McpProvider | undefined,
   ctx: BuildContext,
   at: ConfigPath,
 ): { jwks: JwksSourceConfig; jwksAt: ConfigPath; urlAt?: ConfigPath } {
@@ -183,9 +228,12 @@ function jwksFor(
   if (!isHttpUrl(cfg.issuer)) {
     throw ctx.error([...at, 'issuer'], 'issuer is not an http(s) URL, so set jwks or jwksUrl');
   }
-  const base = cfg.issuer.replace(/\/+$/, '');
-  const url =
-    provider === 'keycloak' ? `${base}/protocol/openid-connect/certs` : `${base}/.well-known/jwks.json`;
+  let url: string;
+  try {
+    url = defaultJwksUrl(cfg.issuer, provider);
+  } catch (e) {
+    throw ctx.error([...at, 'issuer'], (e as Error).message);
+  }
   return { jwks: { url }, jwksAt: [...at, 'issuer'], urlAt: [...at, 'issuer'] };
 }
 

@@ -7,8 +7,9 @@ import type { RequestContext } from '../../contracts/request-context.js';
 
 export const PROTECTED_RESOURCE = '/.well-known/oauth-protected-resource';
 export const AUTHORIZATION_SERVER = '/.well-known/oauth-authorization-server';
-/** The Keycloak client-registration proxy's suffix under an authorization-server URL. */
+/** The client-registration endpoint's suffix under an authorization-server URL. */
 export const REGISTRATION_SUFFIX = '/client-registration';
+const AS_ENDPOINT_SUFFIXES = [REGISTRATION_SUFFIX, '/authorize', '/token'];
 
 /** `resourceMetadata` keys are camelCase in YAML and snake_case on the wire (`scopesSupported` → `scopes_supported`). */
 export function snakeCase(key: string): string {
@@ -28,9 +29,13 @@ export function suffixAfter(path: string, prefix: string): string | undefined {
  * so the URL a 401 advertises answers under any path-prefix route.
  */
 export function discoveryResourcePath(path: string): string | undefined {
-  const rest = suffixAfter(path, PROTECTED_RESOURCE) ?? suffixAfter(path, AUTHORIZATION_SERVER);
+  const asRest = suffixAfter(path, AUTHORIZATION_SERVER);
+  const rest = suffixAfter(path, PROTECTED_RESOURCE) ?? asRest;
   if (rest === undefined) return undefined;
-  const resource = rest.endsWith(REGISTRATION_SUFFIX) ? rest.slice(0, -REGISTRATION_SUFFIX.length) : rest;
+  // The endpoints the gateway serves under an authorization-server URL: registration, and Entra's
+  // authorize/token proxies.
+  const suffix = asRest === undefined ? undefined : AS_ENDPOINT_SUFFIXES.find((s) => rest.endsWith(s));
+  const resource = suffix === undefined ? rest : rest.slice(0, -suffix.length);
   return resource === '' ? '/' : resource;
 }
 

@@ -556,9 +556,12 @@ export type StaticConfig = {
     mirrorTimeout?: Duration;
     bufferedBodyBytes?: number;
     tcpIdleTimeout?: Duration;
+    openapiSchemaBytes?: number;
+    openapiSchemaTimeout?: Duration;
   };
   readiness?: {
     requireTargets?: boolean;
+    requireJwks?: boolean;
     probeInterval?: Duration;
     probeMaxBackoff?: Duration;
   };
@@ -970,12 +973,46 @@ export type McpAuthentication = {
       }
     | {
         keycloak: Record<string, never>;
+      }
+    | {
+        okta: Record<string, never>;
+      }
+    | {
+        descope: Record<string, never>;
+      }
+    | {
+        authentik: Record<string, never>;
+      }
+    | {
+        entra: Record<string, never>;
       };
   resourceMetadata?: Record<string, unknown>;
   jwtValidationOptions?: {
     requiredClaims?: string[];
   };
   scopesSupported?: string[];
+  authorizationLocation?:
+    | {
+        header: {
+          name: string;
+          prefix?: string;
+        };
+      }
+    | {
+        queryParameter: {
+          name: string;
+        };
+      }
+    | {
+        cookie: {
+          name: string;
+        };
+      }
+    | {
+        expression: CelExpression;
+      };
+  clientId?: string;
+  clientSecret?: string;
 };
 
 export type Rules = {
@@ -1175,6 +1212,9 @@ export type McpTarget =
         path?: string;
         schema:
           | FileRef
+          | {
+              url: string;
+            }
           | {
               inline: string;
             }
