@@ -5,6 +5,7 @@
 import { durationMs } from './duration.js';
 import { normalizeLimits } from './normalize-limits.js';
 import { normalizeReadiness } from './normalize-readiness.js';
+import { normalizeTracing } from './normalize-tracing.js';
 import type { StaticConfig } from './schema/index.js';
 import type { ConfigPath, HostPort, NormalizedStatic } from './types.js';
 
@@ -50,12 +51,6 @@ export function normalizeStatic(
   const tracing = s.tracing;
   if (tracing && !tracing.otlpEndpoint)
     report(['config', 'tracing'], 'missing required field `otlpEndpoint`');
-  const sampling = samplingRatio(tracing?.randomSampling, ['config', 'tracing', 'randomSampling'], report);
-  const clientSampling = samplingRatio(
-    tracing?.clientSampling,
-    ['config', 'tracing', 'clientSampling'],
-    report,
-  );
   const level = logLevelOf(s.logging?.level, report, warn);
 
   return {
@@ -76,13 +71,20 @@ export function normalizeStatic(
       fieldsRemove: s.logging?.fields?.remove ?? [],
     },
     tracing: tracing?.otlpEndpoint
-      ? {
-          otlpEndpoint: tracing.otlpEndpoint,
-          headers: tracing.headers ?? {},
-          samplingRatio: sampling ?? 1,
-          // agentgateway: a client's sampled traceparent is honoured unless clientSampling is off (0/false).
-          clientSampling: clientSampling === undefined ? false : clientSampling > 0,
-        }
+      ? normalizeTracing(
+          {
+            endpoint: tracing.otlpEndpoint,
+            protocol: tracing.otlpProtocol,
+            path: tracing.path,
+            headers: tracing.headers,
+            randomSampling: tracing.randomSampling,
+            clientSampling: tracing.clientSampling,
+            fieldsAdd: tracing.fields?.add,
+            fieldsRemove: tracing.fields?.remove,
+          },
+          ['config', 'tracing'],
+          report,
+        )
       : undefined,
     backend: {
       connectTimeoutMs: durationMs(s.backend?.connectTimeout, STATIC_DEFAULTS.connectTimeoutMs),
@@ -129,25 +131,4 @@ function logLevelOf(raw: string | readonly string[] | undefined, report: Report,
   if (modules.length > 0)
     warn(at, `ignored: per-module levels (${modules.join(', ')}); Portcullis has one level`);
   return level;
-}
-
-/** A sampling ratio in [0, 1] from agentgateway's bool / number / string forms. */
-function samplingRatio(
-  v: boolean | number | string | undefined,
-  at: ConfigPath,
-  report: Report,
-): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'number') return v;
-  const t = v.trim().toLowerCase();
-  if (t === 'true') return 1;
-  if (t === 'false') return 0;
-  const n = Number(t);
-  if (t !== '' && Number.isFinite(n) && n >= 0 && n <= 1) return n;
-  report(
-    at,
-    `not supported yet: a CEL sampling expression (${JSON.stringify(v)}); use a ratio or true/false`,
-  );
-  return undefined;
 }
