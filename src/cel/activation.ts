@@ -5,7 +5,7 @@
  * already converted once per token (Identity.celClaims: integer JSON numbers are CEL ints).
  */
 import type { AuthzSubject, McpItem, McpItemKind } from '../contracts/authorization.js';
-import { canonicalAddress } from './ip.js';
+import { canonicalAddress } from '../net/peer-address.js';
 
 /** `mcp.tool`, `mcp.prompt`, `mcp.resource`: upstream (unprefixed) name or resource URI, and target. */
 export class CelMcpItem {
