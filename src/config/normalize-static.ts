@@ -110,7 +110,17 @@ export function parseHostPort(text: string): HostPort | undefined {
 type Level = NormalizedStatic['logging']['level'];
 const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
-/** `info`, `info,rmcp=debug`, `[info, "rmcp=debug"]` → the default level; module directives warn. */
+/** Rust's `tracing` names (agentgateway's env-filter) for our pino levels. */
+const LEVEL_ALIASES: Readonly<Record<string, Level>> = { off: 'silent', warning: 'warn' };
+
+/** The modules that are the gateway itself: `agentgateway=debug` sets Portcullis's level. */
+const GATEWAY_MODULES = new Set(['agentgateway', 'portcullis']);
+
+/**
+ * `info`, `info,rmcp=debug`, `[info, "rmcp=debug"]` → the default level. A directive for the gateway's
+ * own module (`agentgateway=debug`) sets it too; other modules (agentgateway's Rust crates) do not exist
+ * here and are accepted with a warning.
+ */
 function logLevelOf(raw: string | readonly string[] | undefined, report: Report, warn: Report): Level {
   if (raw === undefined) return 'info';
   const directives = (typeof raw === 'string' ? [raw] : raw)
@@ -119,14 +129,21 @@ function logLevelOf(raw: string | readonly string[] | undefined, report: Report,
   const at = ['config', 'logging', 'level'];
   let level: Level = 'info';
   const modules: string[] = [];
+  const levelOf = (text: string): Level | undefined => {
+    const t = text.trim().toLowerCase();
+    return LEVEL_ALIASES[t] ?? ((LEVELS as readonly string[]).includes(t) ? (t as Level) : undefined);
+  };
   for (const d of directives.filter((x) => x !== '')) {
-    if (d.includes('=')) modules.push(d);
-    else if ((LEVELS as readonly string[]).includes(d.toLowerCase())) level = d.toLowerCase() as Level;
-    else
+    const eq = d.indexOf('=');
+    const wanted = levelOf(eq < 0 ? d : d.slice(eq + 1));
+    if (!wanted) {
       report(
         at,
         `expected a level (${LEVELS.join(', ')}) or module=level directives, got ${JSON.stringify(d)}`,
       );
+    } else if (eq < 0) level = wanted;
+    else if (GATEWAY_MODULES.has(d.slice(0, eq).trim().split('::')[0]!)) level = wanted;
+    else modules.push(d);
   }
   if (modules.length > 0)
     warn(at, `ignored: per-module levels (${modules.join(', ')}); Portcullis has one level`);

@@ -14,6 +14,12 @@ test('logging.level: a level, env-filter directives or a list; module directives
   const list = loadText('config:\n  logging:\n    level: [error, "hyper=info"]\n');
   assert.equal(list.config.static.logging.level, 'error');
   findIssue(loadError('config:\n  logging:\n    level: loud\n'), 'config.logging.level');
+  findIssue(loadError('config:\n  logging:\n    level: "info,rmcp=loud"\n'), 'config.logging.level');
+  // Rust's names, and the gateway's own module.
+  assert.equal(loadText('config:\n  logging:\n    level: "off"\n').config.static.logging.level, 'silent');
+  const own = loadText('config:\n  logging:\n    level: "info,agentgateway::proxy=debug"\n');
+  assert.equal(own.config.static.logging.level, 'debug');
+  assert.doesNotMatch(own.build.warnings.join('\n'), /per-module/);
 });
 
 test('randomSampling / clientSampling: agentgateway defaults, booleans, ratios, strings and CEL', () => {
