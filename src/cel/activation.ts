@@ -20,6 +20,8 @@ export class CelMcp {
   readonly tool: CelMcpItem | undefined;
   readonly prompt: CelMcpItem | undefined;
   readonly resource: CelMcpItem | undefined;
+  /** agentgateway's name for `method`. */
+  readonly methodName: string;
   constructor(
     readonly method: string,
     kind: McpItemKind | undefined,
@@ -28,6 +30,7 @@ export class CelMcp {
     this.tool = kind === 'tool' ? item : undefined;
     this.prompt = kind === 'prompt' ? item : undefined;
     this.resource = kind === 'resource' ? item : undefined;
+    this.methodName = method;
   }
 }
 
