@@ -84,6 +84,7 @@ export function normalizeStatic(
           },
           ['config', 'tracing'],
           report,
+          warn,
         )
       : undefined,
     backend: {

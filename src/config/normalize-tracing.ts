@@ -26,8 +26,15 @@ export interface TracingInput {
 
 export const DEFAULT_TRACES_PATH = '/v1/traces';
 
-export function normalizeTracing(t: TracingInput, at: ConfigPath, report: Report): NormalizedTracing {
+export function normalizeTracing(
+  t: TracingInput,
+  at: ConfigPath,
+  report: Report,
+  warn: Report = () => {},
+): NormalizedTracing {
   const protocol = t.protocol ?? 'grpc';
+  if (protocol === 'grpc' && t.path !== undefined)
+    warn([...at, 'path'], 'ignored: `path` applies to OTLP over HTTP only (add `otlpProtocol: http`)');
   return {
     otlpEndpoint: collectorUrl(
       t.endpoint,
@@ -109,6 +116,7 @@ export function withFrontendTracing(
   tracing: NormalizedTracing | undefined,
   raw: RootConfig,
   report: Report,
+  warn: Report = () => {},
 ): NormalizedTracing | undefined {
   const f = raw.frontendPolicies?.tracing;
   if (!f) return tracing;
@@ -139,5 +147,6 @@ export function withFrontendTracing(
     },
     at,
     report,
+    warn,
   );
 }

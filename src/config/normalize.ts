@@ -41,7 +41,10 @@ export function normalize(
     normalizeStatic(raw.config, env, report, (at, m) => ctx.warn(at, m)),
     raw,
   );
-  const statics = { ...statics0, tracing: withFrontendTracing(statics0.tracing, raw, report) };
+  const statics = {
+    ...statics0,
+    tracing: withFrontendTracing(statics0.tracing, raw, report, (at, m) => ctx.warn(at, m)),
+  };
   const namedBackends = new Map<string, { backend: NamedBackendConfig; at: ConfigPath }>();
   (raw.backends ?? []).forEach((b, i) => {
     if (namedBackends.has(b.name)) report(['backends', i, 'name'], `duplicate backend name "${b.name}"`);

@@ -50,6 +50,12 @@ test('otlpProtocol: gRPC when absent (the collector origin), HTTP with the trace
   assert.equal(http.otlpEndpoint, 'http://collector:4318/v1/traces');
   const path = t('    otlpEndpoint: http://collector:4318\n    otlpProtocol: http\n    path: /otlp/traces\n');
   assert.equal(path.otlpEndpoint, 'http://collector:4318/otlp/traces');
+  assert.match(
+    loadText('config:\n  tracing:\n    otlpEndpoint: http://c:4317\n    path: /x\n').build.warnings.join(
+      '\n',
+    ),
+    /config\.tracing\.path: ignored: `path` applies to OTLP over HTTP only/,
+  );
   const fields = t(
     '    otlpEndpoint: http://c:4317\n    fields:\n      add: {user: jwt.sub}\n      remove: [http.host]\n',
   );
