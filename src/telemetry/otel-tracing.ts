@@ -128,10 +128,15 @@ class OtelRequestSpan extends OtelSpanHandle implements RequestSpan {
 /**
  * The export `filter`: the phase spans of a request end before the request span, so they wait here
  * until it ends, then go out with it or are dropped with it. Entries leave when their request span
- * ends (always: the listener ends every request span), so the map holds only requests in flight.
+ * ends (always: the listener ends every request span), so `#waiting` holds only requests in flight; a
+ * phase span that ends after its request (a call still running when the answer went out) follows the
+ * decision remembered in `#decided` (the last DECIDED_MAX requests).
  */
+const DECIDED_MAX = 10_000;
+
 class FilteringProcessor implements SpanProcessor {
   readonly #waiting = new Map<string, ReadableSpan[]>();
+  readonly #decided = new Map<string, boolean>();
   constructor(
     private readonly next: SpanProcessor,
     readonly dropped: Set<string>,
@@ -146,13 +151,21 @@ class FilteringProcessor implements SpanProcessor {
     if (span.kind === SpanKind.SERVER) {
       const children = this.#waiting.get(id) ?? [];
       this.#waiting.delete(id);
-      if (this.dropped.delete(id)) return;
+      const keep = !this.dropped.delete(id);
+      this.#decided.set(id, keep);
+      if (this.#decided.size > DECIDED_MAX) this.#decided.delete(this.#decided.keys().next().value!);
+      if (!keep) return;
       for (const c of children) this.next.onEnd(c);
       this.next.onEnd(span);
       return;
     }
     const parent = span.parentSpanContext?.spanId;
     if (!parent) return this.next.onEnd(span);
+    const decided = this.#decided.get(parent);
+    if (decided !== undefined) {
+      if (decided) this.next.onEnd(span);
+      return;
+    }
     const list = this.#waiting.get(parent);
     if (list) list.push(span);
     else this.#waiting.set(parent, [span]);

@@ -7,6 +7,7 @@ import {
   NOOP_TRACING,
   createTracing,
   tracesUrl,
+  type SpanHandle,
   type TraceSubject,
   type TracingConfig,
 } from '../../src/telemetry/tracing.js';
@@ -280,14 +281,28 @@ describe('tracing', () => {
       }),
       { build: BUILD },
     );
+    const releases: (() => void)[] = [];
+    const late = (parent: SpanHandle): Promise<void> =>
+      tracing.childSpan(parent, 'upstream late', () => new Promise<void>((r) => releases.push(r)), {
+        kind: 'client',
+      });
     const kept = tracing.startRequestSpan({}, 'POST /mcp', subject('/mcp', {}));
     tracing.childSpan(kept.span, 'authorization', () => undefined);
+    const keptLate = late(kept.span);
     kept.end(200, { 'http.host': 'h', 'mcp.method': 'tools/call', route: 'r0' }, subject('/mcp', {}));
     const gone = tracing.startRequestSpan({}, 'GET /missing', subject('/missing', {}));
     tracing.childSpan(gone.span, 'authentication', () => undefined);
+    const goneLate = late(gone.span);
     gone.end(404, { 'http.host': 'h' }, subject('/missing', {}));
+    // Calls that outlive their request follow its decision.
+    for (const r of releases) r();
+    await Promise.all([keptLate, goneLate]);
     await tracing.shutdown();
-    assert.deepEqual(receiver.spans.map((s) => s.name).sort(), ['authorization', 'mcp tools/call']);
+    assert.deepEqual(receiver.spans.map((s) => s.name).sort(), [
+      'authorization',
+      'mcp tools/call',
+      'upstream late',
+    ]);
     const root = byName(receiver.spans, 'mcp tools/call');
     assert.equal(root.attributes['http.host'], undefined);
     assert.equal(root.attributes['route'], 'r0');
