@@ -42,6 +42,7 @@ export function normalizeTracing(
       t.path,
       [...at, t.endpointKey ?? 'otlpEndpoint'],
       report,
+      warn,
     ),
     protocol,
     headers: t.headers ?? {},
@@ -65,6 +66,7 @@ function collectorUrl(
   path: string | undefined,
   at: ConfigPath,
   report: Report,
+  warn: Report,
 ): string {
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `http://${endpoint}`;
   let url: URL;
@@ -82,8 +84,12 @@ function collectorUrl(
     report(at, `expected an http://, https:// or grpc:// collector URL, got ${JSON.stringify(endpoint)}`);
     return endpoint;
   }
-  const origin = `${url.protocol}//${url.host}`;
-  if (protocol === 'grpc') return origin;
+  const userinfo = url.username ? `${url.username}${url.password ? `:${url.password}` : ''}@` : '';
+  if (protocol === 'grpc') {
+    if (userinfo) warn(at, 'ignored: credentials in the URL are not sent over gRPC (use `headers`)');
+    return `${url.protocol}//${url.host}`;
+  }
+  const origin = `${url.protocol}//${userinfo}${url.host}`;
   const own = url.pathname + url.search;
   return origin + (own !== '/' && own !== '' ? own : (path ?? DEFAULT_TRACES_PATH));
 }

@@ -56,6 +56,10 @@ test('otlpProtocol: gRPC when absent (the collector origin), HTTP with the trace
     ),
     /config\.tracing\.path: ignored: `path` applies to OTLP over HTTP only/,
   );
+  assert.equal(
+    t('    otlpEndpoint: http://u:p@collector:4318\n    otlpProtocol: http\n').otlpEndpoint,
+    'http://u:p@collector:4318/v1/traces',
+  );
   const fields = t(
     '    otlpEndpoint: http://c:4317\n    fields:\n      add: {user: jwt.sub}\n      remove: [http.host]\n',
   );
