@@ -65,6 +65,7 @@ export function compileTracePolicy(cfg: NormalizedTracing, build: BuildContext |
   const client = sampler(cfg.clientSampling, compile);
   const adds = Object.entries(cfg.fieldsAdd).map(([name, source]) => ({
     name,
+    spread: flattenDepth(source),
     expr: compile(source, 'log', 'any', [...cfg.at, cfg.at[0] === 'config' ? 'fields' : 'attributes', name]),
   }));
   const filter =
@@ -87,7 +88,11 @@ export function compileTracePolicy(cfg: NormalizedTracing, build: BuildContext |
       let spanName: string | undefined;
       if (adds.length === 0) return { attributes, spanName };
       const act = spanActivation(fields, status, subject);
-      for (const { name, expr } of adds) {
+      for (const { name, expr, spread } of adds) {
+        if (spread > 0) {
+          flattenInto(attributes, name, tryEval(expr, act), spread);
+          continue;
+        }
         const v = attributeValue(tryEval(expr, act));
         if (v === undefined) continue;
         if (name === 'span.name') spanName = typeof v === 'string' ? v : undefined;
@@ -160,6 +165,32 @@ function attributeValue(v: unknown): SpanValue | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `name: flatten(expr)` spreads a map or list into one attribute per entry (`name.key`), one level
+ * deep; `flattenRecursive(expr)` all the way down (agentgateway's log and trace fields). 0: no spread.
+ */
+function flattenDepth(source: string): number {
+  const m = /^\s*flatten(Recursive)?\s*\(/.exec(source);
+  return m ? (m[1] ? Infinity : 1) : 0;
+}
+
+function flattenInto(out: Record<string, SpanValue>, prefix: string, v: unknown, depth: number): void {
+  const entries: [string, unknown][] | undefined =
+    v instanceof Map
+      ? [...v].map(([k, x]) => [String(k), x])
+      : Array.isArray(v)
+        ? v.map((x, i) => [String(i), x])
+        : v !== null && typeof v === 'object' && !(v instanceof Uint8Array)
+          ? Object.entries(v)
+          : undefined;
+  if (!entries || depth <= 0) {
+    const a = attributeValue(v);
+    if (a !== undefined) out[prefix] = a;
+    return;
+  }
+  for (const [k, x] of entries) flattenInto(out, `${prefix}.${k}`, x, depth - 1);
 }
 
 const MCP_KINDS: Readonly<Record<string, 'tool' | 'prompt' | 'resource'>> = {

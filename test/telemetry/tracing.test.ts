@@ -274,6 +274,8 @@ describe('tracing', () => {
           'caller.ip': 'source.address',
           status: 'response.code',
           'span.name': '"mcp " + mcp.method',
+          hdr: 'flatten(request.headers)',
+          deep: 'flattenRecursive({"a": {"b": 1}, "l": ["x"]})',
         },
         fieldsRemove: ['http.host'],
         filter: 'response.code != 404',
@@ -289,7 +291,11 @@ describe('tracing', () => {
     const kept = tracing.startRequestSpan({}, 'POST /mcp', subject('/mcp', {}));
     tracing.childSpan(kept.span, 'authorization', () => undefined);
     const keptLate = late(kept.span);
-    kept.end(200, { 'http.host': 'h', 'mcp.method': 'tools/call', route: 'r0' }, subject('/mcp', {}));
+    kept.end(
+      200,
+      { 'http.host': 'h', 'mcp.method': 'tools/call', route: 'r0' },
+      subject('/mcp', { 'x-team': 'blue' }),
+    );
     const gone = tracing.startRequestSpan({}, 'GET /missing', subject('/missing', {}));
     tracing.childSpan(gone.span, 'authentication', () => undefined);
     const goneLate = late(gone.span);
@@ -309,6 +315,9 @@ describe('tracing', () => {
     assert.equal(root.attributes['user'], undefined, 'no token: jwt.sub fails, nothing added');
     assert.equal(root.attributes['caller.ip'], '127.0.0.1');
     assert.equal(root.attributes['status'], 200);
+    assert.equal(root.attributes['hdr.x-team'], 'blue', 'flatten spreads a map into one attribute per key');
+    assert.equal(root.attributes['deep.a.b'], 1);
+    assert.equal(root.attributes['deep.l.0'], 'x');
     assert.equal(root.resource['service.name'], 'edge-gateway');
   });
 
