@@ -6,6 +6,7 @@ import { durationMs } from './duration.js';
 import { normalizeLimits } from './normalize-limits.js';
 import { normalizeReadiness } from './normalize-readiness.js';
 import { normalizeTracing } from './normalize-tracing.js';
+import { tracingEnv } from './tracing-env.js';
 import type { StaticConfig } from './schema/index.js';
 import type { ConfigPath, HostPort, NormalizedStatic } from './types.js';
 
@@ -49,8 +50,13 @@ export function normalizeStatic(
   };
 
   const tracing = s.tracing;
-  if (tracing && !tracing.otlpEndpoint)
-    report(['config', 'tracing'], 'missing required field `otlpEndpoint`');
+  const otlpEnv = tracing ? tracingEnv(env, report) : {};
+  const otlpEndpoint = otlpEnv.endpoint ?? tracing?.otlpEndpoint;
+  if (tracing && !otlpEndpoint)
+    report(
+      ['config', 'tracing'],
+      'missing required field `otlpEndpoint` (or one of OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT)',
+    );
   const level = logLevelOf(s.logging?.level, report, warn);
 
   return {
@@ -70,23 +76,24 @@ export function normalizeStatic(
       fieldsAdd: s.logging?.fields?.add ?? {},
       fieldsRemove: s.logging?.fields?.remove ?? [],
     },
-    tracing: tracing?.otlpEndpoint
-      ? normalizeTracing(
-          {
-            endpoint: tracing.otlpEndpoint,
-            protocol: tracing.otlpProtocol,
-            path: tracing.path,
-            headers: tracing.headers,
-            randomSampling: tracing.randomSampling,
-            clientSampling: tracing.clientSampling,
-            fieldsAdd: tracing.fields?.add,
-            fieldsRemove: tracing.fields?.remove,
-          },
-          ['config', 'tracing'],
-          report,
-          warn,
-        )
-      : undefined,
+    tracing:
+      tracing && otlpEndpoint
+        ? normalizeTracing(
+            {
+              endpoint: otlpEndpoint,
+              protocol: otlpEnv.protocol ?? tracing.otlpProtocol,
+              path: tracing.path,
+              headers: { ...tracing.headers, ...otlpEnv.headers },
+              randomSampling: tracing.randomSampling,
+              clientSampling: tracing.clientSampling,
+              fieldsAdd: tracing.fields?.add,
+              fieldsRemove: tracing.fields?.remove,
+            },
+            ['config', 'tracing'],
+            report,
+            warn,
+          )
+        : undefined,
     backend: {
       connectTimeoutMs: durationMs(s.backend?.connectTimeout, STATIC_DEFAULTS.connectTimeoutMs),
       poolIdleTimeoutMs: durationMs(s.backend?.poolIdleTimeout, STATIC_DEFAULTS.poolIdleTimeoutMs),

@@ -96,3 +96,25 @@ test('frontendPolicies.tracing: host, protocol, attributes, resources; not with 
     /not supported yet: backend/,
   );
 });
+
+test("agentgateway's OTLP environment variables win over config.tracing", () => {
+  const t = (env: Record<string, string>, yaml = '    otlpEndpoint: http://file:4317\n') =>
+    loadText(`config:\n  tracing:\n${yaml}    headers: {a: "1"}\n`, { env }).config.static.tracing!;
+  const e = t({
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://generic:4318',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:4318',
+    OTLP_HEADERS: '{"b": "2"}',
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+  });
+  assert.equal(e.otlpEndpoint, 'http://traces:4318/v1/traces');
+  assert.equal(e.protocol, 'http');
+  assert.deepEqual(e.headers, { a: '1', b: '2' });
+  // The endpoint may come from the environment alone.
+  assert.equal(t({ OTLP_ENDPOINT: 'collector:4317' }, '').otlpEndpoint, 'http://collector:4317');
+  assert.deepEqual(t({ OTLP_HEADERS: 'x=1, y = 2' }).headers, { a: '1', x: '1', y: '2' });
+  const bad = loadError('config:\n  tracing:\n    otlpEndpoint: http://c:4317\n', {
+    env: { OTLP_PROTOCOL: 'http/json', OTLP_HEADERS: 'token-without-equals' },
+  });
+  assert.match(findIssue(bad, 'config.tracing').message, /OTLP_PROTOCOL|OTLP_HEADERS/);
+  assert.doesNotMatch(bad.message, /token-without-equals/, 'a header value is never echoed');
+});
