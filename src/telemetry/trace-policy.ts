@@ -141,11 +141,16 @@ export function draw(v: unknown): boolean {
   return false;
 }
 
+/** Evaluate; an error is `undefined`. Stack traces are off meanwhile: a missing claim throws, and the trace is never read. */
 function tryEval(expr: CompiledCel, act: CelActivation): unknown {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     return expr(act);
   } catch {
     return undefined;
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
