@@ -252,8 +252,10 @@ export function createOtelTracing(cfg: TracingConfig, opts: TracingOptions): Tra
       return result;
     },
 
-    flush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    // A collector that is down must not fail the gateway's stop: the failed export is already
+    // reported (reportingFailures), and what it held is lost either way.
+    flush: () => provider.forceFlush().catch(() => {}),
+    shutdown: () => provider.shutdown().catch(() => {}),
   };
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import type { Logger } from 'pino';
 import type { BuildContext } from '../../src/contracts/build-context.js';
 import {
   NOOP_TRACING,
@@ -372,6 +373,21 @@ describe('tracing', () => {
       r2.spans.map((s) => s.name),
       ['GET /two'],
     );
+  });
+
+  it('a collector that is down: export failures are logged, flush and shutdown still resolve', async () => {
+    const warnings: unknown[] = [];
+    const logger = { warn: (o: unknown) => warnings.push(o) } as unknown as Logger;
+    for (const protocol of ['grpc', 'http'] as const) {
+      const tracing = await createTracing(
+        config(protocol === 'grpc' ? 'http://127.0.0.1:1' : 'http://127.0.0.1:1/v1/traces', { protocol }),
+        { logger },
+      );
+      tracing.startRequestSpan({}, 'GET /lost').end(200, {});
+      await tracing.flush();
+      await tracing.shutdown();
+    }
+    assert.ok(warnings.length >= 1, 'the failed export is reported');
   });
 
   it('adds /v1/traces to a bare collector address only', () => {
