@@ -14,7 +14,7 @@ export function createObserver(o: {
   return {
     start(ctx) {
       if (!o.tracing.enabled) return;
-      const s = o.tracing.startRequestSpan(ctx.req.headers, `${ctx.request.method} ${ctx.url.pathname}`);
+      const s = o.tracing.startRequestSpan(ctx.req.headers, `${ctx.request.method} ${ctx.url.pathname}`, ctx);
       spans.set(ctx, s);
       ctx.traceparent = s.traceparent;
       if (s.traceId) ctx.log['trace.id'] = s.traceId;
@@ -27,7 +27,7 @@ export function createObserver(o: {
       const ms = performance.now() - ctx.startedAt;
       o.accessLog.write({ ...ctx.log, duration: formatDuration(ms) }, ctx);
       o.metrics.httpRequest(ctx.log, ms / 1000);
-      spans.get(ctx)?.end(ctx.res.statusCode, ctx.log);
+      spans.get(ctx)?.end(ctx.res.statusCode, ctx.log, ctx);
     },
     tcpEnd(fields, ms) {
       o.accessLog.write({ ...fields, duration: formatDuration(ms) });

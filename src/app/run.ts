@@ -88,7 +88,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
     fieldsRemove: st.logging.fieldsRemove,
     compile: celLogCompiler(loaded.build),
   });
-  const tracing = await createTracing(st.tracing, { version: VERSION, logger });
+  const tracing = await createTracing(st.tracing, { version: VERSION, logger, build: loaded.build });
   const targetMetrics = createTargetMetrics(metrics.registry);
   const health = new TargetHealth((ref, entry) => targetMetrics.state(ref, entry?.status));
   const sharedState = sharedStateFrom(o.env, logger, metrics);

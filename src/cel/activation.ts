@@ -5,7 +5,7 @@
  * already converted once per token (Identity.celClaims: integer JSON numbers are CEL ints).
  */
 import type { AuthzSubject, McpItem, McpItemKind } from '../contracts/authorization.js';
-import { canonicalAddress } from './ip.js';
+import { canonicalAddress } from '../net/peer-address.js';
 
 /** `mcp.tool`, `mcp.prompt`, `mcp.resource`: upstream (unprefixed) name or resource URI, and target. */
 export class CelMcpItem {
@@ -20,6 +20,8 @@ export class CelMcp {
   readonly tool: CelMcpItem | undefined;
   readonly prompt: CelMcpItem | undefined;
   readonly resource: CelMcpItem | undefined;
+  /** agentgateway's name for `method`. */
+  readonly methodName: string;
   constructor(
     readonly method: string,
     kind: McpItemKind | undefined,
@@ -28,6 +30,7 @@ export class CelMcp {
     this.tool = kind === 'tool' ? item : undefined;
     this.prompt = kind === 'prompt' ? item : undefined;
     this.resource = kind === 'resource' ? item : undefined;
+    this.methodName = method;
   }
 }
 

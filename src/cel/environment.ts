@@ -66,6 +66,7 @@ export const CEL_OBJECT_FIELDS: Readonly<Record<string, Readonly<Record<string, 
     prompt: 'portcullis.McpItem',
     resource: 'portcullis.McpItem',
     method: 'string',
+    methodName: 'string',
   },
   'portcullis.Request': {
     method: 'string',

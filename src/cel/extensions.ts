@@ -18,6 +18,7 @@ import { toCelValue } from './values.js';
 // ---- the parts of cel-js's (untyped) macro API we use ----
 interface CelTypeDecl {
   readonly kind: string;
+  readonly keyType?: CelTypeDecl;
   readonly valueType?: CelTypeDecl;
   matches(other: CelTypeDecl): boolean;
 }
@@ -193,6 +194,45 @@ function mapValuesMacro({ args, receiver }: MacroInput) {
   return macro;
 }
 
+/** `m.filterKeys(k, pred)`: the entries whose key satisfies `pred` (a non-bool result is an error). */
+function filterKeysMacro({ args, receiver }: MacroInput) {
+  const macro: BindMacro & Record<string, unknown> = {
+    receiver: receiver as CelNode,
+    name: identifier(args[0], 'filterKeys(var, predicate)'),
+    body: args[1] as CelNode,
+    bound: undefined,
+    async: false,
+    typeCheck(checker: CelChecker, m: BindMacro, scope: CelScope): CelTypeDecl {
+      const mapType = checker.check(m.receiver, scope);
+      const keyType = mapType.kind === 'map' && mapType.keyType ? mapType.keyType : checker.getType('dyn');
+      m.bound = scope.forkWithVariable(m.name, keyType);
+      const t = checker.check(m.body, m.bound);
+      if (!checker.getType('bool').matches(t))
+        throw checker.createError('invalid_argument', 'filterKeys: the predicate must be a bool', m.body);
+      return mapType.kind === 'map' ? mapType : checker.getType('map');
+    },
+    evaluate(ev: CelRunner, m: BindMacro, scope: CelScope): unknown {
+      const source = ev.run(m.receiver, scope);
+      const keep = (k: unknown): boolean => {
+        const v = ev.run(m.body, (m.bound as CelOverlay).reuse(scope).setIterValue(k, ev));
+        if (typeof v !== 'boolean') throw new Error('filterKeys: the predicate must evaluate to a bool');
+        return v;
+      };
+      if (Array.isArray(source) || typeof source !== 'object' || source === null)
+        throw new Error('filterKeys: the receiver must be a map');
+      if (source instanceof Map) {
+        const out = new Map<unknown, unknown>();
+        for (const [k, v] of source) if (keep(k)) out.set(k, v);
+        return out;
+      }
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(source as Record<string, unknown>)) if (keep(k)) out[k] = v;
+      return out;
+    },
+  };
+  return macro;
+}
+
 /** CEL value → JSON-compatible value (for `toJson`). Integers outside 2^53 become strings. */
 export function celToJson(value: unknown): unknown {
   if (value === null || value === undefined) return null;
@@ -306,6 +346,7 @@ export function registerExtensions(env: Environment): Environment {
     .registerFunction('default(ast, ast): dyn', defaultMacro)
     .registerFunction('dyn.with(ast, ast): dyn', withMacro)
     .registerFunction('map.mapValues(ast, ast): map', mapValuesMacro)
+    .registerFunction('map.filterKeys(ast, ast): map', filterKeysMacro)
     .registerFunction('map.merge(map): map', merge)
     .registerFunction('json(string): dyn', parseJson)
     .registerFunction('json(bytes): dyn', (b: Uint8Array) => parseJson(Buffer.from(b).toString('utf8')))

@@ -6,6 +6,7 @@ import type { Environment } from '@marcbachmann/cel-js';
 import type { ConfigPath } from '../config/types.js';
 import type { BuildContext } from '../contracts/build-context.js';
 import type { CelActivation } from './activation.js';
+import { callsVariables, withVariables } from './agentgateway-functions.js';
 import { anonymousForm } from './analysis.js';
 import { caretLines, describeCelError } from './diagnostics.js';
 import { celEnvironment, type CelVariableSet } from './environment.js';
@@ -92,9 +93,10 @@ export function compileInEnvironment(
       message: `expected a boolean expression, but this is of type ${type}\n${caretLines(source, span)}`,
     };
   }
-  const evaluate = function celExpression(activation: CelActivation): unknown {
+  const plain = function celExpression(activation: CelActivation): unknown {
     return parsed(activation);
   };
+  const evaluate = callsVariables(source) ? withVariables(plain) : plain;
   return {
     ok: true,
     type,

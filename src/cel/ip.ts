@@ -3,6 +3,7 @@
  * `cidr("…")` and their methods. Addresses are kept as bigint so IPv4 and IPv6 share one code path.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { canonicalAddress } from '../net/peer-address.js';
 
 export class CelIp {
   constructor(
@@ -141,10 +142,4 @@ export function ipPredicates(a: CelIp): Record<string, boolean> {
     isLinkLocalUnicast: v >> 118n === 0x3fan,
     isGlobalUnicast: v !== 0n && v !== 1n && v >> 120n !== 0xffn && v >> 118n !== 0x3fan,
   };
-}
-
-/** `::ffff:127.0.0.1` → `127.0.0.1` (how node reports IPv4 peers on a dual-stack socket). */
-export function canonicalAddress(address: string): string {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return m ? m[1]! : address;
 }

@@ -10,6 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Environment } from '@marcbachmann/cel-js';
+import { registerAgentgatewayFunctions } from './agentgateway-functions.js';
 import { CelCidr, CelIp, cidr, containsCidr, containsIp, ip, ipPredicates, masked, parseIp } from './ip.js';
 import { toCelValue } from './values.js';
 
@@ -250,5 +251,6 @@ export function registerLibrary(env: Environment): Environment {
   ]) {
     env.registerFunction(`net.IP.${p}(): bool`, (a: CelIp) => ipPredicates(a)[p]!);
   }
+  registerAgentgatewayFunctions(env);
   return env;
 }

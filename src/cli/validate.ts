@@ -8,6 +8,7 @@ import { issuesOf, type ReloadIssue } from '../app/issues.js';
 import { loadConfigStaged, type ConfigInput } from '../config/load.js';
 import { buildSnapshot } from '../runtime/build.js';
 import { escapeControl } from '../telemetry/escape.js';
+import { compileTracePolicy } from '../telemetry/trace-policy.js';
 import { partialChecks } from './partial-checks.js';
 
 export interface ValidationReport {
@@ -35,6 +36,8 @@ export async function validateReport(
       const snap = await buildSnapshot(r, 0);
       warnings = snap.warnings;
       snap.close();
+      // Tracing's CEL (sampling, fields, filter, resources) is compiled when tracing starts: check it too.
+      if (r.config.static.tracing) compileTracePolicy(r.config.static.tracing, r.build);
     } catch (e) {
       found.push(e);
       warnings = r.build.warnings;

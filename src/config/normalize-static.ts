@@ -5,6 +5,8 @@
 import { durationMs } from './duration.js';
 import { normalizeLimits } from './normalize-limits.js';
 import { normalizeReadiness } from './normalize-readiness.js';
+import { normalizeTracing } from './normalize-tracing.js';
+import { tracingEnv } from './tracing-env.js';
 import type { StaticConfig } from './schema/index.js';
 import type { ConfigPath, HostPort, NormalizedStatic } from './types.js';
 
@@ -48,14 +50,13 @@ export function normalizeStatic(
   };
 
   const tracing = s.tracing;
-  if (tracing && !tracing.otlpEndpoint)
-    report(['config', 'tracing'], 'missing required field `otlpEndpoint`');
-  const sampling = samplingRatio(tracing?.randomSampling, ['config', 'tracing', 'randomSampling'], report);
-  const clientSampling = samplingRatio(
-    tracing?.clientSampling,
-    ['config', 'tracing', 'clientSampling'],
-    report,
-  );
+  const otlpEnv = tracing ? tracingEnv(env, report) : {};
+  const otlpEndpoint = otlpEnv.endpoint ?? tracing?.otlpEndpoint;
+  if (tracing && !otlpEndpoint)
+    report(
+      ['config', 'tracing'],
+      'missing required field `otlpEndpoint` (or one of OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT)',
+    );
   const level = logLevelOf(s.logging?.level, report, warn);
 
   return {
@@ -75,15 +76,24 @@ export function normalizeStatic(
       fieldsAdd: s.logging?.fields?.add ?? {},
       fieldsRemove: s.logging?.fields?.remove ?? [],
     },
-    tracing: tracing?.otlpEndpoint
-      ? {
-          otlpEndpoint: tracing.otlpEndpoint,
-          headers: tracing.headers ?? {},
-          samplingRatio: sampling ?? 1,
-          // agentgateway: a client's sampled traceparent is honoured unless clientSampling is off (0/false).
-          clientSampling: clientSampling === undefined ? false : clientSampling > 0,
-        }
-      : undefined,
+    tracing:
+      tracing && otlpEndpoint
+        ? normalizeTracing(
+            {
+              endpoint: otlpEndpoint,
+              protocol: otlpEnv.protocol ?? tracing.otlpProtocol,
+              path: tracing.path,
+              headers: { ...tracing.headers, ...otlpEnv.headers },
+              randomSampling: tracing.randomSampling,
+              clientSampling: tracing.clientSampling,
+              fieldsAdd: tracing.fields?.add,
+              fieldsRemove: tracing.fields?.remove,
+            },
+            ['config', 'tracing'],
+            report,
+            warn,
+          )
+        : undefined,
     backend: {
       connectTimeoutMs: durationMs(s.backend?.connectTimeout, STATIC_DEFAULTS.connectTimeoutMs),
       poolIdleTimeoutMs: durationMs(s.backend?.poolIdleTimeout, STATIC_DEFAULTS.poolIdleTimeoutMs),
@@ -108,7 +118,17 @@ export function parseHostPort(text: string): HostPort | undefined {
 type Level = NormalizedStatic['logging']['level'];
 const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
-/** `info`, `info,rmcp=debug`, `[info, "rmcp=debug"]` → the default level; module directives warn. */
+/** Rust's `tracing` names (agentgateway's env-filter) for our pino levels. */
+const LEVEL_ALIASES: Readonly<Record<string, Level>> = { off: 'silent', warning: 'warn' };
+
+/** The modules that are the gateway itself: `agentgateway=debug` sets Portcullis's level. */
+const GATEWAY_MODULES = new Set(['agentgateway', 'portcullis']);
+
+/**
+ * `info`, `info,rmcp=debug`, `[info, "rmcp=debug"]` → the default level. A directive for the gateway's
+ * own module (`agentgateway=debug`) sets it too; other modules (agentgateway's Rust crates) do not exist
+ * here and are accepted with a warning.
+ */
 function logLevelOf(raw: string | readonly string[] | undefined, report: Report, warn: Report): Level {
   if (raw === undefined) return 'info';
   const directives = (typeof raw === 'string' ? [raw] : raw)
@@ -117,37 +137,23 @@ function logLevelOf(raw: string | readonly string[] | undefined, report: Report,
   const at = ['config', 'logging', 'level'];
   let level: Level = 'info';
   const modules: string[] = [];
+  const levelOf = (text: string): Level | undefined => {
+    const t = text.trim().toLowerCase();
+    return LEVEL_ALIASES[t] ?? ((LEVELS as readonly string[]).includes(t) ? (t as Level) : undefined);
+  };
   for (const d of directives.filter((x) => x !== '')) {
-    if (d.includes('=')) modules.push(d);
-    else if ((LEVELS as readonly string[]).includes(d.toLowerCase())) level = d.toLowerCase() as Level;
-    else
+    const eq = d.indexOf('=');
+    const wanted = levelOf(eq < 0 ? d : d.slice(eq + 1));
+    if (!wanted) {
       report(
         at,
         `expected a level (${LEVELS.join(', ')}) or module=level directives, got ${JSON.stringify(d)}`,
       );
+    } else if (eq < 0) level = wanted;
+    else if (GATEWAY_MODULES.has(d.slice(0, eq).trim().split('::')[0]!)) level = wanted;
+    else modules.push(d);
   }
   if (modules.length > 0)
     warn(at, `ignored: per-module levels (${modules.join(', ')}); Portcullis has one level`);
   return level;
-}
-
-/** A sampling ratio in [0, 1] from agentgateway's bool / number / string forms. */
-function samplingRatio(
-  v: boolean | number | string | undefined,
-  at: ConfigPath,
-  report: Report,
-): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'number') return v;
-  const t = v.trim().toLowerCase();
-  if (t === 'true') return 1;
-  if (t === 'false') return 0;
-  const n = Number(t);
-  if (t !== '' && Number.isFinite(n) && n >= 0 && n <= 1) return n;
-  report(
-    at,
-    `not supported yet: a CEL sampling expression (${JSON.stringify(v)}); use a ratio or true/false`,
-  );
-  return undefined;
 }

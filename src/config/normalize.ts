@@ -14,6 +14,7 @@ export type { Scope } from './normalize-route.js';
 import type { PolicyLayer } from './normalize-policies.js';
 import { normalizeStatic } from './normalize-static.js';
 import { normalizeTcpRoutes } from './normalize-tcp.js';
+import { withFrontendTracing } from './normalize-tracing.js';
 import type { BindConfig, ListenerConfig, NamedBackendConfig, RootConfig } from './schema/index.js';
 import type {
   ConfigPath,
@@ -36,10 +37,14 @@ export function normalize(
   const issues: ConfigIssue[] = [];
   const report = (at: ConfigPath, message: string): void => void issues.push(ctx.issue(at, message));
   const collect = (list: readonly ConfigIssue[]): void => void issues.push(...list);
-  const statics = withFrontendLogging(
+  const statics0 = withFrontendLogging(
     normalizeStatic(raw.config, env, report, (at, m) => ctx.warn(at, m)),
     raw,
   );
+  const statics = {
+    ...statics0,
+    tracing: withFrontendTracing(statics0.tracing, raw, report, (at, m) => ctx.warn(at, m)),
+  };
   const namedBackends = new Map<string, { backend: NamedBackendConfig; at: ConfigPath }>();
   (raw.backends ?? []).forEach((b, i) => {
     if (namedBackends.has(b.name)) report(['backends', i, 'name'], `duplicate backend name "${b.name}"`);

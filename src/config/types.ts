@@ -25,6 +25,34 @@ export interface ConfigSource {
   readonly text: string;
 }
 
+/**
+ * A sampling decision as agentgateway defines it: a fixed ratio (booleans are 0 and 1), or a CEL
+ * expression evaluated per request to a bool or a ratio (src/telemetry/sampling.ts).
+ */
+export type NormalizedSampling =
+  { readonly ratio: number } | { readonly expression: string; readonly at: ConfigPath };
+
+/** `config.tracing` or `frontendPolicies.tracing` (one of them), with agentgateway's defaults. */
+export interface NormalizedTracing {
+  /** For `http`: the full traces URL; for `grpc`: the collector's `http(s)://host:port`. */
+  readonly otlpEndpoint: string;
+  readonly protocol: 'grpc' | 'http';
+  readonly headers: Readonly<Record<string, string>>;
+  /** Requests without a `traceparent` (default: none are traced). */
+  readonly randomSampling: NormalizedSampling;
+  /** Requests with a `traceparent` (default: all, following the caller's sampled flag). */
+  readonly clientSampling: NormalizedSampling;
+  /** Span attributes added by CEL (`span.name` renames the request span), and names removed. */
+  readonly fieldsAdd: Readonly<Record<string, string>>;
+  readonly fieldsRemove: readonly string[];
+  /** Resource attributes by CEL, evaluated once when tracing starts. */
+  readonly resources: Readonly<Record<string, string>>;
+  /** Only requests for which this is true are exported. */
+  readonly filter: string | undefined;
+  /** Where the tracing block is, for CEL errors. */
+  readonly at: ConfigPath;
+}
+
 export interface NormalizedStatic {
   readonly adminAddr: HostPort;
   readonly statsAddr: HostPort;
@@ -40,14 +68,7 @@ export interface NormalizedStatic {
     readonly fieldsAdd: Readonly<Record<string, string>>;
     readonly fieldsRemove: readonly string[];
   };
-  readonly tracing:
-    | {
-        readonly otlpEndpoint: string;
-        readonly headers: Readonly<Record<string, string>>;
-        readonly samplingRatio: number;
-        readonly clientSampling: boolean;
-      }
-    | undefined;
+  readonly tracing: NormalizedTracing | undefined;
   readonly backend: {
     readonly connectTimeoutMs: number;
     readonly poolIdleTimeoutMs: number;

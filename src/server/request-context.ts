@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NO_TRACE, type RequestContext } from '../contracts/request-context.js';
+import { canonicalAddress, formatPeer } from '../net/peer-address.js';
 import { parseRequestTarget, type RequestTarget } from './request-target.js';
 
 const ROOT: RequestTarget = { path: '/', search: '', authority: undefined };
@@ -86,7 +87,7 @@ export function createRequestContext(
       return url();
     },
     request,
-    source: { address: req.socket.remoteAddress ?? '', port: req.socket.remotePort ?? 0 },
+    source: { address: canonicalAddress(req.socket.remoteAddress ?? ''), port: req.socket.remotePort ?? 0 },
     startedAt: performance.now(),
     identity: null,
     upstreamHeaders: {},
@@ -96,7 +97,7 @@ export function createRequestContext(
       'http.method': request.method,
       'http.path': target.path,
       'http.host': host,
-      'src.addr': `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? 0}`,
+      'src.addr': formatPeer(req.socket.remoteAddress, req.socket.remotePort),
     },
     traceparent: undefined,
     trace: NO_TRACE,

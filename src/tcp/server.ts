@@ -14,6 +14,7 @@ import { connect, createServer as createNetServer, type Server, type Socket } fr
 import { createServer as createTlsServer, createSecureContext, type TLSSocket } from 'node:tls';
 import type { AccessLogFields } from '../contracts/request-context.js';
 import type { RuntimeBind } from '../runtime/snapshot.js';
+import { formatPeer } from '../net/peer-address.js';
 import { selectListener } from '../runtime/router.js';
 import type { TcpTelemetry } from '../telemetry/traffic-metrics.js';
 import { pickBackend, selectTcpRoute } from './route.js';
@@ -55,7 +56,7 @@ export function createTcpBind(b: RuntimeBind, deps: TcpBindDeps): TcpBind {
     const started = performance.now();
     const snap = deps.snapshots.acquire();
     const limits = snap.config.static.limits;
-    const log: AccessLogFields = { 'src.addr': `${sock.remoteAddress ?? ''}:${sock.remotePort ?? 0}` };
+    const log: AccessLogFields = { 'src.addr': formatPeer(sock.remoteAddress, sock.remotePort) };
     let upstream: Socket | undefined;
     let finished = false;
     const finish = (): void => {

@@ -10,8 +10,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { NormalizedStatic } from '../config/types.js';
+import type { BuildContext } from '../contracts/build-context.js';
 import type { AccessLogFields } from '../contracts/request-context.js';
+import type { TraceSubject } from './trace-policy.js';
 
+export type { TraceSubject } from './trace-policy.js';
 export type TracingConfig = NonNullable<NormalizedStatic['tracing']>;
 
 export type SpanAttributes = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -28,8 +31,11 @@ export interface SpanHandle {
 /** The server span of one HTTP request. Pass `span` as the parent of child spans. */
 export interface RequestSpan extends SpanHandle {
   readonly span: SpanHandle;
-  /** End the span with the response status; the access-log fields become its attributes. Idempotent. */
-  end(status: number, fields: AccessLogFields): void;
+  /**
+   * End the span with the response status; the access-log fields become its attributes, less
+   * `fields.remove`, plus `fields.add` evaluated over `subject`. Idempotent.
+   */
+  end(status: number, fields: AccessLogFields, subject?: TraceSubject): void;
 }
 
 export interface ChildSpanOptions {
@@ -40,8 +46,12 @@ export interface ChildSpanOptions {
 
 export interface Tracing {
   readonly enabled: boolean;
-  /** Start the server span of a request; an incoming `traceparent` header makes it a child of the caller's span. */
-  startRequestSpan(headers: IncomingHttpHeaders, name: string): RequestSpan;
+  /**
+   * Start the server span of a request; an incoming `traceparent` header makes it a child of the
+   * caller's span. `randomSampling` / `clientSampling` decide over `subject` whether there is a span at
+   * all: a request not sampled gets the no-op span.
+   */
+  startRequestSpan(headers: IncomingHttpHeaders, name: string, subject?: TraceSubject): RequestSpan;
   /**
    * Run `fn` inside a child span of `parent` (e.g. `authentication`, `authorization`,
    * `upstream tools/call`). The span ends when `fn` returns or its promise settles; a throw or
@@ -61,9 +71,11 @@ export interface TracingOptions {
   readonly logger?: Logger;
   /** Batch delay before an export (default 5000 ms). */
   readonly scheduledDelayMs?: number;
+  /** Locates CEL errors (sampling expressions, fields, filter) in the config; needed when there are any. */
+  readonly build?: BuildContext;
 }
 
-const NOOP_SPAN: RequestSpan = Object.freeze({
+export const NOOP_SPAN: RequestSpan = Object.freeze({
   traceparent: undefined,
   traceId: undefined,
   get span(): SpanHandle {
@@ -82,7 +94,10 @@ export const NOOP_TRACING: Tracing = Object.freeze({
   shutdown: async () => {},
 });
 
-/** `NOOP_TRACING` without an endpoint; otherwise loads the SDK and starts an OTLP/HTTP protobuf exporter. */
+/**
+ * `NOOP_TRACING` without an endpoint; otherwise loads the SDK and starts an OTLP exporter — gRPC
+ * (agentgateway's default) or HTTP/protobuf.
+ */
 export async function createTracing(
   cfg: TracingConfig | undefined,
   opts: TracingOptions = {},

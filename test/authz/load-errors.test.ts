@@ -36,7 +36,7 @@ const BAD: readonly Bad[] = [
   },
   {
     rule: 'mcp.tol.name == "x"',
-    message: /no such field 'tol' \(fields: tool, prompt, resource, method\)/,
+    message: /no such field 'tol' \(fields: tool, prompt, resource, method, methodName\)/,
     caret: '    ^^^',
   },
   { rule: 'mcp.resource.uri == "x"', message: /no such field 'uri'/, caret: '             ^^^' },

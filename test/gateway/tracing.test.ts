@@ -26,6 +26,7 @@ test('span tree and propagation: client traceparent → gateway spans → upstre
     `config:
   tracing:
     otlpEndpoint: ${receiver.url}
+    otlpProtocol: http
     randomSampling: true
 binds:
 - port: 0

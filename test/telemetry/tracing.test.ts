@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { NOOP_TRACING, createTracing, tracesUrl, type TracingConfig } from '../../src/telemetry/tracing.js';
+import type { Logger } from 'pino';
+import type { BuildContext } from '../../src/contracts/build-context.js';
+import {
+  NOOP_TRACING,
+  createTracing,
+  tracesUrl,
+  type SpanHandle,
+  type TraceSubject,
+  type TracingConfig,
+} from '../../src/telemetry/tracing.js';
 import { startOtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 
 const TOKEN =
@@ -11,7 +20,19 @@ const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN = '00f067aa0ba902b7';
 
 function config(url: string, over: Partial<TracingConfig> = {}): TracingConfig {
-  return { otlpEndpoint: url, headers: {}, samplingRatio: 1, clientSampling: true, ...over };
+  return {
+    otlpEndpoint: url,
+    protocol: 'http',
+    headers: {},
+    randomSampling: { ratio: 1 },
+    clientSampling: { ratio: 1 },
+    fieldsAdd: {},
+    fieldsRemove: [],
+    resources: {},
+    filter: undefined,
+    at: ['config', 'tracing'],
+    ...over,
+  };
 }
 
 /** A stand-in HTTP upstream that records the traceparent header it receives. */
@@ -31,6 +52,24 @@ async function startUpstream(): Promise<{
     url: `http://127.0.0.1:${port}/`,
     seen,
     close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+const BUILD: BuildContext = {
+  readFile: () => {
+    throw new Error('no files');
+  },
+  error: (at, message) => new Error(`${at.join('.')}: ${message}`),
+  locate: () => '',
+  warn: () => {},
+};
+
+/** What the listener hands to tracing: the request and the caller (here without a token). */
+function subject(path: string, headers: Record<string, string>): TraceSubject {
+  return {
+    identity: null,
+    request: { method: 'GET', path, host: 'localhost', scheme: 'http', headers },
+    source: { address: '::ffff:127.0.0.1', port: 40000 },
   };
 }
 
@@ -128,7 +167,7 @@ describe('tracing', () => {
   it("keeps an incoming traceparent's trace id and parents the request span on the caller's span", async (t) => {
     const receiver = await startOtlpReceiver();
     t.after(() => receiver.close());
-    const tracing = await createTracing(config(receiver.url, { samplingRatio: 0 }));
+    const tracing = await createTracing(config(receiver.url, { randomSampling: { ratio: 0 } }));
     const req = tracing.startRequestSpan(
       { traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` },
       'POST /mcp',
@@ -154,12 +193,15 @@ describe('tracing', () => {
     assert.equal(stdioMeta.traceparent, `00-${CALLER_TRACE}-${up.spanId}-01`);
   });
 
-  it('samples by ratio without a traceparent and by the caller’s flag with one', async (t) => {
+  it('samples as agentgateway: randomSampling without a traceparent, clientSampling and the caller’s flag with one', async (t) => {
     const receiver = await startOtlpReceiver();
     t.after(() => receiver.close());
-    const tracing = await createTracing(config(receiver.url, { samplingRatio: 0, clientSampling: true }));
+    // agentgateway's defaults: no random sampling, client sampling on.
+    const tracing = await createTracing(
+      config(receiver.url, { randomSampling: { ratio: 0 }, clientSampling: { ratio: 1 } }),
+    );
     const unsampled = tracing.startRequestSpan({}, 'GET /a');
-    assert.match(unsampled.traceparent ?? '', /-00$/, 'still propagated, marked not sampled');
+    assert.equal(unsampled.traceparent, undefined, 'not sampled: no span, nothing propagated');
     tracing.childSpan(unsampled.span, 'authentication', () => undefined);
     unsampled.end(200, {});
     const declined = tracing.startRequestSpan(
@@ -167,6 +209,7 @@ describe('tracing', () => {
       'GET /b',
     );
     assert.equal(declined.traceparent?.slice(0, 35), `00-${CALLER_TRACE}`);
+    assert.match(declined.traceparent ?? '', /-00$/, "the caller's trace continues, marked not sampled");
     declined.end(200, {});
     const asked = tracing.startRequestSpan(
       { traceparent: `00-${'1'.repeat(32)}-${CALLER_SPAN}-01` },
@@ -179,18 +222,104 @@ describe('tracing', () => {
       ['GET /c'],
     );
 
-    // clientSampling off: the caller's flag is ignored, the ratio (0) decides.
+    // clientSampling off: a request with a traceparent is not traced; randomSampling decides the rest.
     const receiver2 = await startOtlpReceiver();
     t.after(() => receiver2.close());
-    const strict = await createTracing(config(receiver2.url, { samplingRatio: 0, clientSampling: false }));
-    strict.startRequestSpan({ traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` }, 'GET /d').end(200, {});
-    const always = await createTracing(config(receiver2.url, { samplingRatio: 1, clientSampling: false }));
-    always.startRequestSpan({ traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-00` }, 'GET /e').end(200, {});
-    await Promise.all([strict.shutdown(), always.shutdown()]);
+    const strict = await createTracing(
+      config(receiver2.url, { randomSampling: { ratio: 1 }, clientSampling: { ratio: 0 } }),
+    );
+    const d = strict.startRequestSpan({ traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` }, 'GET /d');
+    assert.equal(d.traceparent, undefined);
+    d.end(200, {});
+    strict.startRequestSpan({}, 'GET /e').end(200, {});
+    await strict.shutdown();
     assert.deepEqual(
       receiver2.spans.map((s) => s.name),
       ['GET /e'],
     );
+  });
+
+  it('samples by a CEL expression over the request; a ratio expression is a probability', async (t) => {
+    const receiver = await startOtlpReceiver();
+    t.after(() => receiver.close());
+    const at = ['config', 'tracing', 'randomSampling'];
+    const tracing = await createTracing(
+      config(receiver.url, {
+        randomSampling: { expression: 'request.headers["x-trace"] == "on"', at },
+        clientSampling: { expression: 'request.path == "/always" ? 1.0 : 0.0', at },
+      }),
+      { build: BUILD },
+    );
+    tracing.startRequestSpan({}, 'GET /on', subject('/on', { 'x-trace': 'on' })).end(200, {});
+    tracing.startRequestSpan({}, 'GET /off', subject('/off', { 'x-trace': 'off' })).end(200, {});
+    const tp = { traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` };
+    tracing.startRequestSpan(tp, 'GET /always', subject('/always', {})).end(200, {});
+    tracing.startRequestSpan(tp, 'GET /never', subject('/never', {})).end(200, {});
+    await tracing.shutdown();
+    assert.deepEqual(receiver.spans.map((s) => s.name).sort(), ['GET /always', 'GET /on']);
+    await assert.rejects(
+      createTracing(config(receiver.url, { randomSampling: { expression: 'request.nope', at } }), {
+        build: BUILD,
+      }),
+      /config\.tracing\.randomSampling: invalid CEL expression/,
+    );
+  });
+
+  it('fields: remove default attributes, add CEL ones, rename the span; filter drops a request with its children', async (t) => {
+    const receiver = await startOtlpReceiver();
+    t.after(() => receiver.close());
+    const tracing = await createTracing(
+      config(receiver.url, {
+        fieldsAdd: {
+          user: 'jwt.sub',
+          'caller.ip': 'source.address',
+          status: 'response.code',
+          'span.name': '"mcp " + mcp.method',
+          hdr: 'flatten(request.headers)',
+          deep: 'flattenRecursive({"a": {"b": 1}, "l": ["x"]})',
+        },
+        fieldsRemove: ['http.host'],
+        filter: 'response.code != 404',
+        resources: { 'service.name': '"edge-gateway"' },
+      }),
+      { build: BUILD },
+    );
+    const releases: (() => void)[] = [];
+    const late = (parent: SpanHandle): Promise<void> =>
+      tracing.childSpan(parent, 'upstream late', () => new Promise<void>((r) => releases.push(r)), {
+        kind: 'client',
+      });
+    const kept = tracing.startRequestSpan({}, 'POST /mcp', subject('/mcp', {}));
+    tracing.childSpan(kept.span, 'authorization', () => undefined);
+    const keptLate = late(kept.span);
+    kept.end(
+      200,
+      { 'http.host': 'h', 'mcp.method': 'tools/call', route: 'r0' },
+      subject('/mcp', { 'x-team': 'blue' }),
+    );
+    const gone = tracing.startRequestSpan({}, 'GET /missing', subject('/missing', {}));
+    tracing.childSpan(gone.span, 'authentication', () => undefined);
+    const goneLate = late(gone.span);
+    gone.end(404, { 'http.host': 'h' }, subject('/missing', {}));
+    // Calls that outlive their request follow its decision.
+    for (const r of releases) r();
+    await Promise.all([keptLate, goneLate]);
+    await tracing.shutdown();
+    assert.deepEqual(receiver.spans.map((s) => s.name).sort(), [
+      'authorization',
+      'mcp tools/call',
+      'upstream late',
+    ]);
+    const root = byName(receiver.spans, 'mcp tools/call');
+    assert.equal(root.attributes['http.host'], undefined);
+    assert.equal(root.attributes['route'], 'r0');
+    assert.equal(root.attributes['user'], undefined, 'no token: jwt.sub fails, nothing added');
+    assert.equal(root.attributes['caller.ip'], '127.0.0.1');
+    assert.equal(root.attributes['status'], 200);
+    assert.equal(root.attributes['hdr.x-team'], 'blue', 'flatten spreads a map into one attribute per key');
+    assert.equal(root.attributes['deep.a.b'], 1);
+    assert.equal(root.attributes['deep.l.0'], 'x');
+    assert.equal(root.resource['service.name'], 'edge-gateway');
   });
 
   it('marks failed child spans and 5xx requests as errors, without leaking a token', async (t) => {
@@ -244,6 +373,21 @@ describe('tracing', () => {
       r2.spans.map((s) => s.name),
       ['GET /two'],
     );
+  });
+
+  it('a collector that is down: export failures are logged, flush and shutdown still resolve', async () => {
+    const warnings: unknown[] = [];
+    const logger = { warn: (o: unknown) => warnings.push(o) } as unknown as Logger;
+    for (const protocol of ['grpc', 'http'] as const) {
+      const tracing = await createTracing(
+        config(protocol === 'grpc' ? 'http://127.0.0.1:1' : 'http://127.0.0.1:1/v1/traces', { protocol }),
+        { logger },
+      );
+      tracing.startRequestSpan({}, 'GET /lost').end(200, {});
+      await tracing.flush();
+      await tracing.shutdown();
+    }
+    assert.ok(warnings.length >= 1, 'the failed export is reported');
   });
 
   it('adds /v1/traces to a bare collector address only', () => {

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { mcpBackend } from './backends.js';
 import { celExpr } from './common.js';
+import { frontendTracing } from './tracing.js';
 import { routePolicies } from './policies.js';
 import { listenerProtocol, listenerTls, route } from './route.js';
 
@@ -51,6 +52,7 @@ export const loggingPolicy = z.strictObject({
 export const frontendPolicies = z.strictObject({
   accessLog: loggingPolicy.optional(),
   logging: loggingPolicy.optional(),
+  tracing: frontendTracing.optional(),
 });
 
 export type GatewayConfig = z.infer<typeof gateway>;

@@ -4,6 +4,7 @@ import { duration } from './common.js';
 import { limitsConfig } from './limits.js';
 import { readinessConfig } from './readiness.js';
 import { routePolicies } from './policies.js';
+import { samplingValue, tracingFields } from './tracing.js';
 import { listener, route, routeMatch } from './route.js';
 import { attachedRoute, frontendPolicies, gateway, gatewayRefs, namedBackend } from './gateways.js';
 
@@ -16,8 +17,8 @@ export const bind = z.strictObject({
   listeners: z.array(listener),
 });
 
-/** OTLP over HTTP/protobuf only; agentgateway's default `grpc` is listed in UNSUPPORTED_VALUES. */
-export const otlpProtocol = z.enum(['http']);
+/** OTLP transport: `grpc` (agentgateway's default when absent) or `http` (HTTP/protobuf). */
+export const otlpProtocol = z.enum(['grpc', 'http']);
 
 /**
  * agentgateway's forms: `info`, `info,rmcp=debug` (env-filter style) or a list of such directives.
@@ -41,9 +42,11 @@ export const staticTracing = z.strictObject({
   otlpEndpoint: z.string().optional(),
   otlpProtocol: otlpProtocol.optional(),
   headers: z.record(z.string(), z.string()).optional(),
-  /** A ratio, a boolean, or either written as a string (`"0.25"`, `"true"`). */
-  randomSampling: z.union([z.boolean(), z.number().min(0).max(1), z.string().min(1)]).optional(),
-  clientSampling: z.union([z.boolean(), z.number().min(0).max(1), z.string().min(1)]).optional(),
+  fields: tracingFields.optional(),
+  randomSampling: samplingValue.optional(),
+  clientSampling: samplingValue.optional(),
+  /** The OTLP/HTTP path (default `/v1/traces`). */
+  path: z.string().min(1).optional(),
 });
 
 export const staticBackend = z.strictObject({

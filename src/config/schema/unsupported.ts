@@ -17,15 +17,8 @@ import {
   routePolicies,
   UNSUPPORTED_POLICIES,
 } from './policies.js';
-import {
-  bind,
-  otlpProtocol,
-  rootConfig,
-  staticBackend,
-  staticConfig,
-  staticLogging,
-  staticTracing,
-} from './root.js';
+import { bind, rootConfig, staticBackend, staticConfig, staticLogging } from './root.js';
+import { frontendTracing } from './tracing.js';
 import { listener, listenerProtocol, listenerTls } from './route.js';
 import { extAuthz, extAuthzHttp } from './ext-authz.js';
 import { rateLimitDescriptor, remoteRateLimit } from './remote-rate-limit.js';
@@ -95,7 +88,6 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   ],
   [staticBackend, { names: ['keepalives'] }],
   [staticLogging, { names: ['database'] }],
-  [staticTracing, { names: ['fields', 'path'] }],
   [bind, { names: ['mode', 'tunnelProtocol'] }],
   [listener, { names: ['namespace'] }],
   [
@@ -128,11 +120,11 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
         'proxy',
         'proxyProtocol',
         'connect',
-        'tracing',
       ],
     },
   ],
   [loggingPolicy, { names: ['otlp', 'database'] }],
+  [frontendTracing, { names: ['backend', 'service', 'policies'] }],
   [routePolicies, { names: UNSUPPORTED_POLICIES }],
   [extAuthz, { names: ['service', 'conditional', 'policies'] }],
   [extAuthzHttp, { names: ['body', 'metadata'] }],
@@ -171,6 +163,5 @@ export const UNSUPPORTED_VALUES: ReadonlyMap<z.ZodType, UnsupportedNames> = new 
   UnsupportedNames
 >([
   [listenerProtocol, { names: ['HBONE'], what: 'listener protocol' }],
-  [otlpProtocol, { names: ['grpc'], what: 'OTLP protocol; use http' }],
   [rateLimitType, { names: ['tokens'], what: 'rate limit type' }],
 ]);

@@ -505,6 +505,17 @@ export type PortcullisConfig = {
       add?: Record<string, CelExpression>;
       remove?: string[];
     };
+    tracing?: {
+      host?: string;
+      protocol?: 'grpc' | 'http';
+      path?: string;
+      attributes?: Record<string, CelExpression>;
+      resources?: Record<string, CelExpression>;
+      remove?: string[];
+      randomSampling?: boolean | number | string;
+      clientSampling?: boolean | number | string;
+      filter?: CelExpression;
+    };
   };
 };
 
@@ -525,10 +536,15 @@ export type StaticConfig = {
   };
   tracing?: {
     otlpEndpoint?: string;
-    otlpProtocol?: 'http';
+    otlpProtocol?: 'grpc' | 'http';
     headers?: Record<string, string>;
+    fields?: {
+      add?: Record<string, string>;
+      remove?: string[];
+    };
     randomSampling?: boolean | number | string;
     clientSampling?: boolean | number | string;
+    path?: string;
   };
   mcp?: {
     sessionTtl?: Duration;
