@@ -124,7 +124,7 @@ function normalizeListener(
     const keyFile = resolveOrCollect(l.tls.key, [...at, 'tls', 'key'], scope);
     tls = { certFile: certFile ?? l.tls.cert, keyFile: keyFile ?? l.tls.key };
   }
-  const tcpRoutes = normalizeTcpRoutes(l, protocol, key, at, scope.report);
+  const tcpRoutes = normalizeTcpRoutes(l, protocol, key, at, scope.report, (w, m) => scope.ctx.warn(w, m));
   if ((protocol === 'HTTP' || protocol === 'HTTPS') && (!l.routes || l.routes.length === 0))
     scope.ctx.warn(at, 'listener has no routes: every request gets 404 route not found');
   const layers: PolicyLayer[] = l.policies

@@ -53,7 +53,7 @@ const CASES: Case[] = [
     line: 1,
     column: 1,
     message:
-      /unknown field `bind`, did you mean `binds`\? \(valid: config, binds, mcp, gateways, routes, backends, frontendPolicies\)/,
+      /unknown field `bind`, did you mean `binds`\? \(valid: config, binds, mcp, gateways, routes, tcpRoutes, backends, frontendPolicies\)/,
   },
   {
     name: 'misspelt policy',
@@ -121,6 +121,22 @@ const CASES: Case[] = [
     line: 4,
     column: 16,
     message: /^tcpRoutes need protocol TCP or TLS \(this listener is HTTP\)$/,
+  },
+  {
+    name: 'top-level tcpRoutes attached to an HTTP gateway',
+    yaml: 'gateways:\n  web:\n    port: 3000\ntcpRoutes:\n- gateways: [web]\n  backends: [{host: "db:5432"}]\n',
+    path: 'tcpRoutes[0]',
+    line: 5,
+    column: 3,
+    message: /^gateway listener "web\/web" is HTTP: tcpRoutes need protocol TCP or TLS$/,
+  },
+  {
+    name: 'top-level route attached to a TCP gateway',
+    yaml: 'gateways:\n  db:\n    port: 3000\n    protocol: TCP\nroutes:\n- gateways: [db]\n  backends: [{host: "db:5432"}]\n',
+    path: 'routes[0]',
+    line: 6,
+    column: 3,
+    message: /^gateway listener "db\/db" is TCP: it takes tcpRoutes, not routes$/,
   },
   {
     name: 'unimplemented static field',

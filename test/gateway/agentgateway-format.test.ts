@@ -6,6 +6,7 @@
  * canonical `source.address`, `request.pathAndQuery`).
  */
 import assert from 'node:assert/strict';
+import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startHeadersServer } from '../fixtures/headers-server.js';
@@ -106,5 +107,65 @@ backends:
     const seen = (r.structuredContent as { headers: Record<string, string> }).headers;
     assert.equal(seen['x-api-key'], 'sk-test-1');
     assert.equal(seen.authorization, undefined);
+  });
+});
+
+/** A TCP server answering each chunk with `<tag>:<chunk>`. */
+async function tcpEcho(tag: string): Promise<{ host: string; server: Server; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    s.on('data', (d) => s.write(`${tag}:${d.toString()}`));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { host: `127.0.0.1:${(server.address() as { port: number }).port}`, server, sockets };
+}
+
+describe('top-level tcpRoutes attached to a TCP gateway', () => {
+  let gw: TestGateway;
+  let echo: Awaited<ReturnType<typeof tcpEcho>>;
+
+  before(async () => {
+    echo = await tcpEcho('db');
+    gw = await startGateway(
+      `
+gateways:
+  db-proxy:
+    port: 0
+    protocol: TCP
+tcpRoutes:
+  - name: db
+    gateways: [db-proxy]
+    backends:
+      - host: ${echo.host}
+        weight: 1
+`,
+      { name: 'agentgateway-format-tcp' },
+    );
+  });
+
+  after(async () => {
+    await gw?.stop();
+    for (const s of echo?.sockets ?? []) s.destroy();
+    await new Promise<void>((r) => (echo ? echo.server.close(() => r()) : r()));
+  });
+
+  test('a connection to the gateway port is proxied to the route backend', async () => {
+    const sock = await new Promise<Socket>((resolve, reject) => {
+      const s = netConnect({ port: gw.port, host: '127.0.0.1' }, () => resolve(s));
+      s.once('error', reject);
+    });
+    try {
+      const answer = await new Promise<string>((resolve, reject) => {
+        sock.once('data', (d) => resolve(d.toString()));
+        sock.once('error', reject);
+        sock.write('ping');
+      });
+      assert.equal(answer, 'db:ping');
+    } finally {
+      sock.destroy();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { limitsConfig } from './limits.js';
 import { readinessConfig } from './readiness.js';
 import { routePolicies } from './policies.js';
 import { listener, route, routeMatch } from './route.js';
+import { attachedTcpRoute } from './tcp-routes.js';
 import { attachedRoute, frontendPolicies, gateway, gatewayRefs, namedBackend } from './gateways.js';
 
 export { listener, listenerProtocol, listenerTls, route, routeMatch } from './route.js';
@@ -86,6 +87,7 @@ export const rootConfig = z.strictObject({
   /** The current format (src/config/schema/gateways.ts). */
   gateways: z.record(z.string().min(1), gateway).optional(),
   routes: z.array(attachedRoute).optional(),
+  tcpRoutes: z.array(attachedTcpRoute).optional(),
   backends: z.array(namedBackend).optional(),
   frontendPolicies: frontendPolicies.optional(),
 });

@@ -34,7 +34,7 @@ import { rateLimitDescriptor, remoteRateLimit } from './remote-rate-limit.js';
 import { mirrorBackend } from './traffic.js';
 import { retry } from './retry.js';
 import { transform, transformations } from './transformations.js';
-import { tcpBackend, tcpRoute } from './tcp-routes.js';
+import { attachedTcpRoute, tcpBackend, tcpRoute } from './tcp-routes.js';
 
 export interface UnsupportedNames {
   readonly names: readonly string[];
@@ -49,16 +49,7 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   [
     rootConfig,
     {
-      names: [
-        'policies',
-        'gatewayPolicies',
-        'workloads',
-        'services',
-        'routeGroups',
-        'tcpRoutes',
-        'llm',
-        'ui',
-      ],
+      names: ['policies', 'gatewayPolicies', 'workloads', 'services', 'routeGroups', 'llm', 'ui'],
     },
   ],
   [
@@ -145,6 +136,7 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   [transformations, { names: ['conditional'] }],
   [transform, { names: ['metadata', 'replace'] }],
   [tcpRoute, { names: ['namespace', 'policies'] }],
+  [attachedTcpRoute, { names: ['namespace', 'policies'] }],
   [tcpBackend, { names: ['backend', 'service', 'dynamic', 'policies'] }],
   [
     backend,

@@ -468,6 +468,16 @@ export type PortcullisConfig = {
     backends?: Backend[];
     gateways?: string | string[];
   }[];
+  tcpRoutes?: {
+    name?: string;
+    ruleName?: string;
+    hostnames?: string[];
+    backends: {
+      host: string;
+      weight?: number;
+    }[];
+    gateways?: string | string[];
+  }[];
   backends?: (
     | {
         name: string;
