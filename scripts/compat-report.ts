@@ -7,7 +7,8 @@
  *
  *   npx tsx scripts/compat-report.ts <folder> [--quiet] [--json out.json]
  *
- * Environment variables the configs reference are set to a placeholder, so `$VAR` never fails a load.
+ * Environment variables the configs reference are set to a placeholder (a URL when the name says
+ * ISSUER/URL/ENDPOINT/HOST/DOMAIN), so `$VAR` never fails a load.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -58,10 +59,15 @@ function pattern(message: string): string {
     .slice(0, 140);
 }
 
+/** A value for each referenced variable: a URL for names that say they hold one, else a word. */
 function placeholderEnv(text: string): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/' };
-  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g))
-    env[m[1]!] ??= `placeholder-${m[1]!.toLowerCase()}`;
+  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const name = m[1]!;
+    env[name] ??= /ISSUER|URL|ENDPOINT|HOST|DOMAIN/i.test(name)
+      ? `https://${name.toLowerCase().replace(/_/g, '-')}.example.com`
+      : `placeholder-${name.toLowerCase()}`;
+  }
   return env;
 }
 

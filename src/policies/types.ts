@@ -99,6 +99,11 @@ export interface CompiledDirectResponse {
   respond(ctx: RequestContext): boolean;
 }
 
+/** delay: how long to hold this request before the backend (0 = not at all). */
+export interface CompiledDelay {
+  delayMs(ctx: RequestContext): number;
+}
+
 /** backendAuth: headers to add on every HTTP call to mcp/sse/openapi targets. */
 export interface CompiledBackendAuth {
   headersFor(identity: Identity | null): Record<string, string>;
@@ -205,6 +210,7 @@ export interface CompiledRoutePolicies {
   readonly responseHeaderModifier?: CompiledHeaderModifier;
   readonly timeout?: CompiledTimeout;
   readonly directResponse?: CompiledDirectResponse;
+  readonly delay?: CompiledDelay;
   readonly backendAuth?: CompiledBackendAuth;
   readonly backendTls?: CompiledBackendTls;
   readonly apiKey?: CompiledCredentialAuth;

@@ -18,6 +18,7 @@ import { compileBackendTls } from '../policies/backend-tls/index.js';
 import { compileCors } from '../policies/cors/index.js';
 import { compileCsrf } from '../policies/csrf/index.js';
 import { compileDirectResponse } from '../policies/direct-response/index.js';
+import { compileDelay } from '../policies/delay/index.js';
 import { compileHeaderModifier } from '../policies/headers/index.js';
 import { compileJwtAuth } from '../policies/jwt/index.js';
 import { compileMcpAuthentication } from '../policies/mcp-authentication/index.js';
@@ -155,6 +156,7 @@ async function compilePolicies(
     out.directResponse = await c.run(() =>
       compileDirectResponse(p.directResponse!, ctx, pat('directResponse')),
     );
+  if (p.delay) out.delay = await c.run(() => compileDelay(p.delay!, ctx, pat('delay')));
   if (p.backendAuth)
     out.backendAuth = await c.run(() => compileBackendAuth(p.backendAuth!, ctx, pat('backendAuth')));
   if (p.backendTLS)

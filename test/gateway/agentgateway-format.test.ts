@@ -169,3 +169,63 @@ tcpRoutes:
     }
   });
 });
+
+describe('delay (fault injection) in agentgateway syntax', () => {
+  let gw: TestGateway;
+
+  before(async () => {
+    gw = await startGateway(
+      `
+gateways:
+  default:
+    port: 0
+routes:
+  - name: chaos
+    matches: [{ path: { pathPrefix: /chaos } }]
+    policies:
+      timeout: { requestTimeout: 300ms }
+      delay:
+        duration: 'request.headers["x-chaos"] == "1" ? 60000 : 0'
+      directResponse: { status: 200, body: reached }
+  - name: fixed
+    matches: [{ path: { pathPrefix: /fixed } }]
+    policies:
+      timeout: { requestTimeout: 300ms }
+      delay: { duration: 60s }
+      directResponse: { status: 200, body: reached }
+  - name: cel-duration
+    matches: [{ path: { pathPrefix: /cel-duration } }]
+    policies:
+      timeout: { requestTimeout: 300ms }
+      delay: { duration: 'duration("60s")' }
+      directResponse: { status: 200, body: reached }
+  - name: short
+    policies:
+      delay: { duration: 1ms }
+      directResponse: { status: 200, body: reached }
+`,
+      { name: 'agentgateway-format-delay' },
+    );
+  });
+
+  after(async () => {
+    await gw?.stop();
+  });
+
+  test('a CEL delay holds only the requests it selects; a held request meets the route timeout', async () => {
+    const plain = await fetch(`${gw.url}/chaos`);
+    assert.equal(plain.status, 200);
+    assert.equal(await plain.text(), 'reached');
+    const held = await fetch(`${gw.url}/chaos`, { headers: { 'x-chaos': '1' } });
+    assert.equal(held.status, 504);
+    assert.doesNotMatch(await held.text(), /reached/);
+  });
+
+  test('a Go duration or a CEL duration delays every request; a short one still reaches the direct response', async () => {
+    assert.equal((await fetch(`${gw.url}/fixed`)).status, 504);
+    assert.equal((await fetch(`${gw.url}/cel-duration`)).status, 504);
+    const short = await fetch(`${gw.url}/other`);
+    assert.equal(short.status, 200);
+    assert.equal(await short.text(), 'reached');
+  });
+});

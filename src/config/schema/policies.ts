@@ -172,11 +172,13 @@ export const UNSUPPORTED_POLICIES = [
   'inferenceRouting',
   'sessionAffinity',
   'tcp',
-  'delay',
   'extProc',
   'mcpGuardrails',
   'oidc',
 ] as const;
+
+/** `delay`: latency injected before the backend; a Go duration or CEL (a duration, or milliseconds). */
+export const delay = z.strictObject({ duration: z.string().min(1) });
 
 export const routePolicies = z.strictObject({
   cors: cors.optional(),
@@ -201,6 +203,7 @@ export const routePolicies = z.strictObject({
   requestRedirect: requestRedirect.optional(),
   requestMirror: requestMirror.optional(),
   transformations: transformations.optional(),
+  delay: delay.optional(),
 });
 
 export type JwtAuthConfig = z.infer<typeof jwtAuth>;
@@ -213,6 +216,7 @@ export type BackendAuthConfig = z.infer<typeof backendAuth>;
 export type BackendTlsConfig = z.infer<typeof backendTLS>;
 export type HeaderModifierConfig = z.infer<typeof headerModifier>;
 export type TimeoutConfig = z.infer<typeof timeout>;
+export type DelayConfig = z.infer<typeof delay>;
 export type DirectResponseConfig = z.infer<typeof directResponse>;
 export type LocalRateLimitConfig = z.infer<typeof localRateLimit>;
 export type RoutePoliciesConfig = z.infer<typeof routePolicies>;

@@ -239,6 +239,9 @@ export type PortcullisConfig = {
             body?: CelExpression | null;
           } | null;
         };
+        delay?: {
+          duration: string;
+        };
       }[];
       cors?: Cors;
       csrf?: Csrf;
@@ -455,6 +458,9 @@ export type PortcullisConfig = {
           remove?: string[];
           body?: CelExpression | null;
         } | null;
+      };
+      delay?: {
+        duration: string;
       };
     }
   >;
@@ -851,6 +857,9 @@ export type RoutePolicies = {
       remove?: string[];
       body?: CelExpression | null;
     } | null;
+  };
+  delay?: {
+    duration: string;
   };
 };
 
