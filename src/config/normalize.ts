@@ -76,7 +76,14 @@ export function normalize(
     ctx.warn(['backends'], 'no route references these backends (`backends: [{backend: <name>}]`)');
   if (binds.length === 0)
     ctx.warn([], 'no binds and no `mcp:` section: only the admin, stats and readiness ports listen');
-  return { config: { source, static: statics, binds }, issues };
+  const netAuthz = raw.frontendPolicies?.networkAuthorization;
+  const networkAuthorization = netAuthz
+    ? { rules: netAuthz.rules, at: ['frontendPolicies', 'networkAuthorization'] as ConfigPath }
+    : undefined;
+  return {
+    config: { source, static: statics, binds, ...(networkAuthorization ? { networkAuthorization } : {}) },
+    issues,
+  };
 }
 
 function normalizeBind(b: BindConfig, at: ConfigPath, scope: Scope): NormalizedBind {

@@ -4,7 +4,7 @@
  * sees raw YAML. Policy blocks keep their typed config shape plus `at` (the YAML path) so compile-time
  * errors (bad CEL, missing JWKS) can point at file:line:col.
  */
-import type { RoutePoliciesConfig, StaticConfig } from './schema/index.js';
+import type { RoutePoliciesConfig, RuleConfig, StaticConfig } from './schema/index.js';
 
 /** A path into the config document, e.g. ['binds', 0, 'listeners', 0, 'routes', 0, 'policies', 'jwtAuth']. */
 export type ConfigPath = readonly (string | number)[];
@@ -13,6 +13,11 @@ export interface NormalizedConfig {
   readonly source: ConfigSource;
   readonly static: NormalizedStatic;
   readonly binds: readonly NormalizedBind[];
+  /** `frontendPolicies.networkAuthorization`: rules every client connection must pass (all binds). */
+  readonly networkAuthorization?: {
+    readonly rules: readonly RuleConfig[];
+    readonly at: ConfigPath;
+  };
 }
 
 export interface ConfigSource {

@@ -12,6 +12,7 @@ import type { RuntimeMcpBackend } from '../mcp/backend.js';
 import { compileMcpAuthorization } from '../policies/authorization/mcp.js';
 import { warnPrefixedNames } from '../policies/authorization/prefixed-names.js';
 import { compileHttpAuthorization } from '../policies/authorization/http.js';
+import { compileNetworkAuthorization } from '../policies/authorization/network.js';
 import { denyRuleWarner } from '../policies/authorization/options.js';
 import { compileBackendAuth } from '../policies/backend-auth/index.js';
 import { compileBackendTls } from '../policies/backend-tls/index.js';
@@ -285,6 +286,10 @@ export async function buildSnapshot(
     mirrorBudget: new MirrorBudget(limits.mirrorRequestsInFlight, limits.mirrorBytesInFlight),
   };
   for (const b of input.config.binds) binds.push(await buildBind(b, input.build, c, mcpKeys, all));
+  const net = input.config.networkAuthorization;
+  const networkAuthorization = net
+    ? await c.run(() => compileNetworkAuthorization(net, input.build, net.at))
+    : undefined;
   if (c.errors.length) {
     for (const close of c.closers) close();
     throw new BuildError(c.errors);
@@ -294,6 +299,7 @@ export async function buildSnapshot(
     generation,
     config: input.config,
     binds,
+    networkAuthorization,
     dependencies: [...input.build.dependencies],
     warnings: [...input.build.warnings],
     mcpBackendKeys: mcpKeys,

@@ -11,9 +11,9 @@ import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startHeadersServer } from '../fixtures/headers-server.js';
 import type { ServedFixture } from '../fixtures/serve.js';
-import { everythingStdio } from '../fixtures/spawn.js';
+import { everythingStdio, freePort } from '../fixtures/spawn.js';
 import { AUDIENCE, ISSUER, jwksText, makeKey, signToken, type TestKey } from '../authn/helpers.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { connect, toolNames } from '../helpers/mcp-client.js';
 
 describe('the gateways/routes/backends format', () => {
@@ -227,5 +227,78 @@ routes:
     const short = await fetch(`${gw.url}/other`);
     assert.equal(short.status, 200);
     assert.equal(await short.text(), 'reached');
+  });
+});
+
+describe('frontendPolicies.networkAuthorization', () => {
+  let open: TestGateway;
+  let closed: TestGateway;
+  let echo: Awaited<ReturnType<typeof tcpEcho>>;
+  let openTcp = 0;
+  let closedTcp = 0;
+  const config = (rule: string, echoHost: string, tcpPort: number) => `
+frontendPolicies:
+  networkAuthorization:
+    rules:
+      - allow: '${rule}'
+gateways:
+  default:
+    port: 0
+  db:
+    port: ${tcpPort}
+    protocol: TCP
+routes:
+  - policies:
+      directResponse: { status: 200, body: reached }
+tcpRoutes:
+  - gateways: [db]
+    backends: [{ host: "${echoHost}" }]
+`;
+
+  before(async () => {
+    echo = await tcpEcho('db');
+    openTcp = await freePort();
+    open = await startGateway(config('cidr("127.0.0.0/8").containsIP(source.address)', echo.host, openTcp), {
+      name: 'network-authz-open',
+    });
+    closedTcp = await freePort();
+    closed = await startGateway(
+      config('cidr("10.0.0.0/8").containsIP(source.address)', echo.host, closedTcp),
+      { name: 'network-authz-closed' },
+    );
+  });
+
+  after(async () => {
+    await open?.stop();
+    await closed?.stop();
+    for (const s of echo?.sockets ?? []) s.destroy();
+    await new Promise<void>((r) => (echo ? echo.server.close(() => r()) : r()));
+  });
+
+  /** What a TCP client reads before the connection ends ('' when closed without a byte). */
+  const tcpExchange = (port: number): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const s = netConnect({ port, host: '127.0.0.1' }, () => s.write('ping'));
+      let got = '';
+      s.on('data', (d) => {
+        got += d.toString();
+        s.end();
+      });
+      s.once('error', reject);
+      s.once('close', () => resolve(got));
+    });
+
+  test('a source the rules allow reaches HTTP routes and tcpRoutes', async () => {
+    const r = await fetch(open.url);
+    assert.equal(r.status, 200);
+    assert.equal(await r.text(), 'reached');
+    assert.equal(await tcpExchange(openTcp), 'db:ping');
+  });
+
+  test('any other source has its connection closed without an answer, on HTTP and TCP binds', async () => {
+    await assert.rejects(fetch(closed.url));
+    assert.equal(await tcpExchange(closedTcp), '');
+    // The refusal is in the access log (written once the closed request ends).
+    await eventually(() => closed.logs.some((l) => l.error === 'network authorization denied'));
   });
 });

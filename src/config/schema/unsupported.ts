@@ -112,17 +112,7 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   [
     frontendPolicies,
     {
-      names: [
-        'http',
-        'tls',
-        'tcp',
-        'networkAuthorization',
-        'networkExtAuthz',
-        'proxy',
-        'proxyProtocol',
-        'connect',
-        'tracing',
-      ],
+      names: ['http', 'tls', 'tcp', 'networkExtAuthz', 'proxy', 'proxyProtocol', 'connect', 'tracing'],
     },
   ],
   [loggingPolicy, { names: ['otlp', 'database'] }],

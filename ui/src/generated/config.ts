@@ -507,6 +507,7 @@ export type PortcullisConfig = {
       add?: Record<string, CelExpression>;
       remove?: string[];
     };
+    networkAuthorization?: Rules;
   };
 };
 
