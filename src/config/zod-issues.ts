@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import type { PendingIssue } from './errors.js';
 import { formatPath, valueAt } from './path.js';
-import { UNSUPPORTED_KEYS, UNSUPPORTED_VALUES } from './schema/unsupported.js';
+import { UNSUPPORTED_KEYS, UNSUPPORTED_PREFIXES, UNSUPPORTED_VALUES } from './schema/unsupported.js';
 import type { UnsupportedNames } from './schema/unsupported.js';
 import { closest } from './suggest.js';
 import type { ConfigPath } from './types.js';
@@ -129,6 +129,13 @@ export function convertIssues(
         out.push({ path, message: tooBig(issue.origin, Number(issue.maximum), issue.inclusive !== false) });
         break;
       case 'invalid_format': {
+        const prefixes = node ? UNSUPPORTED_PREFIXES.get(unwrap(node)) : undefined;
+        const prefix =
+          typeof value === 'string' ? prefixes?.names.find((p) => value.startsWith(p)) : undefined;
+        if (prefix) {
+          out.push({ path, message: notSupported(value as string, prefixes!) });
+          break;
+        }
         const text = issue.message.startsWith('Invalid') ? `expected a valid ${issue.format}` : issue.message;
         out.push({ path, message: `${text}, got ${describe(value)}` });
         break;

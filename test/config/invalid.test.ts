@@ -123,6 +123,22 @@ const CASES: Case[] = [
     message: /^tcpRoutes need protocol TCP or TLS \(this listener is HTTP\)$/,
   },
   {
+    name: 'remote rate limit descriptor of type tokens',
+    yaml: 'mcp:\n  policies:\n    remoteRateLimit:\n      host: rl:8081\n      domain: d\n      descriptors:\n      - entries: [{key: k, value: "1"}]\n        type: tokens\n  targets: [{name: a, mcp: {host: "http://a/mcp"}}]\n',
+    path: 'mcp.policies.remoteRateLimit.descriptors[0].type',
+    line: 8,
+    column: 15,
+    message: /^not supported yet: tokens \(rate limit type\)$/,
+  },
+  {
+    name: 'extAuthz on a unix socket',
+    yaml: 'mcp:\n  policies:\n    extAuthz:\n      host: unix:/run/authz.sock\n      protocol: {http: {}}\n  targets: [{name: a, mcp: {host: "http://a/mcp"}}]\n',
+    path: 'mcp.policies.extAuthz.host',
+    line: 4,
+    column: 13,
+    message: /^not supported yet: unix:\/run\/authz\.sock \(unix socket address\)$/,
+  },
+  {
     name: 'top-level tcpRoutes attached to an HTTP gateway',
     yaml: 'gateways:\n  web:\n    port: 3000\ntcpRoutes:\n- gateways: [web]\n  backends: [{host: "db:5432"}]\n',
     path: 'tcpRoutes[0]',

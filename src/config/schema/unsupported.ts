@@ -30,7 +30,8 @@ import {
 } from './root.js';
 import { listener, listenerProtocol, listenerTls } from './route.js';
 import { extAuthz, extAuthzHttp } from './ext-authz.js';
-import { rateLimitDescriptor, remoteRateLimit } from './remote-rate-limit.js';
+import { descriptorType, rateLimitDescriptor, remoteRateLimit } from './remote-rate-limit.js';
+import { serviceHost } from './service-target.js';
 import { mirrorBackend } from './traffic.js';
 import { retry } from './retry.js';
 import { transform, transformations } from './transformations.js';
@@ -160,4 +161,11 @@ export const UNSUPPORTED_VALUES: ReadonlyMap<z.ZodType, UnsupportedNames> = new 
   [listenerProtocol, { names: ['HBONE'], what: 'listener protocol' }],
   [otlpProtocol, { names: ['grpc'], what: 'OTLP protocol; use http' }],
   [rateLimitType, { names: ['tokens'], what: 'rate limit type' }],
+  [descriptorType, { names: ['tokens'], what: 'rate limit type' }],
 ]);
+
+/** String forms the format knows but Portcullis does not implement, by prefix (`unix:/run/x.sock`). */
+export const UNSUPPORTED_PREFIXES: ReadonlyMap<z.ZodType, UnsupportedNames> = new Map<
+  z.ZodType,
+  UnsupportedNames
+>([[serviceHost, { names: ['unix:'], what: 'unix socket address' }]]);
