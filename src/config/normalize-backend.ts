@@ -8,7 +8,7 @@ import { durationMs } from './duration.js';
 import { isConfigError } from './errors.js';
 import type { ConfigIssue } from './errors.js';
 import { targetUrl } from './mcp-host.js';
-import type { McpBackendConfig, McpTargetConfig } from './schema/index.js';
+import type { McpBackendConfig, McpTargetConfig, TargetPoliciesConfig } from './schema/index.js';
 import type { ConfigPath, NormalizedMcpBackend, NormalizedStatic, NormalizedTarget } from './types.js';
 
 export const TARGET_REQUEST_TIMEOUT_MS = 60_000;
@@ -96,7 +96,7 @@ function normalizeTarget(
       scope.report([...at, kind, r.field], r.error);
       return undefined;
     }
-    return { ...common, kind, url: r.url.href };
+    return { ...common, ...targetPoliciesOf(t.policies, at), kind, url: r.url.href };
   }
   const r = targetUrl('openapi', t.openapi);
   if ('error' in r) {
@@ -122,7 +122,19 @@ function normalizeTarget(
   // The schema's `servers[0].url` path wins (agentgateway); else a path given on the target.
   const prefix = schema.serverPath ?? (r.url.pathname === '/' ? '' : r.url.pathname);
   const baseUrl = `${r.url.origin}${prefix}`.replace(/\/+$/, '');
-  return { ...common, kind: 'openapi', baseUrl, schema: schema.doc, schemaFile };
+  return {
+    ...common,
+    ...targetPoliciesOf(t.policies, at),
+    kind: 'openapi',
+    baseUrl,
+    schema: schema.doc,
+    schemaFile,
+  };
+}
+
+function targetPoliciesOf(p: TargetPoliciesConfig | undefined, at: ConfigPath) {
+  if (!p || (!p.backendAuth && !p.backendTLS)) return {};
+  return { policies: { ...p, at: [...at, 'policies'] } };
 }
 
 function parseOpenApi(

@@ -107,6 +107,10 @@ export interface CompiledDelay {
 /** backendAuth: headers to add on every HTTP call to mcp/sse/openapi targets. */
 export interface CompiledBackendAuth {
   headersFor(identity: Identity | null): Record<string, string>;
+  /** The header names `headersFor` may set (lower case): a target's own backendAuth removes them. */
+  readonly headerNames: readonly string[];
+  /** False when the credential is the caller's (passthrough): it needs the request's identity. */
+  readonly fixed: boolean;
 }
 
 /**

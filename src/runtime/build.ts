@@ -8,7 +8,7 @@ import type { ConfigPath, NormalizedBind, NormalizedMcpBackend, NormalizedRoute 
 import type { RoutePoliciesConfig } from '../config/schema/index.js';
 import { isLoopback } from '../net/loopback.js';
 import { ALLOW_ALL } from '../contracts/authorization.js';
-import type { RuntimeMcpBackend } from '../mcp/backend.js';
+import type { RuntimeMcpBackend, TargetTransport } from '../mcp/backend.js';
 import { compileMcpAuthorization } from '../policies/authorization/mcp.js';
 import { warnPrefixedNames } from '../policies/authorization/prefixed-names.js';
 import { compileHttpAuthorization } from '../policies/authorization/http.js';
@@ -183,8 +183,14 @@ async function buildRoute(
       continue;
     }
     if (b.kind === 'mcp') {
+      const targetPolicies = await compileTargetPolicies(b, ctx, c);
+      const tlsKeys = [
+        policies.backendTls?.key,
+        ...[...targetPolicies.values()].map((t) => t.backendTls?.key),
+      ];
       const mcp: RuntimeMcpBackend = compileMcpBackend(b, {
-        key: mcpBackendKey(route, b, policies.backendTls?.key),
+        key: mcpBackendKey(route, b, tlsKeys.some(Boolean) ? tlsKeys.join('|') : undefined),
+        targetPolicies,
         authorizer: policies.mcpAuthorization ?? ALLOW_ALL,
         backendAuth: policies.backendAuth,
         backendTls: policies.backendTls,
@@ -212,6 +218,35 @@ async function buildRoute(
     pickBackend: backends.length <= 1 ? () => pick() : (sticky) => (sticky && byKey.get(sticky)) || pick(),
     config: route,
   };
+}
+
+/** `targets[].policies`: a target's own backendAuth (a fixed key) and backendTLS. */
+async function compileTargetPolicies(
+  b: NormalizedMcpBackend,
+  ctx: BuildContext,
+  c: Collector,
+): Promise<Map<string, TargetTransport>> {
+  const out = new Map<string, TargetTransport>();
+  for (const t of b.targets) {
+    const p = t.kind === 'stdio' ? undefined : t.policies;
+    if (!p) continue;
+    const backendAuth = p.backendAuth
+      ? await c.run(() => {
+          const auth = compileBackendAuth(p.backendAuth!, ctx, [...p.at, 'backendAuth']);
+          if (!auth.fixed)
+            throw ctx.error(
+              [...p.at, 'backendAuth', 'passthrough'],
+              'not supported yet: passthrough on a target (set it on the route or the backend)',
+            );
+          return auth;
+        })
+      : undefined;
+    const backendTls = p.backendTLS
+      ? await c.run(() => compileBackendTls(p.backendTLS!, ctx, [...p.at, 'backendTLS']))
+      : undefined;
+    out.set(t.name, { backendAuth, backendTls });
+  }
+  return out;
 }
 
 /** backendTLS only shapes TLS connections: say so for targets it cannot reach. */

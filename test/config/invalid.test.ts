@@ -139,6 +139,22 @@ const CASES: Case[] = [
     message: /^not supported yet: unix:\/run\/authz\.sock \(unix socket address\)$/,
   },
   {
+    name: 'policies on a stdio target',
+    yaml: 'mcp:\n  targets:\n  - name: a\n    stdio: {cmd: node}\n    policies:\n      backendAuth: {key: k}\n',
+    path: 'mcp.targets[0].policies',
+    line: 5,
+    column: 5,
+    message: /^not supported yet: policies \(on a stdio target\)$/,
+  },
+  {
+    name: 'a target policy agentgateway has and Portcullis does not',
+    yaml: 'mcp:\n  targets:\n  - name: a\n    mcp: {host: "http://a/mcp"}\n    policies:\n      http: {requestTimeout: 1s}\n',
+    path: 'mcp.targets[0].policies.http',
+    line: 6,
+    column: 7,
+    message: /^not supported yet: http$/,
+  },
+  {
     name: 'top-level tcpRoutes attached to an HTTP gateway',
     yaml: 'gateways:\n  web:\n    port: 3000\ntcpRoutes:\n- gateways: [web]\n  backends: [{host: "db:5432"}]\n',
     path: 'tcpRoutes[0]',

@@ -6,6 +6,7 @@
  * canonical `source.address`, `request.pathAndQuery`).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -300,5 +301,81 @@ tcpRoutes:
     assert.equal(await tcpExchange(closedTcp), '');
     // The refusal is in the access log (written once the closed request ends).
     await eventually(() => closed.logs.some((l) => l.error === 'network authorization denied'));
+  });
+});
+
+describe('MCP targets[].policies', () => {
+  let gw: TestGateway;
+  let plainA: ServedFixture;
+  let tlsB: ServedFixture;
+  let plainC: ServedFixture;
+  const clients: Client[] = [];
+
+  before(async () => {
+    plainA = await startHeadersServer();
+    tlsB = await startHeadersServer({
+      tls: { cert: readFileSync('test/fixtures/tls/a.crt'), key: readFileSync('test/fixtures/tls/a.key') },
+    });
+    plainC = await startHeadersServer();
+    gw = await startGateway(
+      `
+gateways:
+  default:
+    port: 0
+routes:
+  - policies:
+      backendAuth:
+        key:
+          value: route-key
+          location: { header: { name: x-route-key } }
+    backends:
+      - mcp:
+          targets:
+            - name: a
+              mcp: { host: "${plainA.url}" }
+              policies:
+                backendAuth: { key: key-a }
+            - name: b
+              mcp: { host: "${tlsB.url}" }
+              policies:
+                backendAuth: { key: key-b }
+                backendTLS: { root: test/fixtures/tls/a.crt }
+            - name: c
+              mcp: { host: "${plainC.url}" }
+`,
+      { name: 'agentgateway-format-target-policies' },
+    );
+  });
+
+  after(async () => {
+    for (const c of clients) await c.close().catch(() => {});
+    await gw?.stop();
+    await plainA?.close();
+    await tlsB?.close();
+    await plainC?.close();
+  });
+
+  const seen = async (client: Client, tool: string): Promise<Record<string, string>> => {
+    const r = await client.callTool({ name: tool, arguments: {} });
+    return (r.structuredContent as { headers: Record<string, string> }).headers;
+  };
+
+  test("a target's own backendAuth replaces the route's; its own backendTLS reaches a self-signed upstream", async () => {
+    const client = await connect(`${gw.url}/mcp`);
+    clients.push(client);
+    const a = await seen(client, 'a_get_headers');
+    assert.equal(a.authorization, 'Bearer key-a');
+    assert.equal(a['x-route-key'], undefined);
+    const b = await seen(client, 'b_get_headers');
+    assert.equal(b.authorization, 'Bearer key-b');
+    assert.equal(b['x-route-key'], undefined);
+    const c = await seen(client, 'c_get_headers');
+    assert.equal(c['x-route-key'], 'route-key');
+    assert.equal(c.authorization, undefined);
+    // No request to a or b (initialize, notifications, GET streams included) carried the route's key.
+    for (const up of [plainA, tlsB]) {
+      assert.ok(up.requests.length > 0);
+      assert.ok(up.requests.every((q) => q.headers['x-route-key'] === undefined));
+    }
   });
 });

@@ -5,7 +5,14 @@
  * schema along an issue's path.
  */
 import type { z } from 'zod';
-import { backend, hostTarget, mcpTarget, openapiSchemaSource, openapiTarget } from './backends.js';
+import {
+  backend,
+  hostTarget,
+  openapiSchemaSource,
+  openapiTarget,
+  stdioTargetEntry,
+  targetPolicies,
+} from './backends.js';
 import { frontendPolicies, gateway, gatewayListener, loggingPolicy, namedBackend } from './gateways.js';
 import {
   backendAuth,
@@ -142,7 +149,8 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
     },
   ],
   [backendTLS, { names: ['spiffe', 'subjectAltNames', 'keyExchangeGroups'] }],
-  [mcpTarget, { names: ['policies'] }],
+  [stdioTargetEntry, { names: ['policies'], what: 'on a stdio target' }],
+  [targetPolicies, { names: ['requestHeaderModifier', 'transformations', 'http', 'tcp', 'backendTunnel'] }],
   [hostTarget, { names: ['backend'] }],
   [openapiTarget, { names: ['backend'] }],
   [openapiSchemaSource, { names: ['url'] }],

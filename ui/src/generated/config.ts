@@ -1140,6 +1140,10 @@ export type McpTarget =
       };
       connectTimeout?: Duration;
       requestTimeout?: Duration;
+      policies?: {
+        backendAuth?: BackendAuth;
+        backendTLS?: BackendTls;
+      };
       mcp: {
         host: string;
         port?: number;
@@ -1154,6 +1158,10 @@ export type McpTarget =
       };
       connectTimeout?: Duration;
       requestTimeout?: Duration;
+      policies?: {
+        backendAuth?: BackendAuth;
+        backendTLS?: BackendTls;
+      };
       sse: {
         host: string;
         port?: number;
@@ -1168,6 +1176,10 @@ export type McpTarget =
       };
       connectTimeout?: Duration;
       requestTimeout?: Duration;
+      policies?: {
+        backendAuth?: BackendAuth;
+        backendTLS?: BackendTls;
+      };
       openapi: {
         host: string;
         port?: number;
