@@ -24,6 +24,7 @@ import { compileHeaderModifier } from '../policies/headers/index.js';
 import { compileJwtAuth } from '../policies/jwt/index.js';
 import { compileMcpAuthentication } from '../policies/mcp-authentication/index.js';
 import { compileLocalRateLimit } from '../policies/rate-limit/index.js';
+import { withoutTokenBuckets } from '../policies/rate-limit/token-buckets.js';
 import { compileTimeout } from '../policies/timeout/index.js';
 import type { CompiledRoutePolicies, TrafficTelemetry } from '../policies/types.js';
 import { compileTrafficPolicies } from './build-traffic.js';
@@ -135,10 +136,13 @@ async function compilePolicies(
     out.mcpAuthorization = await c.run(() =>
       compileMcpAuthorization(p.mcpAuthorization!, ctx, pat('mcpAuthorization'), authzDeps),
     );
-  if (p.localRateLimit)
+  const rateLimit = p.localRateLimit
+    ? await c.run(() => withoutTokenBuckets(p.localRateLimit!, ctx, pat('localRateLimit')))
+    : undefined;
+  if (rateLimit)
     out.localRateLimit = await c.run(() =>
       compileLocalRateLimit(
-        p.localRateLimit!,
+        rateLimit,
         ctx,
         pat('localRateLimit'),
         deps.sharedState ? { shared: deps.sharedState, name: formatPath(pat('localRateLimit')) } : {},

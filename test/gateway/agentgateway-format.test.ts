@@ -379,3 +379,43 @@ routes:
     }
   });
 });
+
+describe('localRateLimit type tokens (LLM tokens) on a route without LLM backends', () => {
+  let gw: TestGateway;
+
+  before(async () => {
+    gw = await startGateway(
+      `
+gateways:
+  default:
+    port: 0
+routes:
+  - name: mixed
+    matches: [{ path: { pathPrefix: /mixed } }]
+    policies:
+      localRateLimit:
+        - { maxTokens: 1, tokensPerFill: 1, fillInterval: 1h, type: tokens }
+        - { maxTokens: 2, tokensPerFill: 1, fillInterval: 1h, type: requests }
+      directResponse: { status: 200, body: ok }
+  - name: only-tokens
+    policies:
+      localRateLimit:
+        - { maxTokens: 1, tokensPerFill: 1, fillInterval: 1h, type: tokens }
+      directResponse: { status: 200, body: ok }
+`,
+      { name: 'agentgateway-format-token-buckets' },
+    );
+  });
+
+  after(async () => {
+    await gw?.stop();
+  });
+
+  test('the tokens bucket never limits (a load warning says so); the requests bucket beside it does', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await fetch(`${gw.url}/mixed`)).status);
+    assert.deepEqual(statuses, [200, 200, 429]);
+    for (let i = 0; i < 3; i++) assert.equal((await fetch(`${gw.url}/other`)).status, 200);
+    assert.ok(gw.logs.some((l) => /type tokens counts LLM tokens/.test(JSON.stringify(l))));
+  });
+});

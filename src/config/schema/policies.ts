@@ -141,8 +141,8 @@ export const directResponse = z.union([
   directResponseSpec,
   z.strictObject({ conditional: z.array(conditionalDirectResponse).min(1) }),
 ]);
-/** agentgateway's `tokens` (LLM tokens) is listed in UNSUPPORTED_VALUES. */
-export const rateLimitType = z.enum(['requests']);
+/** `tokens` (LLM tokens) never limits a Portcullis route: a load warning (src/policies/rate-limit/token-buckets.ts). */
+export const rateLimitType = z.enum(['requests', 'tokens']);
 export const localRateLimitBucket = z.strictObject({
   maxTokens: z.number().int().positive(),
   tokensPerFill: z.number().int().positive().optional(),

@@ -22,7 +22,6 @@ import {
   directResponseSpec,
   mcpAuthentication,
   mcpProvider,
-  rateLimitType,
   routePolicies,
   UNSUPPORTED_POLICIES,
 } from './policies.js';
@@ -168,7 +167,6 @@ export const UNSUPPORTED_VALUES: ReadonlyMap<z.ZodType, UnsupportedNames> = new 
 >([
   [listenerProtocol, { names: ['HBONE'], what: 'listener protocol' }],
   [otlpProtocol, { names: ['grpc'], what: 'OTLP protocol; use http' }],
-  [rateLimitType, { names: ['tokens'], what: 'rate limit type' }],
   [descriptorType, { names: ['tokens'], what: 'rate limit type' }],
 ]);
 

@@ -998,7 +998,7 @@ export type LocalRateLimit =
       maxTokens: number;
       tokensPerFill?: number;
       fillInterval: Duration;
-      type?: 'requests';
+      type?: 'requests' | 'tokens';
       key?: CelExpression;
     }[]
   | {
@@ -1007,7 +1007,7 @@ export type LocalRateLimit =
         maxTokens: number;
         tokensPerFill?: number;
         fillInterval: Duration;
-        type?: 'requests';
+        type?: 'requests' | 'tokens';
         key?: CelExpression;
       }[];
     };
