@@ -38,7 +38,8 @@ async function listTarget(
   logger: Logger,
   backend: RuntimeMcpBackend,
 ): Promise<{ kind: McpItemKind; name: string }[]> {
-  const up = factory.create(target, { logger, tls: backend.backendTls });
+  const own = backend.targetPolicies.get(target.name);
+  const up = factory.create(target, { logger, tls: own?.backendTls ?? backend.backendTls });
   const conn = new TargetConn(target, up, IGNORE, logger, NOOP_TELEMETRY);
   const clientInfo = { name: 'portcullis-explain', version: VERSION };
   try {

@@ -71,8 +71,9 @@ export class TargetProber {
           for (const target of mcp.config.targets) {
             const ref = { backend: mcp.config.name, target: target.name };
             this.refs.set(target, ref);
-            const signature = JSON.stringify([stripAt(target), mcp.backendTls?.key ?? null]);
-            current.set(keyOf(ref), { ref, target, tls: mcp.backendTls, signature });
+            const tls = mcp.targetPolicies.get(target.name)?.backendTls ?? mcp.backendTls;
+            const signature = JSON.stringify([stripAt(target), tls?.key ?? null]);
+            current.set(keyOf(ref), { ref, target, tls, signature });
           }
         }
     for (const [k, p] of this.probed) {

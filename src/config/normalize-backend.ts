@@ -8,7 +8,7 @@ import { isConfigError } from './errors.js';
 import type { ConfigIssue } from './errors.js';
 import { targetUrl } from './mcp-host.js';
 import { openApiBaseUrl, readOpenApiDoc, type OpenApiDoc } from './openapi-doc.js';
-import type { McpBackendConfig, McpTargetConfig } from './schema/index.js';
+import type { McpBackendConfig, McpTargetConfig, TargetPoliciesConfig } from './schema/index.js';
 import type { ConfigPath, NormalizedMcpBackend, NormalizedStatic, NormalizedTarget } from './types.js';
 
 export const TARGET_REQUEST_TIMEOUT_MS = 60_000;
@@ -89,7 +89,7 @@ function normalizeTarget(
       scope.report([...at, kind, r.field], r.error);
       return undefined;
     }
-    return { ...common, kind, url: r.url.href };
+    return { ...common, ...targetPoliciesOf(t.policies, at), kind, url: r.url.href };
   }
   const r = targetUrl('openapi', t.openapi);
   if ('error' in r) {
@@ -102,6 +102,7 @@ function normalizeTarget(
     const baseUrl = openApiBaseUrl(r.url, undefined);
     return {
       ...common,
+      ...targetPoliciesOf(t.policies, at),
       kind: 'openapi',
       baseUrl,
       schema: undefined,
@@ -126,7 +127,20 @@ function normalizeTarget(
   if (schema === undefined) return undefined;
   // The schema's `servers[0].url` path wins (agentgateway); else a path given on the target.
   const baseUrl = openApiBaseUrl(r.url, schema.serverPath);
-  return { ...common, kind: 'openapi', baseUrl, schema: schema.doc, schemaFile, schemaUrl: undefined };
+  return {
+    ...common,
+    ...targetPoliciesOf(t.policies, at),
+    kind: 'openapi',
+    baseUrl,
+    schema: schema.doc,
+    schemaFile,
+    schemaUrl: undefined,
+  };
+}
+
+function targetPoliciesOf(p: TargetPoliciesConfig | undefined, at: ConfigPath) {
+  if (!p || (!p.backendAuth && !p.backendTLS)) return {};
+  return { policies: { ...p, at: [...at, 'policies'] } };
 }
 
 function parseOpenApi(text: string, at: ConfigPath, scope: BackendScope): OpenApiDoc | undefined {

@@ -3,7 +3,8 @@
  * gateway is one bind on its port with one listener (named after the gateway) or the listeners it
  * lists; a top-level route attaches to the gateways it names (`default` when it names none and that
  * gateway exists), by gateway name (all its listeners) or `gateway/listener`. Gateway and listener
- * policies apply to every attached route (normalize-policies.ts).
+ * policies apply to every attached route (normalize-policies.ts). Top-level `tcpRoutes:` attach the
+ * same way to TCP/TLS gateways.
  */
 import type { PolicyLayer } from './normalize-policies.js';
 import { inlinePolicies } from './normalize-policies.js';
@@ -11,12 +12,20 @@ import { normalizeMcpBackend } from './normalize-backend.js';
 import { defaultMatch, normalizeRoute, resolveOrCollect } from './normalize-route.js';
 import type { Scope } from './normalize-route.js';
 import type { GatewayConfig, GatewayListenerConfig, RootConfig } from './schema/index.js';
-import type { ConfigPath, NormalizedBind, NormalizedListener, NormalizedRoute } from './types.js';
+import { normalizeTcpRoute } from './normalize-tcp.js';
+import type {
+  ConfigPath,
+  NormalizedBind,
+  NormalizedListener,
+  NormalizedRoute,
+  NormalizedTcpRoute,
+} from './types.js';
 
 const DEFAULT_GATEWAY = 'default';
 
 interface MutableListener extends NormalizedListener {
   readonly routes: NormalizedRoute[];
+  readonly tcpRoutes: NormalizedTcpRoute[];
   readonly layers: readonly PolicyLayer[];
 }
 
@@ -60,8 +69,23 @@ export function normalizeGateways(
     const at: ConfigPath = ['routes', i];
     if (r.backends?.some((b) => 'backend' in b)) usedBackends = true;
     for (const l of attach(r.gateways, [...at, 'gateways'], at, refs, scope, raw)) {
+      if (isTcp(l)) {
+        scope.report(at, `gateway listener "${l.key}" is ${l.protocol}: it takes tcpRoutes, not routes`);
+        continue;
+      }
       const { gateways: _g, namespace: _n, ...route } = r;
       l.routes.push(normalizeRoute(route, i, l.key, at, scope, l.layers));
+    }
+  });
+
+  (raw.tcpRoutes ?? []).forEach((r, i) => {
+    const at: ConfigPath = ['tcpRoutes', i];
+    for (const l of attach(r.gateways, [...at, 'gateways'], at, refs, scope, raw)) {
+      if (!isTcp(l)) {
+        scope.report(at, `gateway listener "${l.key}" is ${l.protocol}: tcpRoutes need protocol TCP or TLS`);
+        continue;
+      }
+      l.tcpRoutes.push(normalizeTcpRoute(r, i, l.protocol, l.key, at, (w, m) => scope.ctx.warn(w, m)));
     }
   });
 
@@ -71,6 +95,10 @@ export function normalizeGateways(
     tookMcp = true;
     const at: ConfigPath = ['mcp'];
     for (const l of attach(mcp.gateways, [...at, 'gateways'], at, refs, scope, raw)) {
+      if (isTcp(l)) {
+        scope.report(at, `gateway listener "${l.key}" is ${l.protocol}: it takes tcpRoutes, not mcp`);
+        continue;
+      }
       const { gateways: _g, port: _p, policies, ...backend } = mcp;
       const merged = normalizeRoute({ name: 'mcp', policies }, 0, l.key, at, scope, l.layers);
       const b = normalizeMcpBackend(backend, `${l.key}/mcp`, 1, at, at, scope);
@@ -81,18 +109,22 @@ export function normalizeGateways(
   for (const b of binds) {
     for (const l of b.listeners) {
       const seen = new Set<string>();
-      for (const r of l.routes) {
+      for (const r of [...l.routes, ...l.tcpRoutes]) {
         if (seen.has(r.key)) scope.report([...r.at, 'name'], `duplicate route "${r.key}"`);
         seen.add(r.key);
       }
-      if (l.routes.length === 0)
+      if (isTcp(l) && l.tcpRoutes.length === 0)
+        scope.ctx.warn(l.at, 'no tcpRoute is attached to this gateway: every connection is closed');
+      else if (!isTcp(l) && l.routes.length === 0)
         scope.ctx.warn(l.at, 'no route is attached to this gateway: every request gets 404 route not found');
     }
   }
   // `layers` only served attaching routes; the normalized listener is the plain shape.
   const plain = binds.map((b) => ({
     ...b,
-    listeners: (b.listeners as MutableListener[]).map(({ layers: _layers, ...l }) => l as NormalizedListener),
+    listeners: (b.listeners as MutableListener[]).map(
+      ({ layers: _layers, tcpRoutes, ...l }) => (isTcp(l) ? { ...l, tcpRoutes } : l) as NormalizedListener,
+    ),
   }));
   return { binds: plain, tookMcp, usedBackends };
 }
@@ -110,8 +142,8 @@ function listener(
   let tls: NormalizedListener['tls'];
   if (protocol === 'HTTPS' && !l.tls) {
     scope.report(l.protocol ? [...at, 'protocol'] : at, 'protocol HTTPS requires `tls: {cert, key}`');
-  } else if (protocol === 'HTTP' && l.tls) {
-    scope.report([...at, 'tls'], '`tls` is only used with `protocol: HTTPS`');
+  } else if ((protocol === 'HTTP' || protocol === 'TCP') && l.tls) {
+    scope.report([...at, 'tls'], '`tls` is only used with `protocol: HTTPS` or `TLS`');
   } else if (l.tls) {
     const certFile = resolveOrCollect(l.tls.cert, [...at, 'tls', 'cert'], scope);
     const keyFile = resolveOrCollect(l.tls.key, [...at, 'tls', 'key'], scope);
@@ -125,10 +157,13 @@ function listener(
     protocol,
     tls,
     routes: [],
+    tcpRoutes: [],
     at,
     layers: [...own, ...gatewayLayer].filter((x) => x.policies !== undefined),
   };
 }
+
+const isTcp = (l: { protocol: string }): boolean => l.protocol === 'TCP' || l.protocol === 'TLS';
 
 /** The listeners a route (or the top-level `mcp:`) attaches to. */
 function attach(

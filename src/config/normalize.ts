@@ -81,7 +81,14 @@ export function normalize(
     ctx.warn(['backends'], 'no route references these backends (`backends: [{backend: <name>}]`)');
   if (binds.length === 0)
     ctx.warn([], 'no binds and no `mcp:` section: only the admin, stats and readiness ports listen');
-  return { config: { source, static: statics, binds }, issues };
+  const netAuthz = raw.frontendPolicies?.networkAuthorization;
+  const networkAuthorization = netAuthz
+    ? { rules: netAuthz.rules, at: ['frontendPolicies', 'networkAuthorization'] as ConfigPath }
+    : undefined;
+  return {
+    config: { source, static: statics, binds, ...(networkAuthorization ? { networkAuthorization } : {}) },
+    issues,
+  };
 }
 
 function normalizeBind(b: BindConfig, at: ConfigPath, scope: Scope): NormalizedBind {
@@ -129,7 +136,7 @@ function normalizeListener(
     const keyFile = resolveOrCollect(l.tls.key, [...at, 'tls', 'key'], scope);
     tls = { certFile: certFile ?? l.tls.cert, keyFile: keyFile ?? l.tls.key };
   }
-  const tcpRoutes = normalizeTcpRoutes(l, protocol, key, at, scope.report);
+  const tcpRoutes = normalizeTcpRoutes(l, protocol, key, at, scope.report, (w, m) => scope.ctx.warn(w, m));
   if ((protocol === 'HTTP' || protocol === 'HTTPS') && (!l.routes || l.routes.length === 0))
     scope.ctx.warn(at, 'listener has no routes: every request gets 404 route not found');
   const layers: PolicyLayer[] = l.policies

@@ -4,7 +4,13 @@
  * sees raw YAML. Policy blocks keep their typed config shape plus `at` (the YAML path) so compile-time
  * errors (bad CEL, missing JWKS) can point at file:line:col.
  */
-import type { RoutePoliciesConfig, StaticConfig } from './schema/index.js';
+import type {
+  BackendAuthConfig,
+  BackendTlsConfig,
+  RoutePoliciesConfig,
+  RuleConfig,
+  StaticConfig,
+} from './schema/index.js';
 
 /** A path into the config document, e.g. ['binds', 0, 'listeners', 0, 'routes', 0, 'policies', 'jwtAuth']. */
 export type ConfigPath = readonly (string | number)[];
@@ -13,6 +19,11 @@ export interface NormalizedConfig {
   readonly source: ConfigSource;
   readonly static: NormalizedStatic;
   readonly binds: readonly NormalizedBind[];
+  /** `frontendPolicies.networkAuthorization`: rules every client connection must pass (all binds). */
+  readonly networkAuthorization?: {
+    readonly rules: readonly RuleConfig[];
+    readonly at: ConfigPath;
+  };
 }
 
 export interface ConfigSource {
@@ -219,6 +230,15 @@ interface TargetCommon {
   readonly at: ConfigPath;
 }
 
+/** An HTTP-reached target: its own backendAuth / backendTLS replace the route's for it. */
+interface NetworkTarget extends TargetCommon {
+  readonly policies?: {
+    readonly backendAuth?: BackendAuthConfig;
+    readonly backendTLS?: BackendTlsConfig;
+    readonly at: ConfigPath;
+  };
+}
+
 export type NormalizedTarget =
   | (TargetCommon & {
       readonly kind: 'stdio';
@@ -229,9 +249,9 @@ export type NormalizedTarget =
       /** agentgateway's `clear_env`: inherit nothing but PATH (default false: inherit all but PORTCULLIS_*). */
       readonly clearEnv: boolean;
     })
-  | (TargetCommon & { readonly kind: 'mcp'; readonly url: string })
-  | (TargetCommon & { readonly kind: 'sse'; readonly url: string })
-  | (TargetCommon & {
+  | (NetworkTarget & { readonly kind: 'mcp'; readonly url: string })
+  | (NetworkTarget & { readonly kind: 'sse'; readonly url: string })
+  | (NetworkTarget & {
       readonly kind: 'openapi';
       readonly baseUrl: string;
       /** The parsed OpenAPI document (undefined when it is fetched from `schemaUrl`). */

@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import type { PendingIssue } from './errors.js';
 import { formatPath, valueAt } from './path.js';
-import { UNSUPPORTED_KEYS, UNSUPPORTED_VALUES } from './schema/unsupported.js';
+import { UNSUPPORTED_KEYS, UNSUPPORTED_PREFIXES, UNSUPPORTED_VALUES } from './schema/unsupported.js';
 import type { UnsupportedNames } from './schema/unsupported.js';
 import { closest } from './suggest.js';
 import type { ConfigPath } from './types.js';
@@ -90,7 +90,7 @@ export function convertIssues(
     const value = valueAt(input, path);
     switch (issue.code) {
       case 'unrecognized_keys': {
-        const obj = node ? unwrap(node) : undefined;
+        const obj = node ? branchOf(unwrap(node), value) : undefined;
         const valid = obj ? objectKeys(obj).filter((k) => k !== '$schema') : [];
         const unsupported = obj ? UNSUPPORTED_KEYS.get(obj) : undefined;
         for (const key of issue.keys) {
@@ -129,6 +129,13 @@ export function convertIssues(
         out.push({ path, message: tooBig(issue.origin, Number(issue.maximum), issue.inclusive !== false) });
         break;
       case 'invalid_format': {
+        const prefixes = node ? UNSUPPORTED_PREFIXES.get(unwrap(node)) : undefined;
+        const prefix =
+          typeof value === 'string' ? prefixes?.names.find((p) => value.startsWith(p)) : undefined;
+        if (prefix) {
+          out.push({ path, message: notSupported(value as string, prefixes!) });
+          break;
+        }
         const text = issue.message.startsWith('Invalid') ? `expected a valid ${issue.format}` : issue.message;
         out.push({ path, message: `${text}, got ${describe(value)}` });
         break;
@@ -168,6 +175,18 @@ function notSupported(name: string, u: UnsupportedNames): string {
 }
 
 // ---- unions ----
+
+/**
+ * The object branch of a union that `value` means by its distinguishing keys (`stdio:` → the stdio
+ * target), or the union itself: zod reports a lone branch's unknown keys at the union's path.
+ */
+function branchOf(node: z.ZodType, value: unknown): z.ZodType {
+  if (def(node).type !== 'union' || !isPlainObject(value)) return node;
+  const meant = branches(node).filter(
+    (b) => b.kind === 'object' && b.keys.length > 0 && b.keys.every((k) => k in value),
+  );
+  return meant.length === 1 ? meant[0]!.schema : node;
+}
 
 interface Branch {
   readonly schema: z.ZodType;

@@ -32,8 +32,16 @@ export interface RuntimeMcpBackend {
   readonly retry: CompiledRetry | undefined;
   /** backendTLS of the route: TLS options for every HTTPS upstream of this backend. */
   readonly backendTls: CompiledBackendTls | undefined;
+  /** Targets with their own `policies` (by name): their backendAuth / backendTLS replace the route's. */
+  readonly targetPolicies: ReadonlyMap<string, TargetTransport>;
   /** Resolved: explicit config, else on when the listener binds only to loopback. */
   readonly dnsRebindingProtection: boolean;
+}
+
+/** A target's own transport policies, compiled (`targets[].policies`). */
+export interface TargetTransport {
+  readonly backendAuth: CompiledBackendAuth | undefined;
+  readonly backendTls: CompiledBackendTls | undefined;
 }
 
 export interface SessionInfo {

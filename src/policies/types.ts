@@ -99,9 +99,18 @@ export interface CompiledDirectResponse {
   respond(ctx: RequestContext): boolean;
 }
 
+/** delay: how long to hold this request before the backend (0 = not at all). */
+export interface CompiledDelay {
+  delayMs(ctx: RequestContext): number;
+}
+
 /** backendAuth: headers to add on every HTTP call to mcp/sse/openapi targets. */
 export interface CompiledBackendAuth {
   headersFor(identity: Identity | null): Record<string, string>;
+  /** The header names `headersFor` may set (lower case): a target's own backendAuth removes them. */
+  readonly headerNames: readonly string[];
+  /** False when the credential is the caller's (passthrough): it needs the request's identity. */
+  readonly fixed: boolean;
 }
 
 /**
@@ -213,6 +222,7 @@ export interface CompiledRoutePolicies {
   readonly responseHeaderModifier?: CompiledHeaderModifier;
   readonly timeout?: CompiledTimeout;
   readonly directResponse?: CompiledDirectResponse;
+  readonly delay?: CompiledDelay;
   readonly backendAuth?: CompiledBackendAuth;
   readonly backendTls?: CompiledBackendTls;
   readonly apiKey?: CompiledCredentialAuth;

@@ -8,20 +8,23 @@ import type { ConfigPath, NormalizedBind, NormalizedMcpBackend, NormalizedRoute 
 import type { RoutePoliciesConfig } from '../config/schema/index.js';
 import { isLoopback } from '../net/loopback.js';
 import { ALLOW_ALL } from '../contracts/authorization.js';
-import type { RuntimeMcpBackend } from '../mcp/backend.js';
+import type { RuntimeMcpBackend, TargetTransport } from '../mcp/backend.js';
 import { compileMcpAuthorization } from '../policies/authorization/mcp.js';
 import { warnPrefixedNames } from '../policies/authorization/prefixed-names.js';
 import { compileHttpAuthorization } from '../policies/authorization/http.js';
+import { compileNetworkAuthorization } from '../policies/authorization/network.js';
 import { denyRuleWarner } from '../policies/authorization/options.js';
 import { compileBackendAuth } from '../policies/backend-auth/index.js';
 import { compileBackendTls } from '../policies/backend-tls/index.js';
 import { compileCors } from '../policies/cors/index.js';
 import { compileCsrf } from '../policies/csrf/index.js';
 import { compileDirectResponse } from '../policies/direct-response/index.js';
+import { compileDelay } from '../policies/delay/index.js';
 import { compileHeaderModifier } from '../policies/headers/index.js';
 import { compileJwtAuth } from '../policies/jwt/index.js';
 import { compileMcpAuthentication } from '../policies/mcp-authentication/index.js';
 import { compileLocalRateLimit } from '../policies/rate-limit/index.js';
+import { withoutTokenBuckets } from '../policies/rate-limit/token-buckets.js';
 import { compileTimeout } from '../policies/timeout/index.js';
 import type { CompiledRoutePolicies, TrafficTelemetry } from '../policies/types.js';
 import { compileTrafficPolicies } from './build-traffic.js';
@@ -137,10 +140,13 @@ async function compilePolicies(
     out.mcpAuthorization = await c.run(() =>
       compileMcpAuthorization(p.mcpAuthorization!, ctx, pat('mcpAuthorization'), authzDeps),
     );
-  if (p.localRateLimit)
+  const rateLimit = p.localRateLimit
+    ? await c.run(() => withoutTokenBuckets(p.localRateLimit!, ctx, pat('localRateLimit')))
+    : undefined;
+  if (rateLimit)
     out.localRateLimit = await c.run(() =>
       compileLocalRateLimit(
-        p.localRateLimit!,
+        rateLimit,
         ctx,
         pat('localRateLimit'),
         deps.sharedState ? { shared: deps.sharedState, name: formatPath(pat('localRateLimit')) } : {},
@@ -159,6 +165,7 @@ async function compilePolicies(
     out.directResponse = await c.run(() =>
       compileDirectResponse(p.directResponse!, ctx, pat('directResponse')),
     );
+  if (p.delay) out.delay = await c.run(() => compileDelay(p.delay!, ctx, pat('delay')));
   if (p.backendAuth)
     out.backendAuth = await c.run(() => compileBackendAuth(p.backendAuth!, ctx, pat('backendAuth')));
   if (p.backendTLS)
@@ -184,8 +191,14 @@ async function buildRoute(
       continue;
     }
     if (b.kind === 'mcp') {
+      const targetPolicies = await compileTargetPolicies(b, ctx, c);
+      const tlsKeys = [
+        policies.backendTls?.key,
+        ...[...targetPolicies.values()].map((t) => t.backendTls?.key),
+      ];
       const mcp: RuntimeMcpBackend = compileMcpBackend(b, {
-        key: mcpBackendKey(route, b, policies.backendTls?.key),
+        key: mcpBackendKey(route, b, tlsKeys.some(Boolean) ? tlsKeys.join('|') : undefined),
+        targetPolicies,
         authorizer: policies.mcpAuthorization ?? ALLOW_ALL,
         backendAuth: policies.backendAuth,
         backendTls: policies.backendTls,
@@ -213,6 +226,35 @@ async function buildRoute(
     pickBackend: backends.length <= 1 ? () => pick() : (sticky) => (sticky && byKey.get(sticky)) || pick(),
     config: route,
   };
+}
+
+/** `targets[].policies`: a target's own backendAuth (a fixed key) and backendTLS. */
+async function compileTargetPolicies(
+  b: NormalizedMcpBackend,
+  ctx: BuildContext,
+  c: Collector,
+): Promise<Map<string, TargetTransport>> {
+  const out = new Map<string, TargetTransport>();
+  for (const t of b.targets) {
+    const p = t.kind === 'stdio' ? undefined : t.policies;
+    if (!p) continue;
+    const backendAuth = p.backendAuth
+      ? await c.run(() => {
+          const auth = compileBackendAuth(p.backendAuth!, ctx, [...p.at, 'backendAuth']);
+          if (!auth.fixed)
+            throw ctx.error(
+              [...p.at, 'backendAuth', 'passthrough'],
+              'not supported yet: passthrough on a target (set it on the route or the backend)',
+            );
+          return auth;
+        })
+      : undefined;
+    const backendTls = p.backendTLS
+      ? await c.run(() => compileBackendTls(p.backendTLS!, ctx, [...p.at, 'backendTLS']))
+      : undefined;
+    out.set(t.name, { backendAuth, backendTls });
+  }
+  return out;
 }
 
 /** backendTLS only shapes TLS connections: say so for targets it cannot reach. */
@@ -289,6 +331,10 @@ export async function buildSnapshot(
     mirrorBudget: new MirrorBudget(limits.mirrorRequestsInFlight, limits.mirrorBytesInFlight),
   };
   for (const b of input.config.binds) binds.push(await buildBind(b, input.build, c, mcpKeys, all));
+  const net = input.config.networkAuthorization;
+  const networkAuthorization = net
+    ? await c.run(() => compileNetworkAuthorization(net, input.build, net.at))
+    : undefined;
   if (c.errors.length) {
     for (const close of c.closers) close();
     throw new BuildError(c.errors);
@@ -298,6 +344,7 @@ export async function buildSnapshot(
     generation,
     config: input.config,
     binds,
+    networkAuthorization,
     dependencies: [...input.build.dependencies],
     warnings: [...input.build.warnings],
     mcpBackendKeys: mcpKeys,

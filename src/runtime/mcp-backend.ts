@@ -10,11 +10,13 @@ import { compileToolFilter } from '../policies/authorization/tool-filter.js';
 export type McpBackendParts = Pick<
   RuntimeMcpBackend,
   'key' | 'authorizer' | 'backendAuth' | 'backendTls' | 'dnsRebindingProtection' | 'retry'
->;
+> &
+  Partial<Pick<RuntimeMcpBackend, 'targetPolicies'>>;
 
 export function compileMcpBackend(config: NormalizedMcpBackend, parts: McpBackendParts): RuntimeMcpBackend {
   return {
     ...parts,
+    targetPolicies: parts.targetPolicies ?? new Map(),
     config,
     targets: config.targets,
     toolFilters: new Map(

@@ -12,6 +12,7 @@ import type {
 } from '../config/types.js';
 import type { RuntimeMcpBackend } from '../mcp/backend.js';
 import type { CompiledRoutePolicies } from '../policies/types.js';
+import type { CompiledNetworkAuthorization } from '../policies/authorization/network.js';
 import type { CompiledRouteMatcher } from './router.js';
 
 export type RuntimeBackend =
@@ -60,6 +61,8 @@ export interface Snapshot {
   readonly generation: number;
   readonly config: NormalizedConfig;
   readonly binds: readonly RuntimeBind[];
+  /** `frontendPolicies.networkAuthorization`: checked for every client connection before routing. */
+  readonly networkAuthorization: CompiledNetworkAuthorization | undefined;
   /** Absolute paths of every file the config read (JWKS, TLS, OpenAPI) — watched for reload. */
   readonly dependencies: readonly string[];
   readonly warnings: readonly string[];

@@ -95,6 +95,14 @@ export function handleRequest(
     res.once('finish', end);
     res.once('close', end);
     d.observer.start(ctx);
+    // frontendPolicies.networkAuthorization before anything else: a refused client learns nothing,
+    // its connection is closed (agentgateway's behaviour).
+    const net = snap.networkAuthorization;
+    if (net && !net.allows(ctx.source, localEnd(req))) {
+      ctx.log.error = 'network authorization denied';
+      req.socket.destroy();
+      return;
+    }
     if (!ok) {
       d.events.malformedRequest(parsed === 'BAD_HOST' ? 'host' : 'target');
       ctx.log.error = parsed === 'BAD_HOST' ? 'invalid Host header' : 'invalid request target';
@@ -138,6 +146,10 @@ export function handleRequest(
       res.destroy();
     }
   }
+}
+
+function localEnd(req: IncomingMessage): { address: string; port: number } {
+  return { address: req.socket.localAddress ?? '', port: req.socket.localPort ?? 0 };
 }
 
 function hasBody(req: IncomingMessage): boolean {

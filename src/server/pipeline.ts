@@ -17,6 +17,7 @@ import { authenticateCredential } from './pipeline-credentials.js';
 import { backendOrigin } from './http-proxy.js';
 import { forwardWithTraffic } from './traffic-forward.js';
 import { bufferRequestBody } from './buffer-body.js';
+import { pause } from '../net/pause.js';
 import { NO_TRAFFIC_TELEMETRY, type UpstreamGrant } from '../policies/types.js';
 
 export interface PipelineDeps {
@@ -168,6 +169,14 @@ async function phases(
   if (p.requestRedirect) {
     p.requestRedirect.respond(ctx);
     return;
+  }
+
+  // 7-. `delay` (fault injection) after every check, so a refused request is not held, and before the
+  //     direct response and the backend, as agentgateway orders it; the route's requestTimeout still fires.
+  const delayMs = p.delay?.delayMs(ctx) ?? 0;
+  if (delayMs > 0) {
+    await pause(delayMs, ctx.signal);
+    if (ctx.signal.aborted) return;
   }
 
   // 7. A direct response replaces the backend.

@@ -76,6 +76,12 @@ export function createTcpBind(b: RuntimeBind, deps: TcpBindDeps): TcpBind {
       deps.onEnd?.(log, performance.now() - started);
     };
     sock.once('close', finish);
+    const net = snap.networkAuthorization;
+    const source = { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
+    if (net && !net.allows(source, { address: sock.localAddress ?? '', port: sock.localPort ?? 0 })) {
+      log.error = 'network authorization denied';
+      return finish();
+    }
     const bind = snap.binds.find((x) => x.key === key);
     if (!bind || sockets.size > limits.connectionsPerBind) {
       log.error = 'too many connections';

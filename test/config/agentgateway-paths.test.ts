@@ -33,6 +33,10 @@ function documentFor(path: string): { text: string; at: string; key: string } {
       if (segs[i - 1] === 'backends' && segs[i + 1] === 'policies') {
         Object.assign(next as object, i === 1 ? { name: 'b', host: 'localhost:1' } : { host: 'localhost:1' });
       }
+      // So do an MCP target's (a network target: stdio targets take none).
+      if (segs[i - 1] === 'targets' && segs[i + 1] === 'policies') {
+        Object.assign(next as object, { name: 't', mcp: { host: 'http://localhost:1/mcp' } });
+      }
       (cur as unknown[]).push(next);
       at[at.length - 1] += '[0]';
     } else {

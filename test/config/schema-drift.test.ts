@@ -29,6 +29,7 @@ test('the JSON Schema rejects unknown keys and carries the shared definitions', 
     'mcp',
     'gateways',
     'routes',
+    'tcpRoutes',
     'backends',
     'frontendPolicies',
   ]);

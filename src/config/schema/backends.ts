@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration, fileRef } from './common.js';
-import { routePolicies } from './policies.js';
+import { backendAuth, backendTLS, routePolicies } from './policies.js';
 
 export const hostTarget = z.strictObject({
   host: z.string().min(1),
@@ -41,11 +41,24 @@ export const openapiTarget = z.strictObject({
   schema: openapiSchemaSource,
 });
 
+/**
+ * A network target's own transport policies (agentgateway's `targets[].policies`): they replace the
+ * route's backendAuth / backendTLS for this target only. Not on stdio targets (agentgateway neither).
+ */
+export const targetPolicies = z.strictObject({
+  backendAuth: backendAuth.optional(),
+  backendTLS: backendTLS.optional(),
+});
+const networkTarget = { ...targetCommon, policies: targetPolicies.optional() };
+
+/** A stdio target takes no `policies` (./unsupported.ts says so at the key). */
+export const stdioTargetEntry = z.strictObject({ ...targetCommon, stdio: stdioTarget });
+
 export const mcpTarget = z.union([
-  z.strictObject({ ...targetCommon, stdio: stdioTarget }),
-  z.strictObject({ ...targetCommon, mcp: hostTarget }),
-  z.strictObject({ ...targetCommon, sse: hostTarget }),
-  z.strictObject({ ...targetCommon, openapi: openapiTarget }),
+  stdioTargetEntry,
+  z.strictObject({ ...networkTarget, mcp: hostTarget }),
+  z.strictObject({ ...networkTarget, sse: hostTarget }),
+  z.strictObject({ ...networkTarget, openapi: openapiTarget }),
 ]);
 
 export const mcpBackendOptions = {
@@ -79,5 +92,6 @@ export const backend = z.union([
 ]);
 
 export type McpTargetConfig = z.infer<typeof mcpTarget>;
+export type TargetPoliciesConfig = z.infer<typeof targetPolicies>;
 export type McpBackendConfig = z.infer<typeof mcpBackend>;
 export type BackendConfig = z.infer<typeof backend>;

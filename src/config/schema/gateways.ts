@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { mcpBackend } from './backends.js';
 import { celExpr } from './common.js';
 import { frontendTracing } from './tracing.js';
-import { routePolicies } from './policies.js';
+import { routePolicies, rules } from './policies.js';
 import { listenerProtocol, listenerTls, route } from './route.js';
 
 /** `gateways: default` or `gateways: [default, other/listenerName]`. */
@@ -53,6 +53,8 @@ export const frontendPolicies = z.strictObject({
   accessLog: loggingPolicy.optional(),
   logging: loggingPolicy.optional(),
   tracing: frontendTracing.optional(),
+  /** CEL rules over `source.*`, checked for every connection's requests on every gateway and bind. */
+  networkAuthorization: rules.optional(),
 });
 
 export type GatewayConfig = z.infer<typeof gateway>;

@@ -151,8 +151,8 @@ export const directResponse = z.union([
   directResponseSpec,
   z.strictObject({ conditional: z.array(conditionalDirectResponse).min(1) }),
 ]);
-/** agentgateway's `tokens` (LLM tokens) is listed in UNSUPPORTED_VALUES. */
-export const rateLimitType = z.enum(['requests']);
+/** `tokens` (LLM tokens) never limits a Portcullis route: a load warning (src/policies/rate-limit/token-buckets.ts). */
+export const rateLimitType = z.enum(['requests', 'tokens']);
 export const localRateLimitBucket = z.strictObject({
   maxTokens: z.number().int().positive(),
   tokensPerFill: z.number().int().positive().optional(),
@@ -182,11 +182,13 @@ export const UNSUPPORTED_POLICIES = [
   'inferenceRouting',
   'sessionAffinity',
   'tcp',
-  'delay',
   'extProc',
   'mcpGuardrails',
   'oidc',
 ] as const;
+
+/** `delay`: latency injected before the backend; a Go duration or CEL (a duration, or milliseconds). */
+export const delay = z.strictObject({ duration: z.string().min(1) });
 
 export const routePolicies = z.strictObject({
   cors: cors.optional(),
@@ -211,6 +213,7 @@ export const routePolicies = z.strictObject({
   requestRedirect: requestRedirect.optional(),
   requestMirror: requestMirror.optional(),
   transformations: transformations.optional(),
+  delay: delay.optional(),
 });
 
 export type JwtAuthConfig = z.infer<typeof jwtAuth>;
@@ -223,6 +226,7 @@ export type BackendAuthConfig = z.infer<typeof backendAuth>;
 export type BackendTlsConfig = z.infer<typeof backendTLS>;
 export type HeaderModifierConfig = z.infer<typeof headerModifier>;
 export type TimeoutConfig = z.infer<typeof timeout>;
+export type DelayConfig = z.infer<typeof delay>;
 export type DirectResponseConfig = z.infer<typeof directResponse>;
 export type LocalRateLimitConfig = z.infer<typeof localRateLimit>;
 export type RoutePoliciesConfig = z.infer<typeof routePolicies>;

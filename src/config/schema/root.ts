@@ -6,6 +6,7 @@ import { readinessConfig } from './readiness.js';
 import { routePolicies } from './policies.js';
 import { samplingValue, tracingFields } from './tracing.js';
 import { listener, route, routeMatch } from './route.js';
+import { attachedTcpRoute } from './tcp-routes.js';
 import { attachedRoute, frontendPolicies, gateway, gatewayRefs, namedBackend } from './gateways.js';
 
 export { listener, listenerProtocol, listenerTls, route, routeMatch } from './route.js';
@@ -89,6 +90,7 @@ export const rootConfig = z.strictObject({
   /** The current format (src/config/schema/gateways.ts). */
   gateways: z.record(z.string().min(1), gateway).optional(),
   routes: z.array(attachedRoute).optional(),
+  tcpRoutes: z.array(attachedTcpRoute).optional(),
   backends: z.array(namedBackend).optional(),
   frontendPolicies: frontendPolicies.optional(),
 });

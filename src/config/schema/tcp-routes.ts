@@ -15,4 +15,10 @@ export const tcpRoute = z.strictObject({
   backends: z.array(tcpBackend).min(1),
 });
 
+/** Top-level `tcpRoutes:` of the current format, attached to TCP/TLS gateways like `routes:`. */
+export const attachedTcpRoute = z.strictObject({
+  ...tcpRoute.shape,
+  gateways: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+});
+
 export type TcpRouteConfig = z.infer<typeof tcpRoute>;

@@ -5,7 +5,14 @@
  * schema along an issue's path.
  */
 import type { z } from 'zod';
-import { backend, hostTarget, mcpTarget, openapiTarget } from './backends.js';
+import {
+  backend,
+  hostTarget,
+  mcpTarget,
+  openapiTarget,
+  stdioTargetEntry,
+  targetPolicies,
+} from './backends.js';
 import { frontendPolicies, gateway, gatewayListener, loggingPolicy, namedBackend } from './gateways.js';
 import {
   backendAuth,
@@ -13,7 +20,6 @@ import {
   conditionalDirectResponse,
   directResponse,
   directResponseSpec,
-  rateLimitType,
   routePolicies,
   UNSUPPORTED_POLICIES,
 } from './policies.js';
@@ -21,11 +27,12 @@ import { bind, rootConfig, staticBackend, staticConfig, staticLogging } from './
 import { frontendTracing } from './tracing.js';
 import { listener, listenerProtocol, listenerTls } from './route.js';
 import { extAuthz, extAuthzHttp } from './ext-authz.js';
-import { rateLimitDescriptor, remoteRateLimit } from './remote-rate-limit.js';
+import { descriptorType, rateLimitDescriptor, remoteRateLimit } from './remote-rate-limit.js';
+import { serviceHost } from './service-target.js';
 import { mirrorBackend } from './traffic.js';
 import { retry } from './retry.js';
 import { transform, transformations } from './transformations.js';
-import { tcpBackend, tcpRoute } from './tcp-routes.js';
+import { attachedTcpRoute, tcpBackend, tcpRoute } from './tcp-routes.js';
 
 export interface UnsupportedNames {
   readonly names: readonly string[];
@@ -40,16 +47,7 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   [
     rootConfig,
     {
-      names: [
-        'policies',
-        'gatewayPolicies',
-        'workloads',
-        'services',
-        'routeGroups',
-        'tcpRoutes',
-        'llm',
-        'ui',
-      ],
+      names: ['policies', 'gatewayPolicies', 'workloads', 'services', 'routeGroups', 'llm', 'ui'],
     },
   ],
   [
@@ -111,16 +109,7 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   [
     frontendPolicies,
     {
-      names: [
-        'http',
-        'tls',
-        'tcp',
-        'networkAuthorization',
-        'networkExtAuthz',
-        'proxy',
-        'proxyProtocol',
-        'connect',
-      ],
+      names: ['http', 'tls', 'tcp', 'networkExtAuthz', 'proxy', 'proxyProtocol', 'connect'],
     },
   ],
   [loggingPolicy, { names: ['otlp', 'database'] }],
@@ -135,6 +124,7 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
   [transformations, { names: ['conditional'] }],
   [transform, { names: ['metadata', 'replace'] }],
   [tcpRoute, { names: ['namespace', 'policies'] }],
+  [attachedTcpRoute, { names: ['namespace', 'policies'] }],
   [tcpBackend, { names: ['backend', 'service', 'dynamic', 'policies'] }],
   [
     backend,
@@ -149,7 +139,8 @@ export const UNSUPPORTED_KEYS: ReadonlyMap<z.ZodType, UnsupportedNames> = new Ma
     },
   ],
   [backendTLS, { names: ['spiffe', 'subjectAltNames', 'keyExchangeGroups'] }],
-  [mcpTarget, { names: ['policies'] }],
+  [stdioTargetEntry, { names: ['policies'], what: 'on a stdio target' }],
+  [targetPolicies, { names: ['requestHeaderModifier', 'transformations', 'http', 'tcp', 'backendTunnel'] }],
   [hostTarget, { names: ['backend'] }],
   [openapiTarget, { names: ['backend'] }],
   [directResponse, { names: ['headers'] }],
@@ -163,5 +154,11 @@ export const UNSUPPORTED_VALUES: ReadonlyMap<z.ZodType, UnsupportedNames> = new 
   UnsupportedNames
 >([
   [listenerProtocol, { names: ['HBONE'], what: 'listener protocol' }],
-  [rateLimitType, { names: ['tokens'], what: 'rate limit type' }],
+  [descriptorType, { names: ['tokens'], what: 'rate limit type' }],
 ]);
+
+/** String forms the format knows but Portcullis does not implement, by prefix (`unix:/run/x.sock`). */
+export const UNSUPPORTED_PREFIXES: ReadonlyMap<z.ZodType, UnsupportedNames> = new Map<
+  z.ZodType,
+  UnsupportedNames
+>([[serviceHost, { names: ['unix:'], what: 'unix socket address' }]]);

@@ -117,6 +117,8 @@ export class TargetConn {
   private readonly progress = new Map<string, { readonly token: unknown; readonly scope: CallScope }>();
   /** Gives back this connection's place under a process limit (src/mcp/session/limits.ts) once it is gone. */
   private readonly release: (() => void) | undefined;
+  /** The target's own backendAuth applied to every request's headers (`targets[].policies`). */
+  private readonly rewrite: ((h: Readonly<Record<string, string>>) => Record<string, string>) | undefined;
 
   constructor(
     target: NormalizedTarget,
@@ -125,9 +127,11 @@ export class TargetConn {
     logger: Logger,
     telemetry: McpTelemetry,
     release?: () => void,
+    rewrite?: (h: Readonly<Record<string, string>>) => Record<string, string>,
   ) {
     this.target = target;
     this.release = release;
+    this.rewrite = rewrite;
     this.upstream = upstream;
     this.events = events;
     this.logger = logger;
@@ -150,8 +154,20 @@ export class TargetConn {
     return this.closeReason;
   }
 
+  /** The headers a request to this target carries: `headers` with the target's own backendAuth applied. */
+  ownHeaders(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>>;
+  ownHeaders(
+    headers: Readonly<Record<string, string>> | undefined,
+  ): Readonly<Record<string, string>> | undefined;
+  ownHeaders(
+    headers: Readonly<Record<string, string>> | undefined,
+  ): Readonly<Record<string, string>> | undefined {
+    return this.rewrite ? this.rewrite(headers ?? {}) : headers;
+  }
+
   /** Connects; `headers` go on the connecting request where there is one (legacy SSE GET). */
-  async start(headers?: Readonly<Record<string, string>>): Promise<void> {
+  async start(given?: Readonly<Record<string, string>>): Promise<void> {
+    const headers = this.ownHeaders(given);
     const ms = this.target.connectTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -341,7 +357,7 @@ export class TargetConn {
         ...(outParams ? { params: outParams } : {}),
       } as JSONRPCRequest;
       this.upstream
-        .send(message, sendOpts(this.modernHeaders(method, outParams, opts)))
+        .send(message, this.sendOpts(this.modernHeaders(method, outParams, opts)))
         .catch((e: unknown) => {
           const err = this.upstreamError(e, 'UPSTREAM_CLOSED', 'send failed');
           pending.fail(err, err.code);
@@ -354,13 +370,13 @@ export class TargetConn {
     // The stateless revision has no handshake to acknowledge.
     if (this.modernMeta && method === 'notifications/initialized') return;
     const message = { jsonrpc: '2.0', method, ...(params ? { params } : {}) } as JSONRPCNotification;
-    await this.upstream.send(message, sendOpts(opts));
+    await this.upstream.send(message, this.sendOpts(opts));
   }
 
   /** Answers a request the upstream sent us (sampling, elicitation, roots), with the upstream's own id. */
   async respond(message: JSONRPCResponseMessage, opts: CallOptions = {}): Promise<void> {
     if (this.state === 'closed') return;
-    await this.upstream.send(message, sendOpts(opts));
+    await this.upstream.send(message, this.sendOpts(opts));
   }
 
   /** The most recent in-flight request that has a stream: where unattributed logging/requests go. */
@@ -416,6 +432,11 @@ export class TargetConn {
     const name = method === 'resources/read' ? params?.uri : params?.name;
     if (typeof name === 'string' && NAMED_METHODS.has(method)) headers['mcp-name'] = headerSafe(name);
     return { ...opts, headers };
+  }
+
+  private sendOpts(opts: CallOptions): { headers?: Readonly<Record<string, string>> } {
+    const headers = this.ownHeaders(opts.headers);
+    return headers ? { headers } : {};
   }
 
   private sendCancel(id: number, reason: string, opts: CallOptions): void {
@@ -507,8 +528,4 @@ function headerSafe(value: string): string {
 
 function progressKey(id: number): string {
   return `portcullis-progress-${id}`;
-}
-
-function sendOpts(opts: CallOptions): { headers?: Readonly<Record<string, string>> } {
-  return opts.headers ? { headers: opts.headers } : {};
 }

@@ -202,12 +202,14 @@ export class Session {
     await this.mux.notify(msg, call);
     if (msg.method === 'notifications/initialized') {
       for (const s of this.slotList) {
-        s.conn?.upstream.openEventStream?.({ headers: call.headers }).catch((e: unknown) => {
-          this.logger.warn(
-            { target: s.target.name, err: (e as Error).message },
-            'opening the upstream event stream failed',
-          );
-        });
+        s.conn?.upstream
+          .openEventStream?.({ headers: s.conn.ownHeaders(call.headers) })
+          .catch((e: unknown) => {
+            this.logger.warn(
+              { target: s.target.name, err: (e as Error).message },
+              'opening the upstream event stream failed',
+            );
+          });
       }
     }
   }

@@ -171,9 +171,11 @@ export class StatelessPool {
       );
       if ('error' in o) throw targetFailed(target.name, o.error.message);
       await conn.notify('notifications/initialized', undefined, opts);
-      conn.upstream.openEventStream?.({ headers: opts.headers ?? {} }).catch((e: unknown) => {
-        this.logger.debug({ target: target.name, err: (e as Error).message }, 'no upstream event stream');
-      });
+      conn.upstream
+        .openEventStream?.({ headers: conn.ownHeaders(opts.headers ?? {}) })
+        .catch((e: unknown) => {
+          this.logger.debug({ target: target.name, err: (e as Error).message }, 'no upstream event stream');
+        });
       if (this.closed) {
         await conn.close('backend removed');
         return;

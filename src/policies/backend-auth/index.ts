@@ -48,6 +48,8 @@ export function compileBackendAuth(
       headersFor: function passthroughBackendAuth(identity: Identity | null): Record<string, string> {
         return identity ? place(identity.rawToken) : {};
       },
+      headerNames: Object.keys(place('x')),
+      fixed: false,
     };
   }
   const k = cfg.key;
@@ -65,5 +67,7 @@ export function compileBackendAuth(
     headersFor: function keyBackendAuth(): Record<string, string> {
       return { ...headers };
     },
+    headerNames: Object.keys(headers),
+    fixed: true,
   };
 }

@@ -246,6 +246,9 @@ export type PortcullisConfig = {
             body?: CelExpression | null;
           } | null;
         };
+        delay?: {
+          duration: string;
+        };
       }[];
       cors?: Cors;
       csrf?: Csrf;
@@ -470,6 +473,9 @@ export type PortcullisConfig = {
           body?: CelExpression | null;
         } | null;
       };
+      delay?: {
+        duration: string;
+      };
     }
   >;
   routes?: {
@@ -480,6 +486,16 @@ export type PortcullisConfig = {
     matches?: RouteMatch[];
     policies?: RoutePolicies;
     backends?: Backend[];
+    gateways?: string | string[];
+  }[];
+  tcpRoutes?: {
+    name?: string;
+    ruleName?: string;
+    hostnames?: string[];
+    backends: {
+      host: string;
+      weight?: number;
+    }[];
     gateways?: string | string[];
   }[];
   backends?: (
@@ -516,6 +532,7 @@ export type PortcullisConfig = {
       clientSampling?: boolean | number | string;
       filter?: CelExpression;
     };
+    networkAuthorization?: Rules;
   };
 };
 
@@ -882,6 +899,9 @@ export type RoutePolicies = {
       body?: CelExpression | null;
     } | null;
   };
+  delay?: {
+    duration: string;
+  };
 };
 
 export type Cors = {
@@ -1052,7 +1072,7 @@ export type LocalRateLimit =
       maxTokens: number;
       tokensPerFill?: number;
       fillInterval: Duration;
-      type?: 'requests';
+      type?: 'requests' | 'tokens';
       key?: CelExpression;
     }[]
   | {
@@ -1061,7 +1081,7 @@ export type LocalRateLimit =
         maxTokens: number;
         tokensPerFill?: number;
         fillInterval: Duration;
-        type?: 'requests';
+        type?: 'requests' | 'tokens';
         key?: CelExpression;
       }[];
     };
@@ -1194,6 +1214,10 @@ export type McpTarget =
       };
       connectTimeout?: Duration;
       requestTimeout?: Duration;
+      policies?: {
+        backendAuth?: BackendAuth;
+        backendTLS?: BackendTls;
+      };
       mcp: {
         host: string;
         port?: number;
@@ -1208,6 +1232,10 @@ export type McpTarget =
       };
       connectTimeout?: Duration;
       requestTimeout?: Duration;
+      policies?: {
+        backendAuth?: BackendAuth;
+        backendTLS?: BackendTls;
+      };
       sse: {
         host: string;
         port?: number;
@@ -1222,6 +1250,10 @@ export type McpTarget =
       };
       connectTimeout?: Duration;
       requestTimeout?: Duration;
+      policies?: {
+        backendAuth?: BackendAuth;
+        backendTLS?: BackendTls;
+      };
       openapi: {
         host: string;
         port?: number;
