@@ -4,6 +4,7 @@ import type { McpTelemetry } from '../../telemetry/hooks.js';
 import type { McpLimits } from '../session/limits.js';
 import type { ConnEvents } from './target-connection.js';
 import { TargetConn } from './target-connection.js';
+import { lazyChild } from '../session/lazy-logger.js';
 import type { RuntimeMcpBackend, UpstreamFactory } from '../backend.js';
 
 export interface ConnDeps {
@@ -27,7 +28,7 @@ export function openConn(
   const release = target.kind === 'stdio' ? deps.limits.admitChild(backend.key, target.name) : undefined;
   try {
     const upstream = deps.upstreams.create(target, {
-      logger: logger.child({ target: target.name }),
+      logger: lazyChild(logger, { target: target.name }),
       tls: backend.backendTls,
     });
     return new TargetConn(target, upstream, events, logger, deps.telemetry, release);
