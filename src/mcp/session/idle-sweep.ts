@@ -46,7 +46,8 @@ export class IdleSweep {
 
   private sweep(): void {
     const now = Date.now();
-    for (const m of [...this.members]) if (now - m.lastActiveAt >= this.ttlMs) m.expire();
+    // A Set may lose members while it is iterated (an expiring session leaves at once): no copy.
+    for (const m of this.members) if (now - m.lastActiveAt >= this.ttlMs) m.expire();
   }
 }
 
