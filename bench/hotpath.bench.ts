@@ -490,6 +490,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
       const before = Number(await gw.call('rss'));
       const heapBefore = (await gw.call('memory')) as NodeJS.MemoryUsage;
+      const liveBefore = (await gw.call('gc')) as NodeJS.MemoryUsage;
       if (HEAP_SNAPSHOT) await gw.call(`heapsnapshot:${join(HEAP_SNAPSHOT, 'before.heapsnapshot')}`);
       const t0 = performance.now();
       let opened = 0;
@@ -511,6 +512,8 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 1000));
       const after = Number(await gw.call('rss'));
       const heapAfter = (await gw.call('memory')) as NodeJS.MemoryUsage;
+      // What the sessions keep, without the garbage of opening them: a full GC first.
+      const liveAfter = (await gw.call('gc')) as NodeJS.MemoryUsage;
       if (HEAP_SNAPSHOT) await gw.call(`heapsnapshot:${join(HEAP_SNAPSHOT, 'after.heapsnapshot')}`);
       await pool.close();
       const name = `${fmtInt(SESSIONS)} idle sessions, HTTP upstream`;
@@ -532,6 +535,16 @@ async function main(): Promise<void> {
         (heapAfter[k] - heapBefore[k]) / Math.max(1, opened);
       ratio(name, 'JS heap used added per session', per('heapUsed'), '—', true, 'bytes');
       ratio(name, 'external (buffers) added per session', per('external'), '—', true, 'bytes');
+      const live = (liveAfter.heapUsed - liveBefore.heapUsed) / Math.max(1, opened);
+      ratio(name, 'JS heap live per session (after a full GC)', live, '—', true, 'bytes');
+      ratio(
+        name,
+        'gateway RSS after a full GC',
+        liveAfter.rss / 2 ** 20,
+        '< 150 MB',
+        liveAfter.rss / 2 ** 20 < 150,
+        'MB',
+      );
       ratio(name, 'RSS added per session', (after - before) / Math.max(1, opened), '—', true, 'bytes');
       console.log(`  done: sessions (RSS ${fmt(before / 2 ** 20, 0)} → ${fmt(after / 2 ** 20, 0)} MB)`);
     }

@@ -11,7 +11,16 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machineLine } from './lib/stats.js';
 
-const BENCHES = ['cel', 'auth', 'metrics', 'overhead', 'gateway', 'hotpath', 'startup'] as const;
+const BENCHES = [
+  'cel',
+  'auth',
+  'metrics',
+  'overhead',
+  'gateway',
+  'hotpath',
+  'reload-stages',
+  'startup',
+] as const;
 
 const argv = process.argv.slice(2);
 /** Flags without a value; every other `--flag` takes the next argument as its value. */

@@ -9,7 +9,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { writeHeapSnapshot } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { PauseMonitor, type PauseSummary } from './pauses.js';
 
 /** A measured window of the child's PauseMonitor, opened or closed with a `cpu` reading. */
@@ -50,7 +51,8 @@ export interface Service {
   pauses(key: string): Promise<PauseSummary>;
   /**
    * Run the child's command `name` (see `Commands`); `rss` (resident set, bytes), `memory`
-   * (process.memoryUsage()) and `heapsnapshot:<file>` (v8.writeHeapSnapshot) always exist.
+   * (process.memoryUsage()), `gc` (a full garbage collection, then process.memoryUsage()) and
+   * `heapsnapshot:<file>` (v8.writeHeapSnapshot) always exist.
    */
   call(name: string): Promise<unknown>;
   stop(): Promise<void>;
@@ -144,9 +146,11 @@ export function serveParent(url: string, close: () => Promise<void>, commands: C
           ? async () => process.memoryUsage.rss()
           : m.name === 'memory'
             ? async () => process.memoryUsage()
-            : m.name.startsWith('heapsnapshot:')
-              ? async () => writeHeapSnapshot(m.name.slice('heapsnapshot:'.length))
-              : commands[m.name];
+            : m.name === 'gc'
+              ? async () => (fullGc(), process.memoryUsage())
+              : m.name.startsWith('heapsnapshot:')
+                ? async () => writeHeapSnapshot(m.name.slice('heapsnapshot:'.length))
+                : commands[m.name];
       if (!run) send({ type: 'called', id: m.id, value: undefined, error: 'no such command' });
       else
         run().then(
@@ -163,4 +167,10 @@ export function serveParent(url: string, close: () => Promise<void>, commands: C
 export function isEntry(moduleUrl: string): boolean {
   const entry = process.argv[1];
   return entry !== undefined && fileURLToPath(moduleUrl) === resolve(entry);
+}
+
+/** A full, synchronous garbage collection without starting the child with --expose-gc. */
+function fullGc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }

@@ -10,6 +10,8 @@ import { callsVariables, withVariables } from './agentgateway-functions.js';
 import { anonymousForm } from './analysis.js';
 import { caretLines, describeCelError } from './diagnostics.js';
 import { celEnvironment, type CelVariableSet } from './environment.js';
+import { celReferences, type CelReferences } from './references.js';
+import { CompileCache } from './compile-cache.js';
 
 export {
   buildActivation,
@@ -26,6 +28,7 @@ export {
 } from './activation.js';
 export { CEL_VARIABLES, createBaseEnvironment, type CelVariableSet } from './environment.js';
 export { toCelClaims, toCelValue } from './values.js';
+export { readsOnly, type CelReferences } from './references.js';
 
 export interface CelCompileOptions {
   readonly variables: CelVariableSet;
@@ -47,14 +50,25 @@ export type CelCompileResult =
        * undefined when the expression can never be true without a token.
        */
       readonly withoutJwt: CompiledCel | undefined;
+      /** The identifiers and functions the expression uses (src/cel/references.ts). */
+      readonly references: CelReferences;
     }
   | { readonly ok: false; readonly message: string };
+
+/** Every compile result (failures too), shared by all config builds (src/cel/compile-cache.ts). */
+const compiled = new CompileCache<CelCompileResult>();
 
 /**
  * Parse and type-check `source` in one of our variable sets. Never throws: a bad expression yields a
  * message with the expression's line and a caret under the offending spot.
  */
 export function tryCompileCel(source: string, opts: CelCompileOptions): CelCompileResult {
+  return compiled.getOrCompute(`${opts.variables}\0${opts.expect}\0${source}`, () =>
+    compileUncached(source, opts),
+  );
+}
+
+function compileUncached(source: string, opts: CelCompileOptions): CelCompileResult {
   const result = compileInEnvironment(celEnvironment(opts.variables), source, opts.expect);
   if (result.ok) return result;
   if (result.message !== undefined) return { ok: false, message: result.message };
@@ -102,6 +116,7 @@ export function compileInEnvironment(
     type,
     evaluate,
     withoutJwt: opts.analyse === false ? evaluate : anonymous(env, parsed, source, evaluate),
+    references: celReferences(parsed.ast),
   };
 }
 

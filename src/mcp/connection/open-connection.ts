@@ -4,6 +4,7 @@ import type { McpTelemetry } from '../../telemetry/hooks.js';
 import type { McpLimits } from '../session/limits.js';
 import type { ConnEvents } from './target-connection.js';
 import { TargetConn } from './target-connection.js';
+import { lazyChild } from '../session/lazy-logger.js';
 import type { RuntimeMcpBackend, UpstreamFactory } from '../backend.js';
 import type { CompiledBackendAuth } from '../../policies/types.js';
 
@@ -46,7 +47,7 @@ export function openConn(
   try {
     const own = backend.targetPolicies.get(target.name);
     const upstream = deps.upstreams.create(target, {
-      logger: logger.child({ target: target.name }),
+      logger: lazyChild(logger, { target: target.name }),
       tls: own?.backendTls ?? backend.backendTls,
     });
     const rewrite = own?.backendAuth ? ownAuth(own.backendAuth, backend.backendAuth) : undefined;

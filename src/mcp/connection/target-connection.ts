@@ -114,7 +114,8 @@ export class TargetConn {
   private closeCode: UpstreamErrorCode = 'UPSTREAM_CLOSED';
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly progress = new Map<string, { readonly token: unknown; readonly scope: CallScope }>();
+  /** Progress tokens of calls in flight (made on the first call that asks for progress). */
+  private progressMap: Map<string, { readonly token: unknown; readonly scope: CallScope }> | undefined;
   /** Gives back this connection's place under a process limit (src/mcp/session/limits.ts) once it is gone. */
   private readonly release: (() => void) | undefined;
   /** The target's own backendAuth applied to every request's headers (`targets[].policies`). */
@@ -318,7 +319,7 @@ export class TargetConn {
         clearTimeout(timer);
         scope?.signal?.removeEventListener('abort', onAbort);
         this.pending.delete(id);
-        this.progress.delete(progressKey(id));
+        this.progressMap?.delete(progressKey(id));
         // A cancelled call says nothing about the upstream: not counted.
         if (code !== null) this.telemetry.upstreamCall(this.name, (performance.now() - started) / 1000, code);
       };
@@ -413,7 +414,10 @@ export class TargetConn {
     if (hasToken && opts.scope) {
       // Progress tokens are replaced by the gateway's own, so two clients (or two fan-out targets) can
       // never collide, and each progress notification finds its request's stream.
-      this.progress.set(progressKey(id), { token: meta?.progressToken, scope: opts.scope });
+      (this.progressMap ??= new Map()).set(progressKey(id), {
+        token: meta?.progressToken,
+        scope: opts.scope,
+      });
       outMeta.progressToken = progressKey(id);
     }
     if (stampTrace) outMeta.traceparent = opts.traceparent;
@@ -451,7 +455,7 @@ export class TargetConn {
         return;
       }
       if (m.method === 'notifications/progress' && isObject(m.params)) {
-        const entry = this.progress.get(String(m.params.progressToken));
+        const entry = this.progressMap?.get(String(m.params.progressToken));
         if (entry) {
           entry.scope.sink({
             ...message,

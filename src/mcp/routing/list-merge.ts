@@ -103,6 +103,11 @@ export async function mergeList(
         if (!isObject(item)) continue;
         const id = item[spec.key];
         if (typeof id !== 'string' || !call.gate.allows(spec.kind, id, p.target)) continue;
+        // Without prefixing the item goes out as the upstream sent it: no copy.
+        if (!naming.prefixing) {
+          items.push(item);
+          continue;
+        }
         items.push({
           ...item,
           [spec.key]: spec.kind === 'resource' ? naming.uri(p.target, id) : naming.name(p.target, id),

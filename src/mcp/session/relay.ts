@@ -21,7 +21,11 @@ export class SessionRelay implements ConnEvents {
   private readonly naming: Naming;
   private readonly emit: (message: JSONRPCMessage) => void;
   private readonly logger: Logger;
-  private readonly pending = new Map<string, { conn: TargetConn; id: string | number }>();
+  /** Server→client requests awaiting the client's answer (made on the first one). */
+  private pendingMap: Map<string, { conn: TargetConn; id: string | number }> | undefined;
+  private get pending(): Map<string, { conn: TargetConn; id: string | number }> {
+    return (this.pendingMap ??= new Map());
+  }
   private seq = 0;
 
   constructor(naming: Naming, emit: (message: JSONRPCMessage) => void, logger: Logger) {

@@ -7,6 +7,8 @@ import type { McpTelemetry } from '../../telemetry/hooks.js';
 import type { McpCall, Slot } from '../routing/call.js';
 import { callOptions } from '../routing/call.js';
 import { EventLog } from './event-log.js';
+import { lazyChild } from './lazy-logger.js';
+import { idleSweep, type IdleSweep } from './idle-sweep.js';
 import type { IdentityBinding } from './identity-binding.js';
 import { bindIdentity, checkBinding } from './identity-binding.js';
 import { mergeInitialize } from '../routing/initialize-result.js';
@@ -66,12 +68,14 @@ export class Session {
   private readonly releaseSlot: Release;
   private closed = false;
   private readonly relay: SessionRelay;
-  /** Client requests in flight, for notifications/cancelled. */
-  private readonly inFlight = new Map<string, AbortController>();
-  private readonly events: EventLog;
+  /** Client requests in flight, for notifications/cancelled (made on the first request). */
+  private inFlight: Map<string, AbortController> | undefined;
+  /** Server-initiated messages for the GET stream (made on the first one). */
+  private events: EventLog | undefined;
   private stream: SseStream | undefined;
   private busy = 0;
-  private readonly idleTimer: NodeJS.Timeout;
+  /** Idle expiry: one shared timer per TTL (idle-sweep.ts), not one per session. */
+  private readonly idle: IdleSweep;
   private readonly onClosed: (s: Session) => void;
 
   constructor(
@@ -87,19 +91,18 @@ export class Session {
     this.backendKey = backend.key;
     this.releaseSlot = releaseSlot;
     this.pending = deps.limits.pendingGate();
-    this.events = new EventLog(deps.limits.values.streamBufferBytes);
     this.transport = transport;
     this.binding = bindIdentity(identity);
     this.deps = deps;
     this.targets = backend.targets;
     this.failureMode = backend.failureMode;
-    this.logger = deps.logger.child({ session: this.id });
+    this.logger = lazyChild(deps.logger, { session: this.id });
     this.onClosed = onClosed;
     const naming = backend.naming;
     this.mux = new Multiplexer(naming, { slots: async () => this.slots() }, this.logger);
     this.relay = new SessionRelay(naming, (m) => this.emit(m), this.logger);
-    this.idleTimer = setTimeout(() => this.expire(), idleTtlMs);
-    this.idleTimer.unref();
+    this.idle = idleSweep(idleTtlMs);
+    this.idle.add(this);
     deps.telemetry.sessionOpened();
   }
 
@@ -117,7 +120,6 @@ export class Session {
 
   touch(): void {
     this.lastActiveAt = Date.now();
-    this.idleTimer.refresh();
   }
 
   /** Starts every target and fans the client's initialize out (its version, capabilities and clientInfo). */
@@ -179,14 +181,15 @@ export class Session {
   async request(req: JSONRPCRequest, call: McpCall, abort: AbortController): Promise<RpcOutcome> {
     const done = this.pending.admit();
     const key = idKey(req.id);
-    this.inFlight.set(key, abort);
+    const inFlight = (this.inFlight ??= new Map());
+    inFlight.set(key, abort);
     this.busy++;
     try {
       return await this.mux.request(req, call);
     } finally {
       done();
       this.busy--;
-      if (this.inFlight.get(key) === abort) this.inFlight.delete(key);
+      if (inFlight.get(key) === abort) inFlight.delete(key);
       this.touch();
     }
   }
@@ -195,7 +198,7 @@ export class Session {
   async notify(msg: JSONRPCNotification, call: McpCall): Promise<void> {
     if (msg.method === 'notifications/cancelled') {
       const id = paramsOf(msg).requestId;
-      if (typeof id === 'string' || typeof id === 'number') this.inFlight.get(idKey(id))?.abort();
+      if (typeof id === 'string' || typeof id === 'number') this.inFlight?.get(idKey(id))?.abort();
       return;
     }
     if (!this.slotList) return;
@@ -228,7 +231,7 @@ export class Session {
       this.touch();
     });
     if (this.transport === 'streamable') {
-      for (const e of this.events.replay(lastEventId)) stream.send(e.message, String(e.id));
+      for (const e of this.events?.replay(lastEventId) ?? []) stream.send(e.message, String(e.id));
     }
   }
 
@@ -239,6 +242,7 @@ export class Session {
       return;
     }
     const open = this.stream !== undefined && !this.stream.closed;
+    this.events ??= new EventLog(this.deps.limits.values.streamBufferBytes);
     const id = this.events.push(message, open);
     if (open) this.stream?.send(message, String(id));
   }
@@ -246,8 +250,8 @@ export class Session {
   async close(reason = 'session closed'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.idleTimer);
-    for (const a of this.inFlight.values()) a.abort();
+    this.idle.delete(this);
+    for (const a of this.inFlight?.values() ?? []) a.abort();
     this.stream?.end();
     await Promise.all([...this.conns].map((c) => c.close(reason)));
     this.releaseSlot();
@@ -277,11 +281,12 @@ export class Session {
     return this.slotList;
   }
 
-  private expire(): void {
+  /** Called by the idle sweep once the session has been idle for its TTL. */
+  expire(): void {
     if (this.closed) return;
     const streaming = this.stream !== undefined && !this.stream.closed;
     if (this.busy > 0 || streaming) {
-      this.idleTimer.refresh();
+      this.touch();
       return;
     }
     this.logger.info('session expired (idle)');

@@ -8,6 +8,9 @@
  * one-entry memo rather than a WeakMap: a WeakMap entry per request costs more (GC of ephemerons) than
  * the whole decision of a single call. A different subject simply rebuilds; correctness never depends
  * on a hit.
+ *
+ * List filtering asks the same questions again on every `tools/list` of a caller: when the rules read
+ * only the identity and the item, those answers are remembered per identity (decision-memo.ts).
  */
 import type { RuleConfig } from '../../config/schema/policies.js';
 import type { ConfigPath } from '../../config/types.js';
@@ -21,8 +24,9 @@ import type {
 import type { BuildContext } from '../../contracts/build-context.js';
 import { buildBaseActivation, withMcp, type CelActivation } from '../../cel/index.js';
 import { decideRules, NO_RULES } from './decide.js';
+import { DecisionMemo } from './decision-memo.js';
 import type { AuthorizationOptions } from './options.js';
-import { compileRules } from './rules.js';
+import { compileRules, readsIdentityAndItemOnly } from './rules.js';
 
 interface CachedBase {
   readonly subject: AuthzSubject;
@@ -57,13 +61,24 @@ export function compileMcpAuthorization(
     return activation;
   }
 
+  function evaluate(item: McpItem, subject: AuthzSubject): { decision: Decision; keep: boolean } {
+    const activation = withMcp(baseFor(subject), subject.mcpMethod, item);
+    // A decision that reported a failing deny rule is not remembered: the next request reports it again.
+    let keep = true;
+    const report = (rule: DecidingRule, error: Error): void => {
+      keep = false;
+      onError?.({ rule, error, item, subject });
+    };
+    return { decision: decideRules(set, activation, report), keep };
+  }
+
+  const memo = readsIdentityAndItemOnly(set) ? new DecisionMemo() : undefined;
   return {
     decide: function mcpAuthorization(item: McpItem, subject: AuthzSubject): Decision {
-      const activation = withMcp(baseFor(subject), subject.mcpMethod, item);
-      const report = onError
-        ? (rule: DecidingRule, error: Error) => onError({ rule, error, item, subject })
-        : undefined;
-      return decideRules(set, activation, report);
+      // Only lists repeat the same questions; a call decides one item once.
+      if (memo !== undefined && subject.mcpMethod.endsWith('/list'))
+        return memo.decide(subject.identity, subject.mcpMethod, item, () => evaluate(item, subject));
+      return evaluate(item, subject).decision;
     },
   };
 }

@@ -9,7 +9,13 @@ import { isConfigError, ConfigError } from '../../config/errors.js';
 import type { DecidingRule, Decision } from '../../contracts/authorization.js';
 import type { BuildContext } from '../../contracts/build-context.js';
 import { oneLine, ruleRef } from './rule-ref.js';
-import { tryCompileCel, type CelVariableSet, type CompiledCel } from '../../cel/index.js';
+import {
+  CEL_VARIABLES,
+  readsOnly,
+  tryCompileCel,
+  type CelVariableSet,
+  type CompiledCel,
+} from '../../cel/index.js';
 
 export { describeRule, ruleRef } from './rule-ref.js';
 
@@ -26,6 +32,8 @@ export interface CompiledRule {
   readonly deciding: DecidingRule;
   /** The decision this rule produces when it decides (allow rules: allowed; deny/require: denied). */
   readonly decision: Decision;
+  /** True when its value depends on the caller's identity and the MCP item alone (src/cel/references.ts). */
+  readonly identityAndItemOnly: boolean;
 }
 
 /** Rules grouped by effect, in config order within each group. */
@@ -52,6 +60,14 @@ function decisionFor(deciding: DecidingRule): Decision {
         ? `denied by ${ruleRef(deciding.index)}: ${src}`
         : `denied: ${ruleRef(deciding.index)} (require) not satisfied: ${src}`;
   return Object.freeze({ allowed: deciding.effect === 'allow', rule: deciding, reason });
+}
+
+/** The variables whose values are the same for every request of one verified caller, plus the item. */
+const IDENTITY_AND_ITEM: ReadonlySet<string> = new Set(['jwt', 'apiKey', 'basicAuth', 'mcp']);
+
+/** True when every rule's value depends on the caller's identity and the MCP item alone. */
+export function readsIdentityAndItemOnly(set: CompiledRuleSet): boolean {
+  return [...set.deny, ...set.require, ...set.allow].every((r) => r.identityAndItemOnly);
 }
 
 export function compileRules(
@@ -81,6 +97,7 @@ export function compileRules(
       withoutJwt: result.withoutJwt,
       deciding,
       decision: decisionFor(deciding),
+      identityAndItemOnly: readsOnly(result.references, CEL_VARIABLES[variables], IDENTITY_AND_ITEM),
     };
     (effect === 'deny' ? deny : effect === 'require' ? require : allow).push(compiled);
   });

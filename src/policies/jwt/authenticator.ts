@@ -46,18 +46,22 @@ interface CacheEntry {
 export function createAuthenticator(spec: AuthenticatorSpec): CompiledAuthenticator {
   const { mode, providers, clockSkewMs, logger, now } = spec;
   const extract = spec.extract ?? extractBearer;
-  const cache = new LRUCache<string, CacheEntry>({ max: spec.cacheMax });
+  // Created on the first verified token: lru-cache allocates its `max` slots up front, and a config
+  // build makes one authenticator per jwtAuth policy (100 routes, 100 of them, on every reload).
+  let lru: LRUCache<string, CacheEntry> | undefined;
+  const cache = (): LRUCache<string, CacheEntry> =>
+    (lru ??= new LRUCache<string, CacheEntry>({ max: spec.cacheMax }));
 
   /** A cached success stays valid only while unexpired and while its key is still published. */
   const fromCache = (token: string, nowMs: number): Identity | string | undefined => {
-    const hit = cache.get(token);
+    const hit = lru?.get(token);
     if (!hit) return undefined;
     if (nowMs >= hit.expiresAtMs) {
-      cache.delete(token);
+      lru?.delete(token);
       return REASON.expired;
     }
     if (!hit.provider.source.current().keys.includes(hit.key)) {
-      cache.delete(token);
+      lru?.delete(token);
       return undefined;
     }
     return hit.identity;
@@ -79,7 +83,7 @@ export function createAuthenticator(spec: AuthenticatorSpec): CompiledAuthentica
     if (missing !== undefined) return `missing required claim: ${missing}`;
     const identity = makeIdentity(v.claims, v.provider.issuer, token);
     const expiresAtMs = v.exp * 1000 + clockSkewMs;
-    cache.set(
+    cache().set(
       token,
       { identity, provider: v.provider, key: v.key, expiresAtMs },
       // The entry also leaves the LRU on its own; exp is re-checked on every hit regardless.
@@ -113,7 +117,7 @@ export function createAuthenticator(spec: AuthenticatorSpec): CompiledAuthentica
     },
     close: function jwtClose() {
       for (const p of providers) p.source.close();
-      cache.clear();
+      lru?.clear();
     },
   };
 }

@@ -2,7 +2,11 @@
  * JWKS → imported verification keys. Runs at config load and on remote refresh, never
  * per request. Each key is imported once per algorithm it allows (WebCrypto binds a key to one
  * algorithm), so a request only looks a key up.
+ *
+ * A key set is immutable once imported, so the same JWKS text yields the same KeySet: a config whose 100
+ * routes name one JWKS file imports it once, and a reload imports only a JWKS whose text changed.
  */
+import { createHash } from 'node:crypto';
 import { importJWK, type CryptoKey } from 'jose';
 import { headerSafe } from './reasons.js';
 
@@ -55,8 +59,33 @@ export class KeySetError extends Error {
   }
 }
 
-/** Parse and import a JWKS document given as text (file contents, inline string, HTTP body). */
-export async function importKeySetText(text: string): Promise<KeySet> {
+/** Imported sets by the SHA-256 of their JWKS text, least recently used first. */
+const importedSets = new Map<string, Promise<KeySet>>();
+/** Distinct JWKS texts kept (a config names a handful; a remote JWKS rotates now and then). */
+const MAX_IMPORTED_SETS = 64;
+
+/**
+ * Parse and import a JWKS document given as text (file contents, inline string, HTTP body). The same
+ * text gives the same (shared, immutable) KeySet; a text that fails is not remembered.
+ */
+export function importKeySetText(text: string): Promise<KeySet> {
+  const digest = createHash('sha256').update(text).digest('base64url');
+  const hit = importedSets.get(digest);
+  if (hit !== undefined) {
+    importedSets.delete(digest);
+    importedSets.set(digest, hit);
+    return hit;
+  }
+  const pending = importKeySetTextOnce(text);
+  importedSets.set(digest, pending);
+  if (importedSets.size > MAX_IMPORTED_SETS) importedSets.delete(importedSets.keys().next().value as string);
+  pending.catch(() => {
+    if (importedSets.get(digest) === pending) importedSets.delete(digest);
+  });
+  return pending;
+}
+
+async function importKeySetTextOnce(text: string): Promise<KeySet> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
