@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../../errors/registry.js';
 import { readBody } from '../../net/read-body.js';
+import { messageText } from './raw-response.js';
 
 export const JSON_TYPE = 'application/json';
 export const SSE_TYPE = 'text/event-stream';
@@ -96,7 +97,7 @@ export function writeJson(
   headers: Record<string, string> = {},
 ): void {
   if (res.headersSent || res.writableEnded) return;
-  const text = JSON.stringify(body);
+  const text = messageText(body);
   res.writeHead(status, {
     ...headers,
     'content-type': JSON_TYPE,

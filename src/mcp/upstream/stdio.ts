@@ -3,7 +3,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { UpstreamError } from '../../errors/upstream.js';
 import type { McpTelemetry } from '../../telemetry/hooks.js';
-import { asMessage } from './rpc-client.js';
+import { parseMessage } from './rpc-client.js';
 import { LineSplitter } from './lines.js';
 import { killGroup, type ProcessGroups } from './process-groups.js';
 import type { Upstream } from './upstream.js';
@@ -185,7 +185,7 @@ export class StdioUpstream implements Upstream {
     if (line.trim() === '') return;
     let message: JSONRPCMessage | undefined;
     try {
-      message = asMessage(JSON.parse(line));
+      message = parseMessage(line);
     } catch {
       message = undefined;
     }
