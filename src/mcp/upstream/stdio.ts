@@ -50,6 +50,8 @@ export class StdioUpstream implements Upstream {
   #state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
   #exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   #finished = false;
+  /** stdin is corked until the end of this tick: the messages of one tick go out in one write. */
+  #corked = false;
   readonly #exited: Promise<void>;
   #resolveExited!: () => void;
 
@@ -139,8 +141,17 @@ export class StdioUpstream implements Upstream {
     if (this.#state !== 'running' || !child)
       throw new UpstreamError('UPSTREAM_CLOSED', this.target, 'not running');
     const line = JSON.stringify(message) + '\n';
+    const stdin = child.stdin;
+    if (!this.#corked) {
+      this.#corked = true;
+      stdin.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        stdin.uncork();
+      });
+    }
     await new Promise<void>((resolve, reject) => {
-      child.stdin.write(line, (err) =>
+      stdin.write(line, (err) =>
         err
           ? reject(
               new UpstreamError('UPSTREAM_CLOSED', this.target, 'not running (stdin closed)', { cause: err }),
