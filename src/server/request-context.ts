@@ -59,12 +59,16 @@ export function createRequestContext(
     if (!res.writableFinished) controller.abort(new Error('client disconnected'));
   });
   const startMs = Date.now();
+  let headers: Record<string, string> | undefined;
   const request = {
     method: req.method ?? 'GET',
     path: target.path,
     host,
     scheme,
-    headers: flattenHeaders(req),
+    // Copied on first read (CEL, a policy that reads a header), not on every request.
+    get headers() {
+      return (headers ??= flattenHeaders(req));
+    },
     // Read only by CEL expressions that name them: computed then, not on every request.
     get pathAndQuery() {
       return `${target.path}${target.search}`;
