@@ -3,6 +3,8 @@
  *   npx tsx bench/hotpath.bench.ts [--quick] [--rounds 5] [--duration ms] [--only <scenario word>]
  *     [--rate req/s] [--sessions 10000] [--reloads 20] [--cpu-prof <dir>] [--variants]
  *     [--heap-snapshot <dir>] [--mux-clients 4]   (with `sessions`: then npx tsx bench/lib/heap-top.ts after… before…)
+ *     [--baseline <dir>[,<dir>…]]   (saturation and stdio also through the gateway of other checkouts, e.g.
+ *                           `git archive <commit> | tar -x -C <dir>` plus a node_modules link: an A/B in one run)
  *
  * The upstream is `lib/fast-upstream.ts` (a raw node:http JSON-RPC responder that answers almost for
  * free), so what stands in front of it is what is measured. Sides, each its own process: `direct` (the
@@ -25,7 +27,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +75,8 @@ const VARIANTS = argv.includes('--variants');
 const HEAP_SNAPSHOT = arg(argv, '--heap-snapshot');
 /** Clients of the multiplexed scenario (1: latency without queueing in the gateway). */
 const MUX_CLIENTS = numArg(argv, '--mux-clients', 4);
+/** Other checkouts whose gateways run as extra sides of saturation and stdio (before/after in one run). */
+const BASELINES = (arg(argv, '--baseline') ?? '').split(',').filter((d) => d !== '');
 const MAX_REQUESTS = 400_000;
 const lib = (f: string): string => fileURLToPath(new URL(`./lib/${f}`, import.meta.url));
 const require = createRequire(import.meta.url);
@@ -292,6 +296,18 @@ async function main(): Promise<void> {
     const flags = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
     return service('gateway-server.ts', [file, '--log-level', logLevel], flags);
   };
+  /** The same, from a `--baseline` checkout. */
+  const baselineGateway = async (checkout: string, yaml: string): Promise<Service> => {
+    const file = join(dir, `config-${++n}.yaml`);
+    writeFileSync(file, yaml);
+    const s = await startService(join(checkout, 'bench', 'lib', 'gateway-server.ts'), [
+      file,
+      '--log-level',
+      'info',
+    ]);
+    services.push(s);
+    return s;
+  };
   const side = (label: string, url: string, proxyPid: number, upstreamPid: number, token?: string): Side => {
     const u = new URL(url);
     return {
@@ -328,6 +344,10 @@ async function main(): Promise<void> {
         // lib/minimal-proxy.ts: node:http in, an undici Pool out (the gateway's client), buffered bodies.
         const undici = await service('minimal-proxy.ts', [fast.url]);
         variants.push(side('undici proxy', `${undici.url}/mcp`, undici.pid, fast.pid, token));
+      }
+      for (const checkout of BASELINES) {
+        const base = await baselineGateway(checkout, gatewayYaml(fast.url, key.jwksFile, true));
+        variants.push(side(`gateway @ ${basename(checkout)}`, `${base.url}/mcp`, base.pid, fast.pid, token));
       }
       const name = 'tools/call, 32 clients (saturation)';
       if (want('saturation')) {
@@ -420,6 +440,10 @@ async function main(): Promise<void> {
         side('mcp-proxy', `http://127.0.0.1:${mp}/mcp`, mpPid ?? 0, 0),
         side('supergateway', `http://127.0.0.1:${sg}/mcp`, sgPid ?? 0, 0),
       ];
+      for (const checkout of BASELINES) {
+        const base = await baselineGateway(checkout, stdioYaml(process.execPath, server));
+        sides.push(side(`gateway @ ${basename(checkout)}`, `${base.url}/mcp`, base.pid, 0));
+      }
       const name = 'tools/call, stdio upstream, 8 clients';
       const r = await compare(sides, { clients: 8, body: echo, ok: echoOk });
       addRows(name, r);

@@ -38,25 +38,24 @@ export function upstreamHeadersFrom(
   req: IncomingMessage,
   opts: UpstreamHeaderOptions = { stripAuthorization: false },
 ): Record<string, string> {
-  // `headersDistinct` is a getter that builds a new object on every access: read it once.
-  const distinct = req.headersDistinct;
-  const connection = distinct['connection'];
-  const connectionNamed =
-    connection === undefined
-      ? undefined
-      : new Set(splitList(headerText(connection, ', ')).map((n) => n.toLowerCase()));
+  // Read from `rawHeaders` (already there) rather than `headersDistinct`, a getter that builds an
+  // object of arrays on every access; same result: every value of a name, in order.
+  const raw = req.rawHeaders;
+  let connectionNamed: Set<string> | undefined;
   const out: Record<string, string> = {};
-  for (const name in distinct) {
-    const values = distinct[name];
-    if (values === undefined) continue;
-    if (isHopByHop(name) || NEVER_FORWARDED.has(name) || connectionNamed?.has(name)) continue;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    if (name === 'connection') {
+      connectionNamed ??= new Set();
+      for (const n of splitList(value)) connectionNamed.add(n.toLowerCase());
+    }
+    if (isHopByHop(name) || NEVER_FORWARDED.has(name)) continue;
     if (name === 'authorization' && opts.stripAuthorization) continue;
     if (name === 'content-encoding' && !opts.forwardsBody) continue;
-    out[name] = headerText(values, name === 'cookie' ? '; ' : ', ');
+    const prev = out[name];
+    out[name] = prev === undefined ? value : prev + (name === 'cookie' ? '; ' : ', ') + value;
   }
+  if (connectionNamed) for (const name of connectionNamed) delete out[name];
   return out;
-}
-
-function headerText(values: readonly string[] | undefined, separator: string): string {
-  return values === undefined ? '' : values.join(separator);
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { NO_TRACE, type RequestContext } from '../contracts/request-context.js';
+import { NO_TRACE, type RequestContext, type RequestInfo } from '../contracts/request-context.js';
 import { canonicalAddress, formatPeer } from '../net/peer-address.js';
 import { parseRequestTarget, type RequestTarget } from './request-target.js';
 
@@ -43,6 +43,59 @@ function lazyUrl(scheme: string, host: string, target: RequestTarget): () => URL
 }
 
 /**
+ * The CEL `request` of one request. The fields CEL reads only when an expression names them (headers,
+ * pathAndQuery, version, startTime, destination) are prototype getters computed on first read: no
+ * closure or copy per request for what most requests never look at.
+ */
+class LazyRequestInfo implements RequestInfo {
+  readonly method: string;
+  readonly path: string;
+  readonly host: string;
+  readonly scheme: 'http' | 'https';
+  readonly #req: IncomingMessage;
+  readonly #search: string;
+  readonly #startMs: number;
+  #headers: Record<string, string> | undefined;
+
+  constructor(
+    req: IncomingMessage,
+    target: RequestTarget,
+    host: string,
+    scheme: 'http' | 'https',
+    startMs: number,
+  ) {
+    this.method = req.method ?? 'GET';
+    this.path = target.path;
+    this.host = host;
+    this.scheme = scheme;
+    this.#req = req;
+    this.#search = target.search;
+    this.#startMs = startMs;
+  }
+
+  get headers(): Record<string, string> {
+    return (this.#headers ??= flattenHeaders(this.#req));
+  }
+
+  get pathAndQuery(): string {
+    return `${this.path}${this.#search}`;
+  }
+
+  get version(): string {
+    return `HTTP/${this.#req.httpVersion}`;
+  }
+
+  get startTime(): string {
+    return new Date(this.#startMs).toISOString();
+  }
+
+  get destination(): { address: string; port: number } {
+    const socket = this.#req.socket;
+    return { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+  }
+}
+
+/**
  * One context per request, created by the listener before routing from an already-validated target and
  * Host (./request-target.ts). Never throws.
  */
@@ -59,27 +112,7 @@ export function createRequestContext(
   res.on('close', () => {
     if (!res.writableFinished) controller.abort(new Error('client disconnected'));
   });
-  const startMs = Date.now();
-  const request = {
-    method: req.method ?? 'GET',
-    path: target.path,
-    host,
-    scheme,
-    headers: flattenHeaders(req),
-    // Read only by CEL expressions that name them: computed then, not on every request.
-    get pathAndQuery() {
-      return `${target.path}${target.search}`;
-    },
-    get version() {
-      return `HTTP/${req.httpVersion}`;
-    },
-    get startTime() {
-      return new Date(startMs).toISOString();
-    },
-    get destination() {
-      return { address: req.socket.localAddress ?? '', port: req.socket.localPort ?? 0 };
-    },
-  };
+  const request = new LazyRequestInfo(req, target, host, scheme, Date.now());
   return {
     req,
     res,

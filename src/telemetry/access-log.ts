@@ -24,6 +24,7 @@ import type { ConfigPath } from '../config/types.js';
 import type { BuildContext } from '../contracts/build-context.js';
 import type { AccessLogFields, RequestContext } from '../contracts/request-context.js';
 import { redactTokens } from './redact.js';
+import { directLineWriter, jsonPair } from './access-line.js';
 
 export { redactTokens } from './redact.js';
 
@@ -87,6 +88,9 @@ const ORDER = [
   'duration',
 ] as const;
 
+const ORDER_SET: ReadonlySet<string> = new Set(ORDER);
+const ORDER_JSON = ORDER.map((k) => JSON.stringify(k));
+
 const AT: ConfigPath = ['config', 'logging'];
 
 export function createAccessLog(opts: AccessLogOptions): AccessLog {
@@ -103,6 +107,8 @@ export function createAccessLog(opts: AccessLogOptions): AccessLog {
     expr: compile(source, 'any', [...AT, 'fields', 'add', name]),
   }));
   const now = opts.now ?? Date.now;
+  // `fields.add` values can be anything CEL returns: those lines go through pino's own serializer.
+  const direct = added.length === 0 ? directLineWriter(logger) : undefined;
 
   return {
     write: function writeAccessLog(fields: AccessLogRecord, subject?: AccessLogSubject): void {
@@ -112,6 +118,10 @@ export function createAccessLog(opts: AccessLogOptions): AccessLog {
       const activation = needsCel ? logActivation(fields, subject, now()) : undefined;
       if (filter && activation && !passes(filter, activation)) return;
 
+      if (direct) {
+        const props = directProps(fields, removed, direct.special);
+        if (props !== undefined) return direct.write(logger.levels.values[level]!, props);
+      }
       const line: Record<string, unknown> = {};
       for (const key of ORDER) put(line, key, fields[key]);
       for (const [key, value] of Object.entries(fields)) if (!(key in line)) put(line, key, value);
@@ -139,6 +149,42 @@ export function outcomeLevel(fields: AccessLogFields): 'info' | 'warn' | 'error'
 /** `12ms`, like agentgateway. */
 export function formatDuration(ms: number): string {
   return `${Math.max(0, Math.round(ms))}ms`;
+}
+
+/**
+ * The line's `,"key":value` pairs in the same order and with the same redaction as the object the pino
+ * path builds below; undefined when a field needs pino (a redaction path's root, a value that is neither
+ * a string nor a finite number, a record that already carries the CEL spelling of its item's name).
+ */
+function directProps(
+  fields: AccessLogRecord,
+  removed: ReadonlySet<string>,
+  special: ReadonlySet<string>,
+): string | undefined {
+  const record = fields as unknown as Readonly<Record<string, unknown>>;
+  let out = '';
+  for (let i = 0; i < ORDER.length; i++) {
+    const key = ORDER[i]!;
+    const value = record[key];
+    if (value === undefined || value === null || value === '' || removed.has(key)) continue;
+    const pair = jsonPair(ORDER_JSON[i]!, typeof value === 'string' ? redactTokens(value) : value);
+    if (pair === undefined) return undefined;
+    out += pair;
+  }
+  for (const key in record) {
+    if (ORDER_SET.has(key)) continue;
+    if (special.has(key) || key === 'mcp.tool.name' || key === 'mcp.prompt.name') return undefined;
+    const value = record[key];
+    if (value === undefined || value === null || value === '' || removed.has(key)) continue;
+    const pair = jsonPair(JSON.stringify(key), typeof value === 'string' ? redactTokens(value) : value);
+    if (pair === undefined) return undefined;
+    out += pair;
+  }
+  const type = fields['mcp.resource.type'];
+  const name = fields['mcp.resource.name'];
+  if ((type === 'tool' || type === 'prompt') && name && !removed.has(`mcp.${type}.name`))
+    out += jsonPair(`"mcp.${type}.name"`, redactTokens(name));
+  return out;
 }
 
 function put(line: Record<string, unknown>, key: string, value: unknown): void {

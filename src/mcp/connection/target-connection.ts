@@ -14,6 +14,7 @@ import type {
 } from '../protocol/messages.js';
 import { isObject, metaOf } from '../protocol/messages.js';
 import { META, MODERN_VERSION } from '../protocol/revisions.js';
+import { RawResultResponse } from '../protocol/raw-response.js';
 import type { Upstream } from '../upstream/upstream.js';
 import type { TraceScope } from '../../contracts/request-context.js';
 
@@ -472,7 +473,9 @@ export class TargetConn {
       this.logger.debug({ target: this.name, id: m.id }, 'upstream response for no pending request');
       return;
     }
-    if (isObject(m.result)) p.resolve({ result: m.result });
+    // A result kept as the upstream's text: passed on unread (../protocol/raw-response.ts).
+    if (message instanceof RawResultResponse) p.resolve(message);
+    else if (isObject(m.result)) p.resolve({ result: m.result });
     else if (isObject(m.error)) {
       const e = m.error;
       p.resolve({

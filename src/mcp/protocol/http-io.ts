@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../../errors/registry.js';
 import { readBody } from '../../net/read-body.js';
+import { messageText } from './raw-response.js';
 
 export const JSON_TYPE = 'application/json';
 export const SSE_TYPE = 'text/event-stream';
@@ -9,6 +10,12 @@ export const SSE_TYPE = 'text/event-stream';
 export function accepts(req: IncomingMessage, type: string): boolean {
   const header = req.headers.accept;
   if (!header) return false;
+  if (type === JSON_TYPE) return acceptInfo(header).json;
+  if (type === SSE_TYPE) return acceptInfo(header).sse;
+  return admits(header, type);
+}
+
+function admits(header: string, type: string): boolean {
   const [major] = type.split('/');
   for (const part of header.split(',')) {
     const t = part.split(';')[0]?.trim().toLowerCase();
@@ -23,7 +30,10 @@ export function accepts(req: IncomingMessage, type: string): boolean {
  */
 export function prefersEventStream(req: IncomingMessage): boolean {
   const header = req.headers.accept;
-  if (!header) return false;
+  return header ? acceptInfo(header).prefersSse : false;
+}
+
+function ranksSseFirst(header: string): boolean {
   let json: { q: number; i: number } | undefined;
   let sse: { q: number; i: number } | undefined;
   header.split(',').forEach((part, i) => {
@@ -36,6 +46,30 @@ export function prefersEventStream(req: IncomingMessage): boolean {
   if (!sse || sse.q === 0) return false;
   if (!json) return true;
   return sse.q > json.q || (sse.q === json.q && sse.i < json.i);
+}
+
+interface AcceptInfo {
+  readonly json: boolean;
+  readonly sse: boolean;
+  readonly prefersSse: boolean;
+}
+
+/** What an Accept header says about the two MCP media types, worked out once per distinct header text. */
+const ACCEPT_SEEN = new Map<string, AcceptInfo>();
+const ACCEPT_SEEN_MAX = 64;
+
+function acceptInfo(header: string): AcceptInfo {
+  let info = ACCEPT_SEEN.get(header);
+  if (info) return info;
+  info = {
+    json: admits(header, JSON_TYPE),
+    sse: admits(header, SSE_TYPE),
+    prefersSse: ranksSseFirst(header),
+  };
+  // Clients send a handful of distinct headers; anything beyond the bound starts the memo afresh.
+  if (ACCEPT_SEEN.size >= ACCEPT_SEEN_MAX) ACCEPT_SEEN.clear();
+  ACCEPT_SEEN.set(header, info);
+  return info;
 }
 
 /** 406 unless Accept admits every type in `types`. */
@@ -101,7 +135,7 @@ export function writeJson(
   headers: Record<string, string> = {},
 ): void {
   if (res.headersSent || res.writableEnded) return;
-  const text = JSON.stringify(body);
+  const text = messageText(body);
   res.writeHead(status, {
     ...headers,
     'content-type': JSON_TYPE,

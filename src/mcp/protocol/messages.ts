@@ -7,6 +7,7 @@ import type {
   RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayError } from '../../errors/registry.js';
+import { RawResultResponse } from './raw-response.js';
 
 export type { JSONRPCMessage, JSONRPCNotification, JSONRPCRequest, RequestId };
 export type JSONRPCResponseMessage = JSONRPCResultResponse | JSONRPCErrorResponse;
@@ -74,6 +75,8 @@ export function errorMessage(id: RequestId | undefined, error: RpcErrorObject): 
 }
 
 export function outcomeMessage(id: RequestId, outcome: RpcOutcome): JSONRPCResponseMessage {
+  // An upstream's result nobody rewrote keeps its text; only the id changes (./raw-response.ts).
+  if (outcome instanceof RawResultResponse) return outcome.withId(id) as unknown as JSONRPCResponseMessage;
   return 'result' in outcome ? resultMessage(id, outcome.result) : errorMessage(id, outcome.error);
 }
 

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage } from './messages.js';
 import { SSE_TYPE } from './http-io.js';
+import { messageText } from './raw-response.js';
 
 const KEEPALIVE_MS = 25_000;
 
@@ -52,7 +53,7 @@ export class SseStream {
 
   send(message: JSONRPCMessage, id?: string): boolean {
     const idLine = id === undefined ? '' : `id: ${id}\n`;
-    return this.write(`event: message\n${idLine}data: ${JSON.stringify(message)}\n\n`);
+    return this.write(`event: message\n${idLine}data: ${messageText(message)}\n\n`);
   }
 
   event(name: string, data: string): boolean {

@@ -76,20 +76,14 @@ export function record(call: McpCall, env: McpEnv, method: string, sessionId: st
 }
 
 /**
- * An AbortController whose `signal` also follows `signals` (ctx.signal: route timeout, client gone):
- * `abort()` is the request's own cancellation, joined with the others by `AbortSignal.any`.
+ * An AbortController whose `signal` also follows `parent` (ctx.signal: route timeout, client gone):
+ * `abort()` is the request's own cancellation. One listener on the parent instead of `AbortSignal.any`,
+ * which costs a composite signal with weak-reference bookkeeping per request; the parent is the request's
+ * own signal and lives no longer than this controller, so the listener needs no removal.
  */
-class LinkedAbort extends AbortController {
-  readonly #signal: AbortSignal;
-  constructor(signals: readonly AbortSignal[]) {
-    super();
-    this.#signal = AbortSignal.any([super.signal, ...signals]);
-  }
-  override get signal(): AbortSignal {
-    return this.#signal;
-  }
-}
-
-export function linkedAbort(...signals: AbortSignal[]): AbortController {
-  return new LinkedAbort(signals);
+export function linkedAbort(parent: AbortSignal): AbortController {
+  const controller = new AbortController();
+  if (parent.aborted) controller.abort(parent.reason);
+  else parent.addEventListener('abort', () => controller.abort(parent.reason), { once: true });
+  return controller;
 }

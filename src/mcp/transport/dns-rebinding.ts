@@ -11,9 +11,14 @@ export const DNS_REBINDING_MESSAGE =
  * the gateway's own Host header.
  */
 export function checkDnsRebinding(req: IncomingMessage): void {
-  if (!hostAllowed(req.headers.host) || !originAllowed(req.headersDistinct.origin)) {
+  if (!hostAllowed(req.headers.host) || !originAllowed(origins(req))) {
     throw new GatewayError('DNS_REBINDING', DNS_REBINDING_MESSAGE);
   }
+}
+
+/** Every Origin field; `headersDistinct` (an object of every header, built per read) only when one is there. */
+function origins(req: IncomingMessage): string[] | undefined {
+  return req.headers.origin === undefined ? undefined : req.headersDistinct.origin;
 }
 
 function hostAllowed(host: string | undefined): boolean {

@@ -43,6 +43,15 @@ export function mergeHeaders(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k in base) out[k.toLowerCase()] = base[k]!;
+  return mergeHeadersInto(out, extra, reserved);
+}
+
+/** `extra` merged into `out` itself (lower-cased names, reserved and non-string values skipped): no copy. */
+export function mergeHeadersInto(
+  out: Record<string, string>,
+  extra: Readonly<Record<string, unknown>> | undefined,
+  reserved: ReadonlySet<string>,
+): Record<string, string> {
   if (extra) {
     for (const k in extra) {
       const v = extra[k];

@@ -5,6 +5,9 @@ import type {
   JSONRPCRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 
+import { scanResultResponse } from '../protocol/envelope-scan.js';
+import { asJsonRpc } from '../protocol/raw-response.js';
+
 /** Structural checks: a proxy routes raw messages, so no schema parse (and no field stripping) here. */
 export type RequestId = string | number;
 
@@ -32,4 +35,14 @@ export function asMessage(value: unknown): JSONRPCMessage | undefined {
 
 export function errorResponse(id: RequestId, code: number, message: string): JSONRPCErrorResponse {
   return { jsonrpc: '2.0', id, error: { code, message } };
+}
+
+/**
+ * One message from the wire's JSON text. A result response keeps its result as text (see
+ * ../protocol/raw-response.ts); anything else is parsed. Throws on text that is not JSON; `undefined`
+ * for JSON that is not a JSON-RPC 2.0 object.
+ */
+export function parseMessage(text: string): JSONRPCMessage | undefined {
+  const raw = scanResultResponse(text);
+  return raw ? asJsonRpc(raw) : asMessage(JSON.parse(text));
 }

@@ -3,7 +3,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { UpstreamError } from '../../errors/upstream.js';
 import type { McpTelemetry } from '../../telemetry/hooks.js';
-import { asMessage } from './rpc-client.js';
+import { parseMessage } from './rpc-client.js';
 import { LineSplitter } from './lines.js';
 import { killGroup, type ProcessGroups } from './process-groups.js';
 import type { Upstream } from './upstream.js';
@@ -50,6 +50,8 @@ export class StdioUpstream implements Upstream {
   #state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
   #exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   #finished = false;
+  /** stdin is corked until the end of this tick: the messages of one tick go out in one write. */
+  #corked = false;
   readonly #exited: Promise<void>;
   #resolveExited!: () => void;
 
@@ -139,8 +141,17 @@ export class StdioUpstream implements Upstream {
     if (this.#state !== 'running' || !child)
       throw new UpstreamError('UPSTREAM_CLOSED', this.target, 'not running');
     const line = JSON.stringify(message) + '\n';
+    const stdin = child.stdin;
+    if (!this.#corked) {
+      this.#corked = true;
+      stdin.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        stdin.uncork();
+      });
+    }
     await new Promise<void>((resolve, reject) => {
-      child.stdin.write(line, (err) =>
+      stdin.write(line, (err) =>
         err
           ? reject(
               new UpstreamError('UPSTREAM_CLOSED', this.target, 'not running (stdin closed)', { cause: err }),
@@ -185,7 +196,7 @@ export class StdioUpstream implements Upstream {
     if (line.trim() === '') return;
     let message: JSONRPCMessage | undefined;
     try {
-      message = asMessage(JSON.parse(line));
+      message = parseMessage(line);
     } catch {
       message = undefined;
     }

@@ -3,11 +3,20 @@ import { setMaxListeners } from 'node:events';
 import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { Agent, Dispatcher } from 'undici';
-import { mergeHeaders, MCP_RESERVED } from './headers.js';
+import { mergeHeadersInto, MCP_RESERVED } from './headers.js';
 import { UpstreamError, isUpstreamError } from '../../errors/upstream.js';
-import { asMessage, isNotification, isRequest, isResponse, type RequestId } from './rpc-client.js';
+import {
+  asMessage,
+  isNotification,
+  isRequest,
+  isResponse,
+  parseMessage,
+  type RequestId,
+} from './rpc-client.js';
 import { isAbortError, networkError, statusError, type TimeoutInfo } from './net-errors.js';
 import { readSse, SseParser } from './sse-parser.js';
+import { scanResultResponse } from '../protocol/envelope-scan.js';
+import { asJsonRpc } from '../protocol/raw-response.js';
 import type { Upstream, UpstreamSendOptions } from './upstream.js';
 
 export interface StreamableHttpOptions {
@@ -20,6 +29,12 @@ export interface StreamableHttpOptions {
 }
 
 type ResponseData = Dispatcher.ResponseData;
+
+/** What every POST accepts and sends (lower-case: merged as they are). */
+const POST_HEADERS: Readonly<Record<string, string>> = {
+  accept: 'application/json, text/event-stream',
+  'content-type': 'application/json',
+};
 
 /** How often a POST stream that ended before its response is resumed (GET + Last-Event-ID). */
 const MAX_RESUME_ATTEMPTS = 3;
@@ -45,6 +60,9 @@ export class StreamableHttpUpstream implements Upstream {
   onerror?: (error: Error) => void;
 
   readonly #url: URL;
+  /** `#url` split once for undici (every POST sends the same origin and path). */
+  readonly #origin: string;
+  readonly #path: string;
   readonly #agent: Agent;
   readonly #log: Logger;
   readonly #timeouts: TimeoutInfo;
@@ -65,6 +83,8 @@ export class StreamableHttpUpstream implements Upstream {
   constructor(opts: StreamableHttpOptions) {
     this.target = opts.target;
     this.#url = new URL(opts.url);
+    this.#origin = this.#url.origin;
+    this.#path = this.#url.pathname + this.#url.search;
     this.#agent = opts.agent;
     this.#log = opts.logger;
     this.#timeouts = { connectTimeoutMs: opts.connectTimeoutMs, requestTimeoutMs: opts.requestTimeoutMs };
@@ -135,13 +155,10 @@ export class StreamableHttpUpstream implements Upstream {
     let res: ResponseData;
     try {
       res = await this.#agent.request({
-        origin: this.#url.origin,
-        path: this.#url.pathname + this.#url.search,
+        origin: this.#origin,
+        path: this.#path,
         method: 'POST',
-        headers: this.#headers(
-          { accept: 'application/json, text/event-stream', 'content-type': 'application/json' },
-          opts?.headers,
-        ),
+        headers: this.#headers(POST_HEADERS, opts?.headers),
         body: JSON.stringify(message),
         signal,
         headersTimeout: this.#timeouts.requestTimeoutMs || undefined,
@@ -440,7 +457,7 @@ export class StreamableHttpUpstream implements Upstream {
     // the caller's per-request version is the one to send.
     const version = this.#protocolVersion ?? headerValue(perSend, 'mcp-protocol-version');
     if (version !== undefined) base['mcp-protocol-version'] = version;
-    return mergeHeaders(base, perSend, MCP_RESERVED);
+    return mergeHeadersInto(base, perSend, MCP_RESERVED);
   }
 
   #signal(caller: AbortSignal | undefined): AbortSignal {
@@ -454,7 +471,7 @@ export class StreamableHttpUpstream implements Upstream {
   #eventMessage(ev: { event: string | undefined; data: string }): JSONRPCMessage | undefined {
     if (ev.data === '' || (ev.event !== undefined && ev.event !== 'message')) return undefined;
     try {
-      const m = asMessage(JSON.parse(ev.data));
+      const m = parseMessage(ev.data);
       if (m) return m;
     } catch {
       // fall through
@@ -531,6 +548,9 @@ function mediaType(res: ResponseData): string {
 }
 
 function parseJsonMessages(text: string): JSONRPCMessage[] {
+  // The common case, one result response, keeps its result as text (../protocol/raw-response.ts).
+  const raw = scanResultResponse(text);
+  if (raw) return [asJsonRpc(raw)];
   const value: unknown = JSON.parse(text);
   const list = Array.isArray(value) ? value : [value];
   const out: JSONRPCMessage[] = [];
