@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
 import { scrape } from '../helpers/metrics.js';
 import { SessionKeyring } from '../../src/mcp/session/session-token.js';
 import {
@@ -227,5 +227,52 @@ describe('sealed session ids: any replica with the key continues a session', () 
       { 'mcp-session-id': 'nope', 'mcp-protocol-version': '2025-06-18' },
     );
     assert.equal(r.status, 404);
+  });
+});
+
+describe('a movable session outlives the copy of one replica', () => {
+  let upstream: ServedFixture;
+  const deletes = (): number => upstream.requests.filter((r) => r.method === 'DELETE').length;
+
+  before(async () => {
+    upstream = await serveHttp(() => createUpstreamServer());
+  });
+  after(async () => {
+    await upstream?.close();
+  });
+
+  test('idle expiry and shutdown close the replica copy only: no upstream DELETE, another replica goes on', async () => {
+    const yaml = (limits: string) => `config:
+  limits: ${limits}
+binds:
+- port: 0
+  listeners:
+  - routes:
+    - backends:
+      - mcp:
+          targets:
+          - name: up
+            mcp: {host: "${upstream.url}"}
+`;
+    const env = { PORTCULLIS_SESSION_KEY: KEY };
+    const a = await startGateway(yaml('{sessionIdleTimeout: 300ms}'), { env, name: 'sealed-idle-a' });
+    const b = await startGateway(yaml('{}'), { env, name: 'sealed-idle-b' });
+    try {
+      const s = await openSession(`${a.url}/mcp`);
+      const before = deletes();
+      await eventually(
+        async () => (await scrape(a.statsUrl, 'portcullis_mcp_sessions_expired_total')) === 1,
+        5000,
+      );
+      assert.equal(deletes(), before, 'idle expiry of a movable session sends no upstream DELETE');
+      assert.equal(text(await callTool(`${b.url}/mcp`, s, 'echo', { message: 'on' })), 'Echo: on');
+      // Shutdown of the replica holding it now: the upstream session stays for the others.
+      await b.stop();
+      assert.equal(deletes(), before, 'shutdown sends no upstream DELETE either');
+      assert.equal(text(await callTool(`${a.url}/mcp`, s, 'echo', { message: 'again' })), 'Echo: again');
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
   });
 });

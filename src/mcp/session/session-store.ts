@@ -43,7 +43,7 @@ export class SessionStore {
    * A state too long for a header keeps the local id: that session does not move.
    */
   publish(s: Session): void {
-    if (s.transport !== 'streamable') return;
+    if (s.transport !== 'streamable' || s.isClosed) return;
     const state = sessionState(s, Date.now());
     const id = this.seal.keyring.seal(state);
     if (id.length > MAX_SESSION_ID_CHARS) {

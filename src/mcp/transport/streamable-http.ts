@@ -122,13 +122,14 @@ async function initialize(
   const abort = linkedAbort(ctx.signal);
   const call = buildCall(ctx, backend, env, 'initialize', scopeFor(responder, abort.signal));
   const reply = await answer(req.id, call, env, () => session.initialize(req, call));
+  // The id the client gets (and every log line of the session shows) is the sealed state.
+  if (reply && !('error' in reply)) env.sessions.publish(session);
   record(call, env, 'initialize', session.id);
   if (!reply || 'error' in reply) {
     await session.close('initialize failed');
     if (reply) responder.final(reply, call.info.status);
     return;
   }
-  env.sessions.publish(session);
   responder.setHeader(SESSION_HEADER, session.id);
   session.touch();
   responder.final(reply, call.info.status);
