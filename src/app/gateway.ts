@@ -12,6 +12,7 @@ import type { McpService, UpstreamFactory } from '../mcp/backend.js';
 import { createUpstreamFactory, type UpstreamFactoryOptions } from '../mcp/upstream/factory.js';
 import { buildSnapshot } from '../runtime/build.js';
 import type { SharedState } from '../redis/shared-state.js';
+import type { SessionKeyring } from '../mcp/session/session-token.js';
 import type { Snapshot } from '../runtime/snapshot.js';
 import { createHttpProxy, type HttpProxy } from '../server/http-proxy.js';
 import { NO_SERVER_EVENTS, type ServerEvents } from '../contracts/server-events.js';
@@ -49,6 +50,8 @@ export interface GatewayDeps {
   readonly onJwksRefresh?: (ok: boolean) => void;
   /** Redis-held state shared by every replica (src/redis/shared-state.ts), when configured. */
   readonly sharedState?: SharedState;
+  /** Seals MCP session ids (src/mcp/session/session-token.ts); random per process when absent. */
+  readonly sessionKeyring?: SessionKeyring;
   /** Counters of the traffic policies and TCP routes (src/telemetry/traffic-metrics.ts). */
   readonly traffic?: TrafficTelemetry & TcpTelemetry;
 }
@@ -121,6 +124,8 @@ export class Gateway {
       sessionTtlMs: snap.config.static.sessionTtlMs,
       // Read per admission, so a reload's limits apply to the next session, child and request.
       limits: () => gw.config.static.limits,
+      ...(deps.sessionKeyring ? { sessionKeyring: deps.sessionKeyring } : {}),
+      ...(deps.sharedState ? { sharedState: deps.sharedState } : {}),
     });
     const proxy = createHttpProxy({
       connectTimeoutMs: snap.config.static.backend.connectTimeoutMs,

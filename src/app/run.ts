@@ -18,6 +18,7 @@ import { createTrafficMetrics } from '../telemetry/traffic-metrics.js';
 import { startStatsServer } from '../telemetry/stats-server.js';
 import { createTracing } from '../telemetry/tracing.js';
 import { sharedStateFrom } from '../redis/from-env.js';
+import { sessionKeyringFrom } from './session-key.js';
 import { AggregatorRegistry } from 'prom-client';
 import { reportReadiness } from './cluster-worker.js';
 import { createAdminBackend } from './admin-backend.js';
@@ -92,6 +93,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
   const targetMetrics = createTargetMetrics(metrics.registry);
   const health = new TargetHealth((ref, entry) => targetMetrics.state(ref, entry?.status));
   const sharedState = sharedStateFrom(o.env, logger, metrics);
+  const sessionKeyring = sessionKeyringFrom(o.env, logger);
   // Created once the gateway (and its upstream factory) exists; re-synced after every good reload.
   // eslint-disable-next-line prefer-const -- assigned after Gateway.start, read by its callbacks
   let prober: TargetProber | undefined;
@@ -109,6 +111,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<Portcullis>
       },
       onJwksRefresh: (ok) => metrics.jwksRefresh(ok),
       ...(sharedState ? { sharedState } : {}),
+      sessionKeyring,
       traffic,
       onStdioState: (target, e) => prober?.observeStdio(target, e),
     },

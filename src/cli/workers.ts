@@ -10,6 +10,7 @@
  * sealed, so a session of HTTP upstreams continues on any worker.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { AggregatorRegistry } from 'prom-client';
 import type { HostPort } from '../config/types.js';
@@ -18,6 +19,8 @@ import { startStatsServer } from '../telemetry/stats-server.js';
 import type { WorkerMessage } from '../app/cluster-worker.js';
 
 export const WORKER_ENV = 'PORTCULLIS_WORKER_INDEX';
+/** Set by the primary when it made up the workers' session key (the key is then random per run). */
+export const EPHEMERAL_KEY_ENV = 'PORTCULLIS_SESSION_KEY_EPHEMERAL';
 
 /** `auto` → cores; a number → itself (1 = no cluster). */
 export function workerCount(spec: string | undefined): number {
@@ -49,8 +52,14 @@ export async function runPrimary(o: PrimaryOptions): Promise<void> {
   let stopping = false;
   const restarts = new Map<number, number>();
 
+  // Without a configured key, the workers share one random key of this machine's run, so a session still
+  // continues on any worker (not on another replica).
+  const sessionKey =
+    process.env['PORTCULLIS_SESSION_KEY'] || process.env['PORTCULLIS_SESSION_KEY_FILE']
+      ? {}
+      : { PORTCULLIS_SESSION_KEY: randomBytes(32).toString('base64url'), [EPHEMERAL_KEY_ENV]: '1' };
   const fork = (index: number) => {
-    const w = cluster.fork({ [WORKER_ENV]: String(index) });
+    const w = cluster.fork({ [WORKER_ENV]: String(index), ...sessionKey });
     byWorker.set(w, index);
     state.set(index, { ready: false, pending: [`worker ${index} starting`] });
     w.on('message', (m: WorkerMessage) => {

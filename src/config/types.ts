@@ -110,6 +110,7 @@ export interface NormalizedLimits {
   readonly sessions: number;
   readonly sessionsPerIdentity: number;
   readonly sessionIdleTimeoutMs: number;
+  readonly sessionMaxLifetimeMs: number;
   readonly stdioChildrenPerTarget: number;
   readonly pendingRequestsPerSession: number;
   readonly streamBufferBytes: number;

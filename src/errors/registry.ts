@@ -47,6 +47,7 @@ export const ERRORS = {
   SESSION_ALREADY_INITIALIZED: { status: 400, rpc: -32600, message: 'Session already initialized' },
   // MCP resource limits (config.limits): -32000 is JSON-RPC's implementation-defined server error.
   SESSION_LIMIT: { status: 503, rpc: -32000, message: 'session limit reached' },
+  SESSION_STORE_UNAVAILABLE: { status: 503, rpc: -32000, message: 'session store unavailable' },
   IDENTITY_SESSION_LIMIT: { status: 429, rpc: -32000, message: 'session limit for this caller reached' },
   STDIO_CHILD_LIMIT: { status: 503, rpc: -32000, message: 'stdio process limit reached' },
   PENDING_LIMIT: { status: 429, rpc: -32000, message: 'too many requests in flight' },

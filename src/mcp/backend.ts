@@ -1,3 +1,5 @@
+import type { SessionKeyring } from './session/session-token.js';
+import type { SharedState } from '../redis/shared-state.js';
 import type { Logger } from 'pino';
 import type { NormalizedLimits, NormalizedMcpBackend, NormalizedTarget } from '../config/types.js';
 import type { CompiledBackendAuth, CompiledBackendTls, CompiledRetry } from '../policies/types.js';
@@ -80,4 +82,8 @@ export interface McpServiceDeps {
   readonly sessionTtlMs: number;
   /** The current `config.limits` (read per admission, so reloads apply); defaults when absent. */
   readonly limits?: () => NormalizedLimits;
+  /** Seals session ids (src/mcp/session/session-token.ts); a random key for this process when absent. */
+  readonly sessionKeyring?: SessionKeyring;
+  /** Redis: session ids ended on any replica; absent, only this process remembers the ids it ended. */
+  readonly sharedState?: SharedState;
 }

@@ -19,6 +19,7 @@ import { legacySseGet, legacySsePost } from './transport/legacy-sse.js';
 import { isModernMessage, modernPost } from './transport/stateless.js';
 import { McpLimits } from './session/limits.js';
 import { SessionStore } from './session/session-store.js';
+import { SessionKeyring } from './session/session-token.js';
 import { StatelessPool } from './session/shared-connections.js';
 import {
   streamableAllow,
@@ -51,7 +52,10 @@ export function createMcpService(deps: McpServiceDeps): McpService {
   const env: McpEnv = {
     logger: deps.logger,
     telemetry: deps.telemetry,
-    sessions: new SessionStore(sessionDeps, deps.sessionTtlMs),
+    sessions: new SessionStore(sessionDeps, deps.sessionTtlMs, {
+      keyring: deps.sessionKeyring ?? SessionKeyring.ephemeral(),
+      shared: deps.sharedState,
+    }),
     version,
     limits,
     streamBound: () => ({
@@ -79,7 +83,8 @@ export function createMcpService(deps: McpServiceDeps): McpService {
     sessionBackend(ctx: RequestContext): string | undefined {
       const h = ctx.req.headers['mcp-session-id'];
       const id = (Array.isArray(h) ? h[0] : h) ?? ctx.url.searchParams.get('sessionId') ?? undefined;
-      return id === undefined ? undefined : env.sessions.backendOf(id);
+      if (id === undefined) return undefined;
+      return env.sessions.backendOf(id) ?? env.sessions.sealedBackendOf(id);
     },
     sessions(): SessionInfo[] {
       return [...env.sessions.list(), ...[...pools.values()].map((p) => p.info())];

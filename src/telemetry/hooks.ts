@@ -34,6 +34,11 @@ export interface McpTelemetry {
   sessionCallers?(count: number): void;
   /** A session closed by `limits.sessionIdleTimeout`. */
   sessionExpired?(): void;
+  /**
+   * A session id this process did not hold, opened to continue the session here (src/mcp/session/resume.ts):
+   * `resumed`, or why not (`invalid`, `expired`, `identity`, `backend`, `pinned`, `ended`, `unavailable`, `failed`).
+   */
+  sessionResume?(result: string): void;
   /** A client stream cut off because more than `limits.streamBufferBytes` were queued towards it. */
   slowClientDisconnected?(stream: 'mcp' | 'proxy'): void;
   /** One fetch of an OpenAPI `schema: {url}` (src/mcp/upstream/openapi-remote.ts). */

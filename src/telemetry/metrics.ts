@@ -109,6 +109,12 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
     help: 'MCP sessions closed after limits.sessionIdleTimeout without a stream or a request.',
     registers,
   });
+  const sessionResumes = new Counter({
+    name: 'portcullis_mcp_session_resume_total',
+    help: 'Session ids this process did not hold, by result: resumed, or why not (invalid, expired, identity, backend, pinned, ended, unavailable, failed).',
+    labelNames: ['result'] as const,
+    registers,
+  });
   const pending = new Gauge({
     name: 'portcullis_mcp_pending_requests',
     help: 'MCP requests in flight on sessions and stateless callers.',
@@ -192,6 +198,7 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
   for (const limit of ['sessions', 'sessionsPerIdentity', 'pendingRequestsPerSession'] as const)
     limitRejections.inc({ limit, target: '' }, 0);
   for (const stream of ['mcp', 'proxy']) slowClients.inc({ stream }, 0);
+  for (const result of ['resumed', 'invalid']) sessionResumes.inc({ result }, 0);
   lastReload.set(1); // a running gateway loaded its config
   buildInfo.set({ version: opts.version, node: process.versions.node }, 1);
 
@@ -284,6 +291,10 @@ export function createMetrics(opts: MetricsOptions): Metrics & McpTelemetry {
 
     sessionExpired(): void {
       sessionsExpired.inc();
+    },
+
+    sessionResume(result: string): void {
+      sessionResumes.inc({ result });
     },
 
     slowClientDisconnected(stream: 'mcp' | 'proxy'): void {

@@ -14,7 +14,7 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { MemoryProvider } from '../helpers/oauth-provider.js';
 import type { ServedFixture } from '../fixtures/serve.js';
-import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/gateway.js';
 import { connect } from '../helpers/mcp-client.js';
 import { signToken } from '../authn/helpers.js';
 import {
@@ -34,6 +34,9 @@ import {
   rpc,
   startUpstream,
   type Signer,
+  startGateway,
+  TEST_WORKERS,
+  type E2eGateway as TestGateway,
 } from './helpers.js';
 
 const BACKEND_KEY = 's3cret-backend-key';
@@ -162,33 +165,42 @@ describe('jwtAuth through the gateway (real upstream)', () => {
             'no upstream request carried Authorization',
           );
         }
-        const line = gw.logs.find((l) => l['mcp.method'] === 'tools/call' && l['mcp.session'] === session.id);
+        const line = await eventually(() =>
+          gw.logs.find((l) => l['mcp.method'] === 'tools/call' && l['mcp.session'] === session.id),
+        );
         assert.equal(line?.['jwt.sub'], which === 'good' ? 'alice' : undefined);
       });
     }
   }
 
-  test('legacy SSE transport: the verified token is stripped too; passthrough re-adds it', async () => {
-    for (const [route, expected] of [
-      ['optional', undefined],
-      ['passthrough', `Bearer ${alice}`],
-    ] as const) {
-      const from = upstream.requests.length;
-      const client = await connect(`${gw.url}/${route}/sse`, { token: alice, transport: 'sse' });
-      try {
-        const r = await client.callTool({ name: 'get_headers', arguments: {} });
-        const seen = JSON.parse((r.content as { text: string }[])[0]!.text) as Record<string, string>;
-        assert.equal(seen.authorization, expected, route);
-      } finally {
-        await client.close();
+  test(
+    'legacy SSE transport: the verified token is stripped too; passthrough re-adds it',
+    {
+      // Its POSTs must reach the process holding the stream: --workers spreads connections (docs/deploy.md).
+      skip: TEST_WORKERS > 1 && 'a legacy SSE session stays in the worker that holds its stream',
+    },
+    async () => {
+      for (const [route, expected] of [
+        ['optional', undefined],
+        ['passthrough', `Bearer ${alice}`],
+      ] as const) {
+        const from = upstream.requests.length;
+        const client = await connect(`${gw.url}/${route}/sse`, { token: alice, transport: 'sse' });
+        try {
+          const r = await client.callTool({ name: 'get_headers', arguments: {} });
+          const seen = JSON.parse((r.content as { text: string }[])[0]!.text) as Record<string, string>;
+          assert.equal(seen.authorization, expected, route);
+        } finally {
+          await client.close();
+        }
+        // Closing the SSE stream ends the gateway session, which DELETEs the upstream session: that
+        // request too carries exactly what the route's policy says.
+        await eventually(() => since(from).some((q) => q.method === 'DELETE'));
+        for (const q of since(from))
+          assert.equal(q.headers.authorization, expected, `${route}: ${q.method} ${q.rpcMethod ?? ''}`);
       }
-      // Closing the SSE stream ends the gateway session, which DELETEs the upstream session: that
-      // request too carries exactly what the route's policy says.
-      await eventually(() => since(from).some((q) => q.method === 'DELETE'));
-      for (const q of since(from))
-        assert.equal(q.headers.authorization, expected, `${route}: ${q.method} ${q.rpcMethod ?? ''}`);
-    }
-  });
+    },
+  );
 
   test('without any authentication policy the client Authorization is forwarded', async () => {
     const session = await openSession(url('noauth'), bearer('opaque-client-token'));

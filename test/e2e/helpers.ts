@@ -3,15 +3,119 @@
  * records every request's headers, real signing keys and JWTs, and raw MCP-over-HTTP calls that show
  * the status, headers and body the gateway sent (the SDK client hides those).
  */
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { TestContext } from 'node:test';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { serveHttp, type ServedFixture } from '../fixtures/serve.js';
 import { AUDIENCE, ISSUER, jwksText, makeKey, signToken, type TestKey } from '../authn/helpers.js';
+import {
+  eventually,
+  startGateway as startInProcess,
+  type StartOptions,
+  type TestGateway,
+} from '../helpers/gateway.js';
+import { startRedis } from '../helpers/redis-server.js';
 
 export { AUDIENCE, ISSUER };
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/** What the end-to-end tests use of a gateway, however it runs. */
+export type E2eGateway = Pick<TestGateway, 'url' | 'port' | 'logs' | 'stop'>;
+
+/** Workers of the CLI gateway the e2e tests run against (`PORTCULLIS_TEST_WORKERS=2`); unset: in-process. */
+export const TEST_WORKERS = Number(process.env['PORTCULLIS_TEST_WORKERS'] ?? '1') || 1;
+
+/**
+ * The gateway of an e2e test: in-process (startGateway) by default; with `PORTCULLIS_TEST_WORKERS=N`
+ * (N > 1) the built CLI (`node scripts/build-cli.mjs`) with `--workers N`, so the same tests prove that
+ * sessions, policies and logs work worker to worker. Its JSON log lines are collected in `logs` and kept
+ * in test-artifacts/logs/ like every in-process gateway's.
+ */
+export async function startGateway(yaml: string, opts: StartOptions = {}): Promise<E2eGateway> {
+  if (TEST_WORKERS <= 1) return startInProcess(yaml, opts);
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-workers-'));
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, yaml);
+  for (const [name, content] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), content);
+  const logDir = join(process.cwd(), 'test-artifacts', 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `${opts.name ?? 'gateway'}-workers-${process.pid}-${Date.now()}.log`);
+  // Rate-limit buckets are per process unless Redis holds them (docs/deploy.md): the workers share one.
+  const redis = await startRedis();
+  const readiness = await freePort();
+  const args = [resolve('bin/portcullis.js'), '-f', file, '--workers', String(TEST_WORKERS)];
+  args.push('--log-level', opts.logLevel ?? 'debug', '--log-format', 'json');
+  const child = spawn(process.execPath, args, {
+    env: {
+      ...process.env,
+      PORTCULLIS_REDIS_URL: redis.url,
+      ...opts.env,
+      ADMIN_ADDR: '127.0.0.1:0',
+      STATS_ADDR: '127.0.0.1:0',
+      READINESS_ADDR: `127.0.0.1:${readiness}`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let partial = '';
+  child.stdout.on('data', (d: Buffer) => {
+    const text = partial + d.toString();
+    appendFileSync(logFile, d);
+    const lines = text.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ raw: line });
+      }
+    }
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+  await eventually(() => /listening +http:\/\/\S+:\d+/.test(stderr) || child.exitCode !== null, 30_000);
+  const port = Number(/listening +http:\/\/\S+:(\d+)/.exec(stderr)?.[1]);
+  if (!port) throw new Error(`the CLI gateway did not start: ${stderr}`);
+  // Ready = every worker started, bound and finished its first round of target probes (and Redis is up).
+  await eventually(async () => {
+    const r = await fetch(`http://127.0.0.1:${readiness}/healthz/ready`).catch(() => undefined);
+    return r?.status === 200;
+  }, 30_000);
+  await eventually(() => logs.filter((l) => l['msg'] === 'redis connected').length >= TEST_WORKERS, 10_000);
+  let stopped = false;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    logs,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** The upstream's tools: `echo`, `get_headers` (its own HTTP request's headers) and `sleep` (until aborted). */
 export function createUpstreamServer(): McpServer {

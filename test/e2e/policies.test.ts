@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { ServedFixture } from '../fixtures/serve.js';
-import { eventually, startGateway, type TestGateway } from '../helpers/gateway.js';
+import { eventually } from '../helpers/gateway.js';
 import { signToken } from '../authn/helpers.js';
 import { connect } from '../helpers/mcp-client.js';
 import {
@@ -27,6 +27,8 @@ import {
   rpc,
   startUpstream,
   type Signer,
+  startGateway,
+  type E2eGateway as TestGateway,
 } from './helpers.js';
 
 const APP = 'https://app.example.com';

@@ -13,7 +13,8 @@ const SET = {
   COMPAT_INHERITED: 'inherited-value',
   PORTCULLIS_ADMIN_TOKEN: 'admin-secret-value',
   PORTCULLIS_REDIS_URL: 'redis://user:redis-secret@127.0.0.1:1',
-  PORTCULLIS_SESSION_KEY: 'session-secret-value',
+  // A valid key (43 base64url characters = 32 bytes) that spells out what it is.
+  PORTCULLIS_SESSION_KEY: 'sessionsecretvalue' + 'A'.repeat(25),
 };
 
 describe('stdio clear_env', () => {

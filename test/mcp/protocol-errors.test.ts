@@ -158,7 +158,8 @@ describe('Streamable HTTP status codes (stateful)', () => {
     assert.equal(init.status, 200);
     assert.match(init.headers.get('content-type') ?? '', /application\/json/);
     const id = init.headers.get('mcp-session-id') ?? '';
-    assert.match(id, /^[0-9a-f-]{36}$/);
+    // A sealed id (src/mcp/session/resume.ts): base64url, visible ASCII as the spec requires.
+    assert.match(id, /^[A-Za-z0-9_-]{40,}$/);
     assert.equal((init.json?.result as { serverInfo: { name: string } }).serverInfo.name, 'paged-p');
     const h2 = { 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' };
     const note = await raw(mcp, {

@@ -19,6 +19,8 @@ export const limitsConfig = z.strictObject({
   sessionsPerIdentity: z.number().int().positive().optional(),
   /** A session with no open stream and no request for this long is closed (its stdio children reaped). */
   sessionIdleTimeout: duration.optional(),
+  /** A sealed session id older than this is not continued on another replica or worker (404; re-initialize). */
+  sessionMaxLifetime: duration.optional(),
   /** stdio child processes per target, over all sessions. */
   stdioChildrenPerTarget: z.number().int().positive().optional(),
   /** JSON-RPC requests in flight per session (or per stateless caller). */

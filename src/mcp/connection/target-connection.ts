@@ -388,10 +388,11 @@ export class TargetConn {
     return last;
   }
 
-  async close(reason = 'session closed'): Promise<void> {
+  /** `keepSession`: leave an HTTP upstream's session open for another replica (src/mcp/session/resume.ts). */
+  async close(reason = 'session closed', keepSession = false): Promise<void> {
     this.failAll(new UpstreamError('UPSTREAM_CLOSED', this.name, reason));
     this.state = 'closed';
-    await this.upstream.close().catch((e: unknown) => {
+    await this.upstream.close(keepSession ? { keepSession } : undefined).catch((e: unknown) => {
       this.logger.warn({ target: this.name, err: (e as Error).message }, 'upstream close failed');
     });
     this.release?.();

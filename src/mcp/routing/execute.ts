@@ -52,7 +52,9 @@ export async function answer(
     // A timed-out upstream call is a gateway timeout (504) when the answer is still plain JSON; other
     // failures of a request that was read are answered in-band.
     // A request refused by a limit keeps its status (429 / 503) for the same reason.
-    if (g.code === 'REQUEST_TIMEOUT' || LIMIT_CODES.has(g.code)) call.info.status = g.status;
+    // So does a resumed session whose upstream forgot it (404: the client re-initializes).
+    if (g.code === 'REQUEST_TIMEOUT' || g.code === 'SESSION_NOT_FOUND' || LIMIT_CODES.has(g.code))
+      call.info.status = g.status;
     return errorMessage(id, errorObject(g));
   }
 }

@@ -34,14 +34,21 @@ export interface SessionState {
   readonly k: string;
   /** Negotiated protocol revision. */
   readonly p: string;
-  /** Per target: [target name, upstream Mcp-Session-Id or '' when the upstream has none, pinned endpoint URL]. */
-  readonly t: readonly (readonly [string, string, string])[];
+  /**
+   * Per movable target: [target name, upstream Mcp-Session-Id or '' when the upstream has none, pinned
+   * endpoint URL] and optionally [the protocol version negotiated with that upstream ('' = `p`), the
+   * capability names its initialize announced, comma-separated].
+   */
+  readonly t: readonly SealedTarget[];
   /** Targets that cannot move (stdio, legacy SSE): a replica that did not create the session answers 404. */
   readonly l?: readonly string[];
   /** Issue time, epoch seconds; a unique nonce makes every id distinct. */
   readonly i: number;
   readonly n: string;
 }
+
+export type SealedTarget =
+  readonly [string, string, string] | readonly [string, string, string, string, string];
 
 export interface KeyringSource {
   /** Comma- or newline-separated keys: 64 hex chars or base64/base64url of 32 bytes. First seals, all open. */
@@ -159,7 +166,8 @@ function asState(v: unknown): SessionState | undefined {
     return undefined;
   if (typeof s['i'] !== 'number' || typeof s['n'] !== 'string' || !Array.isArray(s['t'])) return undefined;
   for (const e of s['t'] as unknown[]) {
-    if (!Array.isArray(e) || e.length !== 3 || !e.every((x) => typeof x === 'string')) return undefined;
+    if (!Array.isArray(e) || (e.length !== 3 && e.length !== 5) || !e.every((x) => typeof x === 'string'))
+      return undefined;
   }
   if (
     s['l'] !== undefined &&

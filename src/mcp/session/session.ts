@@ -32,6 +32,17 @@ import { failureReason, targetFailed } from '../connection/target-connection.js'
 import { failClosedError } from '../routing/failure-mode.js';
 import type { RuntimeMcpBackend, SessionInfo, UpstreamFactory } from '../backend.js';
 
+type Headers = Readonly<Record<string, string>> | undefined;
+
+/** One target of a session continued from its sealed id (src/mcp/session/resume.ts). */
+export interface ResumedTarget {
+  readonly name: string;
+  /** The upstream's Mcp-Session-Id; '' when it has none. */
+  readonly sessionId: string;
+  readonly protocolVersion: string;
+  readonly capabilities: JsonObject;
+}
+
 export interface SessionDeps {
   readonly logger: Logger;
   readonly upstreams: UpstreamFactory;
@@ -46,7 +57,12 @@ export interface SessionDeps {
  * and the identity it is bound to. Upstreams start at `initialize`.
  */
 export class Session {
-  readonly id = randomUUID();
+  /** A local id until `initialize` succeeds; then the sealed id handed to the client (session-store.ts). */
+  id: string = randomUUID();
+  /** Sealed and movable: idle expiry and shutdown leave the upstream sessions to other replicas. */
+  movable = false;
+  /** Continued from a sealed id (resume.ts): an upstream that forgot its session ends this session. */
+  private resumed = false;
   readonly backendKey: string;
   readonly transport: 'streamable' | 'sse';
   readonly createdAt = Date.now();
@@ -112,6 +128,16 @@ export class Session {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** The started targets (undefined before `initialize`), for sealing the session's id. */
+  get startedSlots(): readonly Slot[] | undefined {
+    return this.slotList;
+  }
+
+  /** The identity key the session is bound to; undefined when anonymous. */
+  get identityKey(): string | undefined {
+    return this.binding.key;
   }
 
   checkIdentity(identity: Identity | null): void {
@@ -185,13 +211,55 @@ export class Session {
     inFlight.set(key, abort);
     this.busy++;
     try {
-      return await this.mux.request(req, call);
+      const o = await this.mux.request(req, call);
+      this.checkUpstreamSessions();
+      return o;
+    } catch (e) {
+      this.checkUpstreamSessions();
+      throw e;
     } finally {
       done();
       this.busy--;
       if (inFlight.get(key) === abort) inFlight.delete(key);
       this.touch();
     }
+  }
+
+  /**
+   * Continue a session sealed elsewhere: every target named in the state attaches to its upstream session
+   * (no new `initialize`, no `notifications/initialized`: the upstream already has both); targets the
+   * session had no connection to (failOpen) stay unavailable. The upstream event streams open with the
+   * client's GET stream (attachStream).
+   */
+  async resume(targets: readonly ResumedTarget[], protocolVersion: string, headers: Headers): Promise<void> {
+    this.resumed = true;
+    this.protocolVersion = protocolVersion;
+    this.busy++;
+    try {
+      const byName = new Map(targets.map((t) => [t.name, t]));
+      this.slotList = await Promise.all(
+        this.targets.map(async (target): Promise<Slot> => {
+          const t = byName.get(target.name);
+          if (!t) return { target, conn: undefined, failure: 'unavailable in this session' };
+          const conn = openConn(this.backend, target, this.relay, this.logger, this.deps);
+          this.conns.add(conn);
+          conn.upstream.resume?.(t.sessionId, t.protocolVersion);
+          await conn.start(headers);
+          conn.initResult = { protocolVersion: t.protocolVersion, capabilities: t.capabilities };
+          return { target, conn, failure: undefined };
+        }),
+      );
+    } finally {
+      this.busy--;
+      this.touch();
+    }
+  }
+
+  /** A resumed session whose upstream forgot its session (404) is over: the client gets 404 and re-initializes. */
+  private checkUpstreamSessions(): void {
+    if (!this.resumed || !this.slotList?.some((s) => s.conn?.upstream.sessionLost)) return;
+    void this.close('upstream session lost');
+    throw new GatewayError('SESSION_NOT_FOUND');
   }
 
   /** A client notification: cancellations go to the owning request, the rest to every target. */
@@ -203,17 +271,18 @@ export class Session {
     }
     if (!this.slotList) return;
     await this.mux.notify(msg, call);
-    if (msg.method === 'notifications/initialized') {
-      for (const s of this.slotList) {
-        s.conn?.upstream
-          .openEventStream?.({ headers: s.conn.ownHeaders(call.headers) })
-          .catch((e: unknown) => {
-            this.logger.warn(
-              { target: s.target.name, err: (e as Error).message },
-              'opening the upstream event stream failed',
-            );
-          });
-      }
+    // A movable session reads its upstream streams only while the client's stream is here (attachStream).
+    if (msg.method === 'notifications/initialized' && !this.movable) this.openEventStreams(call.headers);
+  }
+
+  private openEventStreams(headers: Headers): void {
+    for (const s of this.slotList ?? []) {
+      s.conn?.upstream.openEventStream?.({ headers: s.conn.ownHeaders(headers) }).catch((e: unknown) => {
+        this.logger.warn(
+          { target: s.target.name, err: (e as Error).message },
+          'opening the upstream event stream failed',
+        );
+      });
     }
   }
 
@@ -223,11 +292,17 @@ export class Session {
   }
 
   /** The GET stream (Streamable HTTP) or the legacy SSE stream: server-initiated messages go there. */
-  attachStream(stream: SseStream, lastEventId?: string): void {
+  attachStream(stream: SseStream, lastEventId?: string, headers?: Headers): void {
     if (this.stream && this.stream !== stream) this.stream.end();
     this.stream = stream;
+    // An upstream allows one event stream per session: a movable session reads it only from the replica
+    // that holds the client's stream, and lets it go when that stream closes.
+    if (this.movable) this.openEventStreams(headers);
     stream.onClose(() => {
-      if (this.stream === stream) this.stream = undefined;
+      if (this.stream === stream) {
+        this.stream = undefined;
+        if (this.movable) for (const s of this.slotList ?? []) s.conn?.upstream.closeEventStream?.();
+      }
       this.touch();
     });
     if (this.transport === 'streamable') {
@@ -247,13 +322,14 @@ export class Session {
     if (open) this.stream?.send(message, String(id));
   }
 
-  async close(reason = 'session closed'): Promise<void> {
+  /** `keepUpstream`: leave the HTTP upstream sessions open for another replica (idle expiry, shutdown). */
+  async close(reason = 'session closed', keepUpstream = false): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.idle.delete(this);
     for (const a of this.inFlight?.values() ?? []) a.abort();
     this.stream?.end();
-    await Promise.all([...this.conns].map((c) => c.close(reason)));
+    await Promise.all([...this.conns].map((c) => c.close(reason, keepUpstream)));
     this.releaseSlot();
     this.deps.telemetry.sessionClosed();
     this.onClosed(this);
@@ -291,7 +367,7 @@ export class Session {
     }
     this.logger.info('session expired (idle)');
     this.deps.telemetry.sessionExpired?.();
-    void this.close('session expired');
+    void this.close('session expired', this.movable);
   }
 
   private async connect(target: NormalizedTarget, params: JsonObject, call: McpCall): Promise<Slot> {

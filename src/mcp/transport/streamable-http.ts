@@ -4,6 +4,7 @@ import type { RequestContext } from '../../contracts/request-context.js';
 import type { McpEnv } from '../service-context.js';
 import { callerKey } from '../session/identity-binding.js';
 import { answer, buildCall, linkedAbort, record } from '../routing/execute.js';
+import { upstreamHeaders } from '../routing/call.js';
 import {
   SSE_TYPE,
   methodNotAllowed,
@@ -41,7 +42,7 @@ export async function streamablePost(
     if (!isInit) throw new GatewayError('SESSION_REQUIRED');
     return initialize(ctx, backend, message.msg as JSONRPCRequest, env);
   }
-  const session = lookup(ctx, backend, env, sessionId);
+  const session = await lookup(ctx, backend, env, sessionId);
   if (isInit) throw new GatewayError('SESSION_ALREADY_INITIALIZED');
   session.touch();
   if (message.kind === 'request') return sessionRequest(ctx, backend, session, message.msg, env);
@@ -72,12 +73,12 @@ export async function streamableGet(
   checkVersionHeader(ctx);
   const sessionId = header(ctx, SESSION_HEADER);
   if (sessionId === undefined) throw new GatewayError('SESSION_REQUIRED');
-  const session = lookup(ctx, backend, env, sessionId);
+  const session = await lookup(ctx, backend, env, sessionId);
   session.touch();
   ctx.log['mcp.session'] = session.id;
   ctx.log['mcp.method'] = 'GET';
   const stream = new SseStream(ctx.res, { [SESSION_HEADER]: session.id }, env.streamBound());
-  session.attachStream(stream, header(ctx, 'last-event-id'));
+  session.attachStream(stream, header(ctx, 'last-event-id'), upstreamHeaders(ctx, backend));
   await new Promise<void>((resolve) => stream.onClose(resolve));
 }
 
@@ -90,10 +91,10 @@ export async function streamableDelete(
   if (backend.statefulMode === 'stateless') throw methodNotAllowed(['POST']);
   const sessionId = header(ctx, SESSION_HEADER);
   if (sessionId === undefined) throw new GatewayError('SESSION_REQUIRED');
-  const session = lookup(ctx, backend, env, sessionId);
+  const session = await lookup(ctx, backend, env, sessionId);
   ctx.log['mcp.session'] = session.id;
   ctx.log['mcp.method'] = 'DELETE';
-  await session.close('session deleted by the client');
+  await env.sessions.end(session, 'session deleted by the client');
   writeEmpty(ctx.res, 204);
 }
 
@@ -127,6 +128,8 @@ async function initialize(
   const abort = linkedAbort(ctx.signal);
   const call = buildCall(ctx, backend, env, 'initialize', scopeFor(responder, abort.signal));
   const reply = await answer(req.id, call, env, () => session.initialize(req, call));
+  // The id the client gets (and every log line of the session shows) is the sealed state.
+  if (reply && !('error' in reply)) env.sessions.publish(session);
   record(call, env, 'initialize', session.id);
   if (!reply || 'error' in reply) {
     await session.close('initialize failed');
@@ -212,8 +215,16 @@ function scopeFor(responder: PostResponder, signal: AbortSignal): CallScope {
   return { sink: (m) => responder.interim(m), signal, wantsLog: () => true };
 }
 
-function lookup(ctx: RequestContext, backend: RuntimeMcpBackend, env: McpEnv, id: string): Session {
-  const session = env.sessions.get(id, backend.key);
+/** The session an id names: held here (a Map hit), or sealed elsewhere and resumed here (session-store.ts). */
+async function lookup(
+  ctx: RequestContext,
+  backend: RuntimeMcpBackend,
+  env: McpEnv,
+  id: string,
+): Promise<Session> {
+  const session =
+    env.sessions.get(id, backend.key) ??
+    (await env.sessions.resume(id, backend, ctx.identity, ctx.source.address, upstreamHeaders(ctx, backend)));
   if (!session) throw new GatewayError('SESSION_NOT_FOUND');
   session.checkIdentity(ctx.identity);
   return session;

@@ -41,6 +41,8 @@ const MAX_RESUME_ATTEMPTS = 3;
 /** Consecutive failed reconnects of the GET stream before giving up on it. */
 const MAX_GET_RECONNECTS = 5;
 const DEFAULT_RETRY_MS = 1000;
+/** Tries to open the GET stream while the upstream answers 409 (one stream per session, still held). */
+const GET_CONFLICT_ATTEMPTS = 20;
 const MAX_RETRY_MS = 10_000;
 
 /**
@@ -79,6 +81,10 @@ export class StreamableHttpUpstream implements Upstream {
   #wantEventStream = false;
   #eventStreamActive = false;
   #closed = false;
+  /** Resumed from a sealed session id: no stored initialize to replay, so an upstream 404 ends the session. */
+  #lost = false;
+  /** Ends the GET stream alone (closeEventStream), not the connection. */
+  #getAbort = new AbortController();
 
   constructor(opts: StreamableHttpOptions) {
     this.target = opts.target;
@@ -95,6 +101,16 @@ export class StreamableHttpUpstream implements Upstream {
 
   get sessionId(): string | undefined {
     return this.#sessionId;
+  }
+
+  get sessionLost(): boolean {
+    return this.#lost;
+  }
+
+  resume(sessionId: string, protocolVersion: string | undefined): void {
+    this.#sessionId = sessionId === '' ? undefined : sessionId;
+    this.#protocolVersion = protocolVersion;
+    this.#initializedSent = true;
   }
 
   /** Nothing to connect: Streamable HTTP is request/response; the first POST opens a pooled connection. */
@@ -118,15 +134,34 @@ export class StreamableHttpUpstream implements Upstream {
     if (opts?.headers) this.#lastHeaders = opts.headers;
     this.#wantEventStream = true;
     if (this.#eventStreamActive) return;
-    await this.#openGet(undefined, true);
+    // 409: another replica still reads this session's stream (the client's stream just moved here).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#openGet(undefined, true);
+      } catch (err) {
+        const busy = isUpstreamError(err) && err.httpStatus === 409;
+        if (!busy || attempt >= GET_CONFLICT_ATTEMPTS || this.#closed || !this.#wantEventStream) throw err;
+        await pause(this.#retryDelay() / 4, this.#getSignal());
+      }
+    }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stop reading the GET stream (the session's client stream moved elsewhere), so that the replica now
+   * holding the client's stream can open it: an upstream allows one per session.
+   */
+  closeEventStream(): void {
+    this.#wantEventStream = false;
+    this.#getAbort.abort();
+    this.#getAbort = new AbortController();
+  }
+
+  async close(opts?: { readonly keepSession?: boolean }): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#abort.abort();
     const sessionId = this.#sessionId;
-    if (sessionId !== undefined) {
+    if (sessionId !== undefined && !opts?.keepSession) {
       try {
         const res = await this.#agent.request({
           origin: this.#url.origin,
@@ -194,6 +229,7 @@ export class StreamableHttpUpstream implements Upstream {
       }
       return this.#post(message, opts, false);
     }
+    if (status === 404 && sentWith !== undefined && !this.#initRequest) this.#lost = true;
     if (status < 200 || status >= 300) return this.#failFromStatus(message, res);
     if (status === 202 || status === 204) {
       await res.body.dump();
@@ -291,7 +327,7 @@ export class StreamableHttpUpstream implements Upstream {
     const sentWith = this.#sessionId;
     let res: ResponseData;
     try {
-      res = await this.#get(lastEventId, this.#abort.signal);
+      res = await this.#get(lastEventId, this.#getSignal());
     } catch (err) {
       if (this.#closed) return;
       throw networkError(this.target, err, this.#timeouts, 'event stream: ');
@@ -307,6 +343,7 @@ export class StreamableHttpUpstream implements Upstream {
       await this.#reinitialize(sentWith, undefined);
       return this.#openGet(undefined, false);
     }
+    if (res.statusCode === 404 && sentWith !== undefined && !this.#initRequest) this.#lost = true;
     if (res.statusCode < 200 || res.statusCode >= 300 || mediaType(res) !== 'text/event-stream') {
       await res.body.dump();
       throw statusError(this.target, res.statusCode, 'event stream: ');
@@ -345,10 +382,10 @@ export class StreamableHttpUpstream implements Upstream {
         this.#log.warn({ target: this.target }, 'upstream event stream keeps failing; giving up on it');
         break;
       }
-      await pause(this.#retryDelay(), this.#abort.signal);
-      if (this.#closed) break;
+      await pause(this.#retryDelay(), this.#getSignal());
+      if (this.#closed || !this.#wantEventStream) break;
       try {
-        const res = await this.#get(lastEventId, this.#abort.signal);
+        const res = await this.#get(lastEventId, this.#getSignal());
         if (res.statusCode === 404 && this.#initRequest) {
           await res.body.dump();
           await this.#reinitialize(this.#sessionId, undefined);
@@ -458,6 +495,10 @@ export class StreamableHttpUpstream implements Upstream {
     const version = this.#protocolVersion ?? headerValue(perSend, 'mcp-protocol-version');
     if (version !== undefined) base['mcp-protocol-version'] = version;
     return mergeHeadersInto(base, perSend, MCP_RESERVED);
+  }
+
+  #getSignal(): AbortSignal {
+    return AbortSignal.any([this.#getAbort.signal, this.#abort.signal]);
   }
 
   #signal(caller: AbortSignal | undefined): AbortSignal {

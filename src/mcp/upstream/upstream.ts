@@ -37,8 +37,20 @@ export interface Upstream {
   send(message: JSONRPCMessage, opts?: UpstreamSendOptions): Promise<void>;
   /** Open the server→client stream (Streamable HTTP GET); no-op where messages always flow. */
   openEventStream?(opts?: UpstreamSendOptions): Promise<void>;
-  /** End the connection (DELETE for Streamable HTTP, kill the process group for stdio). Idempotent. */
-  close(): Promise<void>;
+  /** Stop reading that stream (the client's stream moved to another replica), keeping the connection. */
+  closeEventStream?(): void;
+  /**
+   * End the connection (DELETE for Streamable HTTP, kill the process group for stdio). Idempotent.
+   * `keepSession`: an HTTP upstream's session is left open for another replica to resume (no DELETE).
+   */
+  close(opts?: { readonly keepSession?: boolean }): Promise<void>;
+  /**
+   * Continue an upstream session that another replica (or an earlier process) started: the upstream's
+   * session id and the protocol version negotiated with it, without a new `initialize` (Streamable HTTP).
+   */
+  resume?(sessionId: string, protocolVersion: string | undefined): void;
+  /** A resumed session the upstream no longer knows (it answered 404): the client must re-initialize. */
+  readonly sessionLost?: boolean;
   onmessage?: (message: JSONRPCMessage) => void;
   /** `reason` is an `UpstreamError` (`UPSTREAM_CLOSED`...) when the upstream ended the connection. */
   onclose?: (reason?: Error) => void;

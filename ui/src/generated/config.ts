@@ -581,6 +581,7 @@ export type StaticConfig = {
     sessions?: number;
     sessionsPerIdentity?: number;
     sessionIdleTimeout?: Duration;
+    sessionMaxLifetime?: Duration;
     stdioChildrenPerTarget?: number;
     pendingRequestsPerSession?: number;
     streamBufferBytes?: number;
