@@ -5,14 +5,7 @@
  * schema along an issue's path.
  */
 import type { z } from 'zod';
-import {
-  backend,
-  hostTarget,
-  mcpTarget,
-  openapiTarget,
-  stdioTargetEntry,
-  targetPolicies,
-} from './backends.js';
+import { backend, hostTarget, openapiTarget, stdioTargetEntry, targetPolicies } from './backends.js';
 import { frontendPolicies, gateway, gatewayListener, loggingPolicy, namedBackend } from './gateways.js';
 import {
   backendAuth,
