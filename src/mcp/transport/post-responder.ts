@@ -3,6 +3,7 @@ import type { JSONRPCMessage, JSONRPCResponseMessage } from '../protocol/message
 import { writeEmpty, writeJson } from '../protocol/http-io.js';
 import type { StreamBound } from '../protocol/sse-stream.js';
 import { SseStream } from '../protocol/sse-stream.js';
+import { RawResultResponse } from '../protocol/raw-response.js';
 
 /**
  * The answer to one POSTed request. Plain JSON when the final response comes first (the client accepted
@@ -61,7 +62,12 @@ export class PostResponder {
     if (!this.open) return;
     this.done = true;
     // The transformation always returns a valid response to the same id (src/policies/transformations/).
-    const message = this.transform ? (this.transform(reply) as JSONRPCResponseMessage) : reply;
+    // A transformation reads the message as plain JSON: a result kept as raw text is materialized first.
+    const message = this.transform
+      ? (this.transform(
+          reply instanceof RawResultResponse ? reply.toJSON() : reply,
+        ) as JSONRPCResponseMessage)
+      : reply;
     if (this.sse && status === 200) this.stream ??= new SseStream(this.res, this.headers, this.bound);
     if (this.stream) {
       this.stream.send(message);
