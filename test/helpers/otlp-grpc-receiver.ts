@@ -6,7 +6,7 @@
  * ExportTraceServiceResponse.
  */
 import { Server, ServerCredentials, type Metadata, type ServiceDefinition } from '@grpc/grpc-js';
-import { decodeExportTraceServiceRequest, type ReceivedSpan } from './otlp-receiver.js';
+import { createSpanWaiter, decodeExportTraceServiceRequest, type ReceivedSpan } from './otlp-receiver.js';
 
 export interface OtlpGrpcReceiver {
   /** `http://127.0.0.1:<port>` — what `otlpEndpoint` points at. */
@@ -34,7 +34,7 @@ const SERVICE: ServiceDefinition = {
 export async function startOtlpGrpcReceiver(): Promise<OtlpGrpcReceiver> {
   const spans: ReceivedSpan[] = [];
   const metadata: Metadata[] = [];
-  const waiters = new Set<() => void>();
+  const spanWaiter = createSpanWaiter(spans, 'OTLP gRPC receiver');
   const server = new Server();
   server.addService(SERVICE, {
     Export(
@@ -49,7 +49,7 @@ export async function startOtlpGrpcReceiver(): Promise<OtlpGrpcReceiver> {
         return;
       }
       done(null, Buffer.alloc(0));
-      for (const w of waiters) w();
+      spanWaiter.notify();
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
@@ -61,24 +61,7 @@ export async function startOtlpGrpcReceiver(): Promise<OtlpGrpcReceiver> {
     url: `http://127.0.0.1:${port}`,
     spans,
     metadata,
-    waitFor(predicate, timeoutMs = 10_000) {
-      if (predicate(spans)) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          if (!predicate(spans)) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(`OTLP gRPC receiver: condition not met within ${timeoutMs}ms (${spans.length} spans)`),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-      });
-    },
+    waitFor: spanWaiter.waitFor,
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
   };
 }

@@ -49,7 +49,7 @@ export interface OtlpReceiver {
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const requests: OtlpReceiver['requests'] = [];
-  const waiters = new Set<() => void>();
+  const spanWaiter = createSpanWaiter(spans, 'OTLP receiver');
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -69,7 +69,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       }
       // An empty ExportTraceServiceResponse.
       res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
-      for (const w of waiters) w();
+      spanWaiter.notify();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -78,6 +78,28 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url: `http://127.0.0.1:${port}`,
     spans,
     requests,
+    waitFor: spanWaiter.waitFor,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Waits until the received spans satisfy a predicate; each receiver calls `notify` after storing spans. */
+export function createSpanWaiter(
+  spans: readonly ReceivedSpan[],
+  label: string,
+): {
+  notify(): void;
+  waitFor(predicate: (spans: readonly ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<void>;
+} {
+  const waiters = new Set<() => void>();
+  return {
+    notify() {
+      for (const w of waiters) w();
+    },
     waitFor(predicate, timeoutMs = 10_000) {
       if (predicate(spans)) return Promise.resolve();
       return new Promise((resolve, reject) => {
@@ -89,16 +111,11 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`OTLP receiver: condition not met within ${timeoutMs}ms (${spans.length} spans)`));
+          reject(new Error(`${label}: condition not met within ${timeoutMs}ms (${spans.length} spans)`));
         }, timeoutMs);
         waiters.add(check);
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
   };
 }
 
