@@ -8,10 +8,10 @@
  * in the meantime fail at once with the last reason. Every fetch is counted
  * (`portcullis_openapi_schema_fetch_total{result}`).
  */
-import { request } from 'undici';
 import { openApiBaseUrl, readOpenApiDoc } from '../../config/openapi-doc.js';
 import type { NormalizedTarget } from '../../config/types.js';
 import { UpstreamError } from '../../errors/upstream.js';
+import { smallRequest } from '../../net/small-request.js';
 import { networkError, statusError } from './net-errors.js';
 import type { OpenApiSchema } from './openapi.js';
 import { openApiTools } from './openapi-tools.js';
@@ -50,29 +50,19 @@ export function createRemoteSchemas(opts: RemoteSchemaOptions): RemoteSchemas {
     const prefix = 'OpenAPI schema: ';
     let text: string;
     try {
-      const res = await request(url, {
+      const res = await smallRequest(url, {
         headers: { accept: 'application/json, application/yaml, text/yaml, */*' },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      if (res.statusCode !== 200) {
-        res.body.resume();
-        throw statusError(target.name, res.statusCode, prefix);
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > maxBytes) {
-          res.body.destroy();
-          throw new UpstreamError(
+        timeoutMs,
+        maxBytes,
+        tooLarge: () =>
+          new UpstreamError(
             'UPSTREAM_PROTOCOL',
             target.name,
             `${prefix}larger than limits.openapiSchemaBytes (${maxBytes} bytes)`,
-          );
-        }
-        chunks.push(chunk as Buffer);
-      }
-      text = Buffer.concat(chunks).toString('utf8');
+          ),
+      });
+      if (res.status !== 200) throw statusError(target.name, res.status, prefix);
+      text = res.body.toString('utf8');
     } catch (e) {
       if (e instanceof UpstreamError) throw e;
       const timedOut = (e as { name?: unknown })?.name === 'TimeoutError';

@@ -9,7 +9,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { AuthnLogger, RemoteJwksTiming } from './deps.js';
-import { describeError, smallRequest } from './http.js';
+import { describeError, smallRequest } from '../../net/small-request.js';
 import type { KeySource } from './key-source.js';
 import { importKeySetText, type KeySet } from './keys.js';
 import { displayUrl } from '../../net/display-url.js';

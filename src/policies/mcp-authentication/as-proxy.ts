@@ -10,7 +10,7 @@ import type { Dispatcher } from 'undici';
 import type { RequestContext } from '../../contracts/request-context.js';
 import { readBody } from '../../net/read-body.js';
 import type { AuthnLogger } from '../jwt/deps.js';
-import { describeError, smallRequest } from '../jwt/http.js';
+import { describeError, smallRequest } from '../../net/small-request.js';
 import { adaptMetadata } from './adapt.js';
 import { AUTHORIZATION_SERVER, REGISTRATION_SUFFIX } from './metadata.js';
 import { metadataSourceUrl, registrationTarget, type McpProvider } from './providers.js';

@@ -11,7 +11,7 @@ import type { Dispatcher } from 'undici';
 import type { RequestContext } from '../../contracts/request-context.js';
 import { readBody } from '../../net/read-body.js';
 import type { AuthnLogger } from '../jwt/deps.js';
-import { describeError, smallRequest } from '../jwt/http.js';
+import { describeError, smallRequest } from '../../net/small-request.js';
 import type { EntraEndpoints } from './providers.js';
 import { corsHeaders, sendJson, sendMethodNotAllowed } from './respond.js';
 

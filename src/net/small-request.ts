@@ -1,6 +1,7 @@
 /**
- * A bounded HTTP call for the few outbound requests authentication makes (remote JWKS, authorization
- * server metadata, client registration): whole-call timeout, body size cap, no redirects.
+ * A bounded HTTP call for the few small outbound requests the gateway makes besides proxying (remote
+ * JWKS, authorization server metadata, client registration, OpenAPI documents by URL): whole-call
+ * timeout, body size cap, no redirects.
  */
 import { request, type Dispatcher } from 'undici';
 
@@ -19,6 +20,8 @@ export interface SmallRequestOptions {
   readonly dispatcher?: Dispatcher;
   /** Aborts the call early (e.g. the owner was closed). */
   readonly signal?: AbortSignal;
+  /** The error for a body over `maxBytes` (default: a plain Error naming the size). */
+  readonly tooLarge?: () => Error;
 }
 
 export async function smallRequest(url: string, opts: SmallRequestOptions): Promise<SmallResponse> {
@@ -37,7 +40,7 @@ export async function smallRequest(url: string, opts: SmallRequestOptions): Prom
     size += (chunk as Buffer).length;
     if (size > opts.maxBytes) {
       res.body.destroy();
-      throw new Error(`response body larger than ${opts.maxBytes} bytes`);
+      throw opts.tooLarge?.() ?? new Error(`response body larger than ${opts.maxBytes} bytes`);
     }
     chunks.push(chunk as Buffer);
   }
