@@ -40,8 +40,11 @@ export function celReferences(ast: ASTNode): CelReferences {
   return { identifiers, functions };
 }
 
-/** Functions whose result differs between two calls with the same arguments. */
-const IMPURE_FUNCTIONS: ReadonlySet<string> = new Set(['uuid', 'now', 'random', 'rand']);
+/**
+ * Functions whose result is not decided by their arguments: they differ between two calls (`uuid`,
+ * `now`, `random`, `rand`) or read the whole activation without naming a variable (`variables`).
+ */
+const IMPURE_FUNCTIONS: ReadonlySet<string> = new Set(['uuid', 'now', 'random', 'rand', 'variables']);
 
 /**
  * True when the expression's value is decided by the variables in `inputs` alone: it names no other

@@ -142,6 +142,16 @@ describe('decision memo', () => {
     assert.equal(a.decide(tool('x'), red).allowed, false, 'same identity, another header');
   });
 
+  test('a rule that reads the request through variables() is evaluated on every list', () => {
+    const rule = 'variables().request.headers["x-team"] == "blue" && mcp.tool.name == "x"';
+    const a = compileMcpAuthorization({ rules: [rule] }, buildContext(), AT);
+    const id = identity({ sub: 'x' });
+    const blue = subject(id, { headers: { 'x-team': 'blue' } });
+    const red = subject(id, { headers: { 'x-team': 'red' } });
+    assert.equal(a.decide(tool('x'), blue).allowed, true);
+    assert.equal(a.decide(tool('x'), red).allowed, false, 'same identity, another header');
+  });
+
   test('a deny rule that fails is reported on every list, not remembered', () => {
     const events: string[] = [];
     const a = compileMcpAuthorization(
